@@ -1,0 +1,38 @@
+with
+
+source as (
+
+    select * from {{ source('newswatch', 'articles') }}
+
+),
+
+renamed as (
+
+    select
+        article_id,
+        canonical_url,
+        url,
+        final_url,
+        page_canonical_url,
+        status,
+        status_reason,
+        text_source,
+        text_source is not null as has_text,
+        title,
+        author,
+        language,
+        encoding,
+        text,
+        word_count,
+        extractor,
+        fetch_attempts,
+        try_cast(page_published as date) as page_published_date,
+        first_seen_at,
+        extracted_at,
+        loaded_at
+
+    from source
+
+)
+
+select * from renamed

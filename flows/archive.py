@@ -1,0 +1,184 @@
+"""Archive IO: every HTTP response is kept as WARC records so text can be re-derived offline."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from flows.http_client import FetchResult
+
+ROTATE_BYTES = 512 * 1024 * 1024
+# The archived body is the decoded payload, so transfer-level headers would describe it wrongly;
+# they are kept under another name, as web archives (pywb, warcio) do.
+RENAMED_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
+@dataclass(frozen=True)
+class ArchiveRef:
+    """Where a response record sits: file name inside the archive folder and byte offset."""
+
+    file: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class ArchivedResponse:
+    url: str
+    fetched_at: datetime | None
+    http_status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+
+class ArchiveWriter:
+    """Appends request/response record pairs to rotating ``.warc.gz`` files; thread-safe."""
+
+    def __init__(self, directory: Path, run_id: str) -> None:
+        self.directory = directory
+        self.run_id = run_id
+        self._lock = threading.Lock()
+        self._file: BinaryIO | None = None
+        self._writer: WARCWriter | None = None
+        self._name = ""
+        self._sequence = 0
+        self._last_offset = 0
+
+    def __enter__(self) -> ArchiveWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._sequence += 1
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        self._name = f"{stamp}-{self.run_id[:8]}-{os.getpid()}-{self._sequence:04d}.warc.gz"
+        self._file = open(self.directory / self._name, "ab")  # noqa: SIM115 - closed in close()
+        self._writer = WARCWriter(self._file, gzip=True)
+
+    def write(self, result: FetchResult) -> ArchiveRef | None:
+        """Archive one fetch; None when there was no HTTP response to keep."""
+        if result.http_status is None:
+            return None
+        with self._lock:
+            if self._file is None or self._file.tell() > ROTATE_BYTES:
+                self.close()
+                self._open()
+            assert self._file is not None and self._writer is not None
+            self._write_pair(self._writer, result)
+            offset = self._last_offset
+            return ArchiveRef(self._name, offset)
+
+    def _write_pair(self, writer: WARCWriter, result: FetchResult) -> None:
+        date = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        uri = result.final_url
+        path = uri.split("://", 1)[-1].partition("/")[2]
+        request_headers = StatusAndHeaders(
+            f"GET /{path} HTTP/1.1", list(result.request_headers), is_http_request=True
+        )
+        request = writer.create_warc_record(
+            uri,
+            "request",
+            payload=io.BytesIO(b""),
+            length=0,
+            http_headers=request_headers,
+            warc_headers_dict={"WARC-Date": date},
+        )
+        response_headers = StatusAndHeaders(
+            f"{result.http_status} {result.reason}".strip(),
+            [
+                (f"X-Archive-Orig-{k}" if k.lower() in RENAMED_HEADERS else k, v)
+                for k, v in result.headers
+            ]
+            + [("Content-Length", str(len(result.body)))],
+            protocol=result.http_version or "HTTP/1.1",
+        )
+        extra = {"WARC-Date": date}
+        if result.truncated:
+            extra["WARC-Truncated"] = "length"
+        response = writer.create_warc_record(
+            uri,
+            "response",
+            payload=io.BytesIO(result.body),
+            length=len(result.body),
+            http_headers=response_headers,
+            warc_headers_dict=extra,
+        )
+        request.rec_headers.add_header(
+            "WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID")
+        )
+        assert self._file is not None
+        self._last_offset = self._file.tell()
+        writer.write_record(response)
+        writer.write_record(request)
+
+    def sync(self) -> None:
+        """Flush and fsync, so nothing loaded into the database points at unwritten bytes."""
+        with self._lock:
+            if self._file is not None:
+                self._file.flush()
+                os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+        self._file = None
+        self._writer = None
+
+
+def _to_response(record: object) -> ArchivedResponse:
+    rec_headers = record.rec_headers  # type: ignore[attr-defined]
+    http_headers = record.http_headers  # type: ignore[attr-defined]
+    date = rec_headers.get_header("WARC-Date")
+    fetched_at = datetime.fromisoformat(date.replace("Z", "+00:00")) if date else None
+    headers = tuple(
+        (k[len("X-Archive-Orig-") :] if k.startswith("X-Archive-Orig-") else k, v)
+        for k, v in http_headers.headers
+        if k.lower() != "content-length"
+    )
+    return ArchivedResponse(
+        url=rec_headers.get_header("WARC-Target-URI"),
+        fetched_at=fetched_at,
+        http_status=int(http_headers.get_statuscode()),
+        headers=headers,
+        body=record.content_stream().read(),  # type: ignore[attr-defined]
+    )
+
+
+def read_response(directory: Path, ref: ArchiveRef) -> ArchivedResponse:
+    """The response record at ``ref`` (one seek, one gzip member)."""
+    with open(directory / ref.file, "rb") as handle:
+        handle.seek(ref.offset)
+        for record in ArchiveIterator(handle):
+            if record.rec_type == "response":
+                return _to_response(record)
+            break
+    raise LookupError(f"no response record at {ref.file}@{ref.offset}")
+
+
+def iter_responses(directory: Path) -> Iterator[tuple[ArchiveRef, ArchivedResponse]]:
+    """Every response record in the archive folder, oldest file first."""
+    for path in sorted(directory.glob("*.warc.gz")):
+        with open(path, "rb") as handle:
+            iterator = ArchiveIterator(handle)
+            for record in iterator:
+                if record.rec_type == "response":
+                    offset = iterator.get_record_offset()
+                    yield ArchiveRef(path.name, offset), _to_response(record)

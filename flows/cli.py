@@ -1,0 +1,225 @@
+"""The ``newswatch`` command line: run, demo, status, query, docs, serve, reextract, feeds."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from flows.feeds import ConfigError, load_feeds_file
+from flows.settings import REPO_ROOT, Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
+DEMO_WAREHOUSE = REPO_ROOT / "warehouse" / "demo.duckdb"
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+
+def _prepare_environment(verbose: bool = False) -> None:
+    """Offline-safe defaults for Prefect and dbt; must run before either is imported."""
+    defaults = {
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+        "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+    if not verbose:
+        defaults["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)
+
+
+def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {}
+    if getattr(args, "feeds", None):
+        values["feeds"] = Path(args.feeds).resolve()
+    if getattr(args, "warehouse", None):
+        values["warehouse"] = Path(args.warehouse).resolve()
+    values.update(overrides)
+    return Settings(**values)
+
+
+def _check_config(settings: Settings) -> None:
+    """Fail fast, before Prefect starts, on mistakes a person must fix."""
+    load_feeds_file(settings.feeds)
+    directory = settings.warehouse.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create warehouse folder {directory}: {exc}") from exc
+    if not os.access(directory, os.W_OK):
+        raise ConfigError(f"warehouse folder {directory} is not writable")
+
+
+def _run_pipeline(settings: Settings, title: str, lock_wait: float = 0.0) -> int:
+    from flows import pipeline
+    from flows.publish import WarehouseBusy
+
+    started = time.monotonic()
+    console.print(f"[bold]{title}[/bold] → {settings.warehouse}")
+    try:
+        state = pipeline.news_pipeline(settings, lock_wait, return_state=True)
+    except WarehouseBusy as exc:
+        errors.print(f"newswatch: {exc}")
+        return EXIT_BUSY
+    report = None
+    code = EXIT_OK
+    if state.is_completed():
+        report = state.result()
+    else:
+        exc = state.result(raise_on_failure=False)
+        if isinstance(exc, pipeline.AllFeedsFailed | pipeline.TransformFailed):
+            report, code = exc.report, EXIT_FAILED
+        elif isinstance(exc, WarehouseBusy):
+            errors.print(f"newswatch: {exc}")
+            return EXIT_BUSY
+        elif isinstance(exc, ConfigError):
+            errors.print(f"newswatch: configuration error: {exc}")
+            return EXIT_CONFIG
+        else:
+            errors.print(f"newswatch: run failed: {exc}")
+            return EXIT_FAILED
+    report.render(console)
+    console.print(f"[bold]Wall time[/bold]: {time.monotonic() - started:.1f}s")
+    if code == EXIT_OK:
+        from flows.report import EXAMPLE_QUERY
+
+        console.print(f'\nTry: newswatch query "{EXAMPLE_QUERY}"' + _warehouse_flag(settings))
+    else:
+        errors.print(
+            "newswatch: no feed could be fetched"
+            if report.all_feeds_failed
+            else f"newswatch: {report.dbt_error}"
+        )
+    return code
+
+
+def _warehouse_flag(settings: Settings) -> str:
+    if settings.warehouse == Settings().warehouse:
+        return ""
+    try:
+        shown = settings.warehouse.relative_to(Path.cwd())
+    except ValueError:
+        shown = settings.warehouse
+    return f" --warehouse {shown}"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    _check_config(settings)
+    return _run_pipeline(settings, "newswatch run", args.wait)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from flows.demo_site.site import FEEDS_FILE, DemoServer
+
+    warehouse = Path(args.warehouse).resolve() if args.warehouse else DEMO_WAREHOUSE
+    with DemoServer() as server:
+        settings = Settings(
+            warehouse=warehouse,
+            feeds=FEEDS_FILE,
+            host_map=server.host_map,
+            private_allowlist=server.allowlist,
+            per_host_delay=0.0,
+            per_host_concurrency=4,
+            backoff_base=60.0,
+        )
+        _check_config(settings)
+        console.print(f"Sample site serving on http://127.0.0.1:{server.port}/ (3 outlets)")
+        return _run_pipeline(settings, "newswatch demo")
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from flows.query import QueryError, run_query
+
+    settings = _settings(args)
+    try:
+        run_query(settings.warehouse, args.sql, args.format, args.output, console)
+    except QueryError as exc:
+        errors.print(f"newswatch: {exc}")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from flows import pipeline
+
+    settings = _settings(args)
+    state = pipeline.reextract_pipeline(settings, return_state=True)
+    if not state.is_completed():
+        errors.print(f"newswatch: re-extraction failed: {state.result(raise_on_failure=False)}")
+        return EXIT_FAILED
+    result = state.result()
+    console.print(
+        f"Re-extracted {result['articles']} archived pages without the network: "
+        f"{result['changed']} articles' text changed; dbt build "
+        f"{'ok' if result['dbt_ok'] else 'FAILED'}"
+    )
+    return EXIT_OK if result["dbt_ok"] else EXIT_FAILED
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newswatch",
+        description="News-monitoring warehouse: feeds → archive → text → DuckDB → dbt marts.",
+    )
+    parser.add_argument("--verbose", action="store_true", help="show Prefect and dbt logs")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def warehouse_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--warehouse",
+            help="DuckDB file (default: $NEWSWATCH_WAREHOUSE or warehouse/newswatch.duckdb)",
+        )
+
+    run = commands.add_parser("run", help="run the whole pipeline once on the feeds file")
+    run.add_argument("--feeds", help="feeds YAML (default: $NEWSWATCH_FEEDS or feeds.yaml)")
+    warehouse_option(run)
+    run.add_argument(
+        "--wait", type=float, default=0.0, help="seconds to wait if another run is writing"
+    )
+    run.set_defaults(func=cmd_run)
+
+    demo = commands.add_parser("demo", help="run the pipeline on the bundled sample site")
+    demo.add_argument("--warehouse", help="DuckDB file (default: warehouse/demo.duckdb)")
+    demo.set_defaults(func=cmd_demo)
+
+    query = commands.add_parser("query", help="run SQL on the published warehouse (read-only)")
+    query.add_argument("sql")
+    warehouse_option(query)
+    query.add_argument("--format", choices=("table", "csv", "json", "parquet"), default="table")
+    query.add_argument("--output", "-o", help="file to write (csv/json/parquet)")
+    query.set_defaults(func=cmd_query)
+
+    reextract = commands.add_parser(
+        "reextract", help="re-extract every archived page from the WARC archive (no network)"
+    )
+    warehouse_option(reextract)
+    reextract.set_defaults(func=cmd_reextract)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _prepare_environment(args.verbose)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        errors.print(f"newswatch: configuration error: {exc}")
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        errors.print("newswatch: interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""dbt invocation: builds the project against the writer's working database, in-process."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from flows.settings import Settings
+
+_DBT_LOCK = threading.Lock()  # dbt's in-process runner is not re-entrant
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    name: str
+    resource_type: str
+    status: str
+    seconds: float
+    rows: int | None
+    message: str | None
+
+
+@dataclass(frozen=True)
+class DbtResult:
+    command: tuple[str, ...]
+    success: bool
+    seconds: float
+    nodes: tuple[NodeResult, ...]
+    error: str | None = None
+
+    @property
+    def failures(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status in ("error", "fail", "runtime error")]
+
+    def describe_failures(self) -> str:
+        lines = [f"{n.resource_type} {n.name}: {n.status}: {n.message}" for n in self.failures]
+        if self.error:
+            lines.append(self.error)
+        return "; ".join(lines) or "dbt failed"
+
+
+def dbt_environment(settings: Settings, database: Path | None = None) -> dict[str, str]:
+    """Environment the committed profiles.yml reads."""
+    return {
+        "NEWSWATCH_DBT_DATABASE": str(database or settings.work_database),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_PARTIAL_PARSE": "true",
+    }
+
+
+def _release_database() -> None:
+    """Close the DuckDB instance dbt-duckdb keeps open between invocations in this process.
+
+    Left open, it holds the working file (blocking publish copies made with another
+    configuration, and any other process) for as long as this process lives.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+    if environment is not None:
+        environment.close()
+
+
+def run_dbt(
+    settings: Settings, *args: str, database: Path | None = None, target_name: str = "dbt"
+) -> DbtResult:
+    """Run a dbt command (``build``, ``docs generate``…) and summarise what each node did."""
+    from dbt.cli.main import dbtRunner  # heavy import, only when dbt actually runs
+
+    target = settings.writer_dir / target_name
+    command = (
+        *args,
+        "--project-dir",
+        str(settings.dbt_project_dir),
+        "--profiles-dir",
+        str(settings.dbt_project_dir),
+        "--target-path",
+        str(target / "target"),
+        "--log-path",
+        str(target / "logs"),
+        "--quiet",
+    )
+    with _DBT_LOCK:
+        os.environ.update(dbt_environment(settings, database))
+        started = time.monotonic()
+        try:
+            outcome = dbtRunner().invoke(list(command))
+        finally:
+            _release_database()
+        seconds = time.monotonic() - started
+    nodes = []
+    for result in getattr(outcome.result, "results", None) or []:
+        node = result.node
+        response = result.adapter_response or {}
+        rows = response.get("rows_affected") if isinstance(response, dict) else None
+        nodes.append(
+            NodeResult(
+                name=node.name,
+                resource_type=str(node.resource_type),
+                status=str(result.status),
+                seconds=float(result.execution_time or 0.0),
+                rows=rows if isinstance(rows, int) and rows >= 0 else None,
+                message=result.message,
+            )
+        )
+    error = None
+    if outcome.exception is not None:
+        error = f"{type(outcome.exception).__name__}: {outcome.exception}"
+    return DbtResult(tuple(command), bool(outcome.success), seconds, tuple(nodes), error)

@@ -1,0 +1,266 @@
+"""Feeds: the feeds file, URL canonicalization, and parsing feed bytes into entries."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import feedparser
+import lxml.html
+import yaml
+from lxml.etree import ParserError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TRACKING_PARAMETER = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|ocid|cmpid|_ga|igshid|yclid|"
+    r"at_medium|at_campaign|rss|ref_src|spm)$",
+    re.IGNORECASE,
+)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_TEXT_FIELD = 20_000  # characters kept of a feed title/summary/author
+
+
+class ConfigError(Exception):
+    """A configuration mistake a person must fix before the run can start."""
+
+
+class FeedConfig(BaseModel):
+    """One entry of the feeds file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    url: str
+    outlet: str
+    language: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("must be a slug of lower-case letters, digits and '-'")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL with a host")
+        return value.strip()
+
+    @field_validator("outlet")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+
+def load_feeds_file(path: Path) -> list[FeedConfig]:
+    """Read and validate a feeds file; raise ConfigError saying exactly what to fix."""
+    if not path.is_file():
+        raise ConfigError(f"feeds file not found: {path} (set --feeds or NEWSWATCH_FEEDS)")
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("feeds"), list):
+        raise ConfigError(f"{path}: expected a top-level 'feeds:' list")
+    problems: list[str] = []
+    feeds: list[FeedConfig] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(document["feeds"], start=1):
+        label = f"feed #{index}"
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            label += f" ({item['name']})"
+        try:
+            feed = FeedConfig.model_validate(item)
+        except ValidationError as exc:
+            for error in exc.errors():
+                where = ".".join(str(p) for p in error["loc"]) or "entry"
+                problems.append(f"{label}: {where}: {error['msg']}")
+            continue
+        if feed.name in seen:
+            problems.append(f"{label}: name {feed.name!r} already used by feed #{seen[feed.name]}")
+            continue
+        seen[feed.name] = index
+        feeds.append(feed)
+    if problems:
+        raise ConfigError(f"{path}: " + "; ".join(problems))
+    if not feeds:
+        raise ConfigError(f"{path}: the 'feeds:' list is empty")
+    return feeds
+
+
+def canonicalize(url: str) -> str:
+    """Canonical form used to recognise the same article: no tracking parameters or fragment."""
+    url = url.strip()
+    tracking = [
+        key
+        for key, _, _ in (part.partition("=") for part in urlsplit(url).query.split("&"))
+        if key and TRACKING_PARAMETER.match(key)
+    ]
+    if tracking:
+        url = url_query_cleaner(url, tracking, remove=True, keep_fragments=True)
+    url = canonicalize_url(url, keep_fragments=False)
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if ":" in netloc:
+        netloc = f"[{netloc}]"
+    if parts.port and parts.port != DEFAULT_PORTS.get(parts.scheme):
+        netloc = f"{netloc}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+def stable_id(*parts: str) -> str:
+    """Short stable hexadecimal id from text parts."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def article_id_for(canonical_url: str) -> str:
+    return stable_id("article", canonical_url)
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    feed_name: str
+    entry_id: str
+    article_id: str | None
+    guid: str | None
+    url: str | None
+    canonical_url: str | None
+    title: str | None
+    summary: str | None
+    author: str | None
+    published_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    ok: bool
+    entries: tuple[FeedEntry, ...] = ()
+    error: str | None = None
+    is_bozo: bool = False
+    bozo_reason: str | None = None
+    title: str | None = None
+    version: str | None = None
+
+
+def html_to_text(fragment: str | None) -> str | None:
+    """Plain text of a (sanitized) HTML fragment; markup, scripts and styles dropped."""
+    if not fragment:
+        return None
+    fragment = fragment[:MAX_TEXT_FIELD]
+    if "<" not in fragment and "&" not in fragment:
+        text = fragment
+    else:
+        try:
+            root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        except (ParserError, ValueError):
+            return " ".join(fragment.split()) or None
+        for bad in root.xpath("//script|//style|//noscript|//iframe|//object|//embed"):
+            bad.drop_tree()
+        text = root.text_content()
+    return " ".join(text.split()) or None
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+def _text(entry: Any, key: str) -> str | None:
+    value = entry.get(key)
+    return html_to_text(value) if isinstance(value, str) else None
+
+
+def parse_feed(feed_name: str, body: bytes, content_type: str | None, base_url: str) -> ParsedFeed:
+    """Parse feed bytes (never a URL: feedparser would fetch it without a timeout)."""
+    if not body.strip():
+        return ParsedFeed(ok=False, error="empty response body")
+    headers = {"content-location": base_url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(body, response_headers=headers, resolve_relative_uris=True)
+    bozo_reason = str(parsed.get("bozo_exception")) if parsed.get("bozo") else None
+    version = parsed.get("version") or None
+    raw_entries = parsed.get("entries") or []
+    if not raw_entries:
+        if not version:
+            looks_html = b"<html" in body[:2048].lower()
+            what = "an HTML page, not a feed" if looks_html else "not a recognisable feed"
+            detail = f": {bozo_reason}" if bozo_reason else ""
+            return ParsedFeed(ok=False, error=f"{what}{detail}", is_bozo=bool(bozo_reason))
+        if bozo_reason:
+            return ParsedFeed(
+                ok=False,
+                error=f"malformed feed with no entries: {bozo_reason}",
+                is_bozo=True,
+                bozo_reason=bozo_reason,
+                version=version,
+            )
+    entries: list[FeedEntry] = []
+    seen: set[str] = set()
+    for raw in raw_entries:
+        entry = _entry(feed_name, raw)
+        if entry.entry_id in seen:
+            continue  # the very same item listed twice in one document
+        seen.add(entry.entry_id)
+        entries.append(entry)
+    return ParsedFeed(
+        ok=True,
+        entries=tuple(entries),
+        is_bozo=bool(bozo_reason),
+        bozo_reason=bozo_reason,
+        title=_text(parsed.get("feed", {}), "title"),
+        version=version,
+    )
+
+
+def _entry(feed_name: str, raw: Any) -> FeedEntry:
+    guid = raw.get("id") or None
+    link = raw.get("link") or None
+    if not link and guid and guid.startswith(("http://", "https://")):
+        link = guid
+    canonical = None
+    if link and urlsplit(link).scheme in ("http", "https"):
+        try:
+            canonical = canonicalize(link)
+        except ValueError:
+            canonical = None
+    title = _text(raw, "title")
+    summary = _text(raw, "summary")
+    if canonical:
+        # GUID and link together: a shared or missing GUID still gives distinct items,
+        # and the same link (tracking parameters aside) is the same item.
+        entry_id = stable_id(feed_name, guid or "", canonical)
+    else:
+        entry_id = stable_id(feed_name, guid or "", title or "", summary or "")
+    author = raw.get("author")
+    return FeedEntry(
+        feed_name=feed_name,
+        entry_id=entry_id,
+        article_id=article_id_for(canonical) if canonical else None,
+        guid=guid[:2000] if guid else None,
+        url=link[:4000] if link else None,
+        canonical_url=canonical,
+        title=title,
+        summary=summary,
+        author=html_to_text(author[:1000]) if isinstance(author, str) else None,
+        published_at=_timestamp(raw.get("published_parsed")),
+        updated_at=_timestamp(raw.get("updated_parsed")),
+    )

@@ -1,0 +1,311 @@
+"""Harvest: fetch feeds and pages, archive every response, parse/extract in worker processes.
+
+Fetching (threads) and extraction (processes) overlap: a page goes to a worker as soon as it has
+arrived and been archived, so both cores stay busy while the network is slow.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flows.analysis import (
+    FeedJob,
+    PageAnalysis,
+    PageJob,
+    analyse_text,
+    run_feed_job,
+    run_page_job,
+)
+from flows.archive import ArchiveRef, ArchiveWriter, read_response
+from flows.extract import Extraction, PageStatus
+from flows.feeds import ParsedFeed
+from flows.http_client import FetchResult, FetchStatus, HttpClient
+from flows.records import (
+    FeedFetch,
+    FeedState,
+    FetchSummary,
+    PageOutcome,
+    PendingArticle,
+    page_status,
+    sha256,
+)
+from flows.settings import Settings
+from flows.warehouse import ArchivedPage
+from flows.workers import JobOutcome, WorkerPool
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+MIN_SUMMARY_WORDS = 12  # a feed summary shorter than this is not worth standing in for text
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass(frozen=True)
+class FeedToFetch:
+    state: FeedState
+    language: str | None = None
+
+
+class Harvester:
+    """The network and CPU resources of one run in one process. Close it when done."""
+
+    def __init__(self, settings: Settings, run_id: str) -> None:
+        self.settings = settings
+        self.run_id = run_id
+        self.client = HttpClient(settings)
+        self.archive = ArchiveWriter(settings.archive_path, run_id)
+        self.pool = WorkerPool(settings.extract_workers, settings.extract_timeout)
+        self.pool.start()
+
+    def close(self) -> None:
+        self.pool.close()
+        self.archive.close()
+        self.client.close()
+
+    # -- feeds ------------------------------------------------------------------------------
+
+    def fetch_feeds(
+        self, feeds: list[FeedState], progress: Progress | None = None
+    ) -> list[FeedFetch]:
+        """Fetch and parse the given feeds; every feed gets exactly one FeedFetch."""
+        fetched: dict[str, FeedFetch] = {}
+        waiting: dict[str, tuple[FeedState, FetchResult, FetchSummary]] = {}
+
+        def get(state: FeedState) -> tuple[FeedState, FetchResult]:
+            return state, self.client.fetch(state.url, state.validators, accept=FEED_ACCEPT)
+
+        for state, result in self.client.fetch_many(feeds, get):
+            summary = FetchSummary.of(result, self.archive.write(result))
+            if result.status is FetchStatus.OK:
+                body_hash = sha256(result.body)
+                if body_hash == state.body_sha256:
+                    fetched[state.feed_name] = self._feed_fetch(state, result, summary, "unchanged")
+                else:
+                    waiting[state.feed_name] = (state, result, summary)
+                    job = FeedJob(
+                        state.feed_name, result.body, result.content_type, result.final_url
+                    )
+                    self.pool.submit(state.feed_name, run_feed_job, job)
+            elif result.status is FetchStatus.NOT_MODIFIED:
+                fetched[state.feed_name] = self._feed_fetch(state, result, summary, "not_modified")
+            else:
+                fetched[state.feed_name] = self._feed_fetch(
+                    state, result, summary, str(result.status), error=result.error
+                )
+            if progress:
+                progress("feeds", 1)
+        for outcome in self.pool.drain():
+            state, result, summary = waiting[str(outcome.key)]
+            if outcome.ok:
+                parsed: ParsedFeed = outcome.value
+                if parsed.ok:
+                    fetched[state.feed_name] = self._feed_fetch(
+                        state,
+                        result,
+                        summary,
+                        "ok",
+                        error=f"feed is malformed but readable: {parsed.bozo_reason}"
+                        if parsed.is_bozo
+                        else None,
+                        parsed=parsed,
+                    )
+                else:
+                    fetched[state.feed_name] = self._feed_fetch(
+                        state, result, summary, "invalid_feed", error=parsed.error, parsed=parsed
+                    )
+            else:
+                what = "feed parser " + (outcome.error or "failed")
+                fetched[state.feed_name] = self._feed_fetch(
+                    state, result, summary, "invalid_feed", error=what
+                )
+        self.archive.sync()
+        return [fetched[s.feed_name] for s in feeds]
+
+    @staticmethod
+    def _feed_fetch(
+        state: FeedState,
+        result: FetchResult,
+        summary: FetchSummary,
+        status: str,
+        error: str | None = None,
+        parsed: ParsedFeed | None = None,
+    ) -> FeedFetch:
+        return FeedFetch(
+            feed_name=state.feed_name,
+            fetch=summary,
+            status=status,
+            error=error,
+            validators=result.validators,
+            body_sha256=sha256(result.body) if result.body else None,
+            retry_after=result.retry_after,
+            permanent_redirect=result.permanent_redirect_target,
+            entries=parsed.entries if parsed and parsed.ok else (),
+            is_bozo=bool(parsed and parsed.is_bozo),
+            bozo_reason=parsed.bozo_reason if parsed else None,
+        )
+
+    # -- pages ------------------------------------------------------------------------------
+
+    def harvest(
+        self, articles: list[PendingArticle], progress: Progress | None = None
+    ) -> list[PageOutcome]:
+        """Fetch, archive, extract, split and score a batch of articles."""
+        by_id = {a.article_id: a for a in articles}
+        summaries: dict[str, FetchSummary] = {}
+        outcomes: list[PageOutcome] = []
+        lock = threading.Lock()
+
+        def fetch(article: PendingArticle) -> tuple[PendingArticle, FetchResult]:
+            return article, self.client.fetch(article.url, accept=PAGE_ACCEPT)
+
+        with ThreadPoolExecutor(
+            max_workers=self.settings.max_connections, thread_name_prefix="page"
+        ) as executor:
+            futures: set[Future[tuple[PendingArticle, FetchResult]]] = {
+                executor.submit(fetch, a) for a in by_id.values()
+            }
+            while futures or self.pool.pending:
+                if futures:
+                    done, futures = wait(
+                        futures,
+                        timeout=0.02 if self.pool.pending else None,
+                        return_when=FIRST_COMPLETED,
+                    )
+                    for future in done:
+                        article, result = future.result()
+                        summary = FetchSummary.of(result, self.archive.write(result))
+                        if result.status is FetchStatus.OK:
+                            with lock:
+                                summaries[article.article_id] = summary
+                            job = PageJob(
+                                article.article_id,
+                                result.final_url,
+                                result.body,
+                                result.content_type,
+                                self.settings.min_article_words,
+                            )
+                            self.pool.submit(article.article_id, run_page_job, job)
+                        else:
+                            outcomes.append(self._failed(article, summary, result.error))
+                        if progress:
+                            progress("pages", 1)
+                for job_outcome in self.pool.poll(0.0 if futures else 0.1):
+                    article = by_id[str(job_outcome.key)]
+                    outcomes.append(
+                        self._extracted(article, summaries[article.article_id], job_outcome)
+                    )
+                    if progress:
+                        progress("extracted", 1)
+        self.archive.sync()
+        return outcomes
+
+    def reextract(self, pages: list[ArchivedPage]) -> list[PageOutcome]:
+        """Extract archived responses again: the archive, never the network, is the input."""
+        by_id = {}
+        for page in pages:
+            ref = ArchiveRef(page.archive_file, page.archive_offset)
+            response = read_response(self.settings.archive_path, ref)
+            summary = FetchSummary(
+                fetch_id=page.fetch_id,
+                url=page.url,
+                final_url=response.url,
+                fetched_at=response.fetched_at or datetime.now(UTC),
+                status=str(FetchStatus.OK),
+                http_status=response.http_status,
+                content_type=response.header("content-type"),
+                body_bytes=len(response.body),
+                error=None,
+                elapsed_ms=0,
+                archive=ref,
+            )
+            article = PendingArticle(page.article_id, page.url, page.summary, page.title)
+            by_id[page.article_id] = (article, summary)
+            job = PageJob(
+                page.article_id,
+                response.url,
+                response.body,
+                summary.content_type,
+                self.settings.min_article_words,
+            )
+            self.pool.submit(page.article_id, run_page_job, job)
+        return [self._extracted(*by_id[str(outcome.key)], outcome) for outcome in self.pool.drain()]
+
+    def _failed(
+        self, article: PendingArticle, summary: FetchSummary, error: str | None
+    ) -> PageOutcome:
+        status = page_status(summary, None)
+        return self._with_stand_in(article, summary, status, error)
+
+    def _extracted(
+        self, article: PendingArticle, summary: FetchSummary, outcome: JobOutcome
+    ) -> PageOutcome:
+        if outcome.ok:
+            analysis: PageAnalysis = outcome.value
+            status = page_status(summary, analysis)
+            if analysis.extraction.status is PageStatus.OK:
+                return PageOutcome(
+                    article.article_id,
+                    summary,
+                    status,
+                    analysis.extraction.reason,
+                    analysis,
+                    text_source="page",
+                )
+            return self._with_stand_in(
+                article, summary, status, analysis.extraction.reason, analysis.extraction
+            )
+        status = "timeout" if outcome.timed_out else "extract_error"
+        if outcome.error == "worker process died":
+            status = "worker_error"
+        return self._with_stand_in(article, summary, status, outcome.error)
+
+    def _with_stand_in(
+        self,
+        article: PendingArticle,
+        summary: FetchSummary,
+        status: str,
+        reason: str | None,
+        extraction: Extraction | None = None,
+    ) -> PageOutcome:
+        """A failed page keeps its status; the feed's summary stands in, marked as such."""
+        text = article.summary
+        if text and len(text.split()) >= MIN_SUMMARY_WORDS:
+            stand_in = Extraction(
+                PageStatus.EMPTY,
+                reason="feed summary",
+                text=text,
+                title=article.title,
+                word_count=len(text.split()),
+            )
+            analysis = PageAnalysis(article.article_id, stand_in, analyse_text(article.title, text))
+            return PageOutcome(
+                article.article_id, summary, status, reason, analysis, text_source="feed_summary"
+            )
+        analysis = PageAnalysis(article.article_id, extraction) if extraction else None
+        return PageOutcome(article.article_id, summary, status, reason, analysis)
+
+
+_HARVESTERS: dict[str, Harvester] = {}
+_HARVESTERS_LOCK = threading.Lock()
+
+
+def harvester_for(settings: Settings, run_id: str) -> Harvester:
+    """This process's harvester for a run (tasks on distributed runners each get their own)."""
+    with _HARVESTERS_LOCK:
+        if run_id not in _HARVESTERS:
+            _HARVESTERS[run_id] = Harvester(settings, run_id)
+        return _HARVESTERS[run_id]
+
+
+def close_harvesters(run_id: str) -> None:
+    with _HARVESTERS_LOCK:
+        harvester = _HARVESTERS.pop(run_id, None)
+    if harvester is not None:
+        harvester.close()

@@ -1,0 +1,306 @@
+"""Prefect glue: the ``ingest``, ``transform`` and ``news_pipeline`` flows and their tasks."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.context import get_run_context
+
+from flows import warehouse
+from flows.dbt import DbtResult, run_dbt
+from flows.feeds import ConfigError, FeedConfig, load_feeds_file
+from flows.harvest import Progress, close_harvesters, harvester_for
+from flows.publish import Published, prepare_working_copy, publish, writer_lock
+from flows.records import (
+    Backoff,
+    FeedFetch,
+    FeedState,
+    PageOutcome,
+    PendingArticle,
+    new_id,
+    next_state,
+)
+from flows.report import MAIN_MARTS, RunReport
+from flows.settings import Settings
+
+
+class AllFeedsFailed(Exception):
+    """No feed at all could be fetched; the run is marked Failed so automations notice."""
+
+    def __init__(self, report: RunReport) -> None:
+        super().__init__(
+            f"all {len(report.feeds_attempted)} feeds failed; first error: "
+            f"{report.feeds_attempted[0].error}"
+        )
+        self.report = report
+
+
+class TransformFailed(Exception):
+    def __init__(self, report: RunReport) -> None:
+        super().__init__(f"dbt build failed: {report.dbt_error}")
+        self.report = report
+
+
+_PROGRESS: dict[str, Progress] = {}  # run_id -> callback, set by the CLI for progress bars
+
+
+def set_progress(run_id: str, callback: Progress | None) -> None:
+    if callback is None:
+        _PROGRESS.pop(run_id, None)
+    else:
+        _PROGRESS[run_id] = callback
+
+
+def _backoff(settings: Settings) -> Backoff:
+    return Backoff(
+        settings.retry_after_min,
+        settings.retry_after_max,
+        settings.backoff_base,
+        settings.backoff_max,
+        settings.park_after_failures,
+        settings.parked_retry_interval,
+    )
+
+
+def _flow_run_id() -> str | None:
+    try:
+        context = get_run_context()
+    except RuntimeError:
+        return None
+    run = getattr(context, "flow_run", None)
+    return str(run.id) if run else None
+
+
+class _Stopwatch:
+    def __init__(self, report: RunReport) -> None:
+        self.report = report
+
+    def __call__(self, stage: str) -> _Lap:
+        return _Lap(self.report, stage)
+
+
+class _Lap:
+    def __init__(self, report: RunReport, stage: str) -> None:
+        self.report, self.stage = report, stage
+
+    def __enter__(self) -> None:
+        self.started = time.monotonic()
+
+    def __exit__(self, *exc: object) -> None:
+        elapsed = time.monotonic() - self.started
+        self.report.stages[self.stage] = self.report.stages.get(self.stage, 0.0) + elapsed
+
+
+# -- tasks -----------------------------------------------------------------------------------
+
+
+@task(name="sync-feeds", cache_policy=NO_CACHE)
+def sync_feeds(settings: Settings, feeds: list[FeedConfig]) -> dict[str, FeedState]:
+    prepare_working_copy(settings)
+    with warehouse.open_warehouse(settings.work_database) as con:
+        warehouse.sync_feeds(con, feeds)
+        return warehouse.feed_states(con)
+
+
+@task(name="fetch-feeds", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
+def fetch_feeds(settings: Settings, run_id: str, due: list[FeedState]) -> list[FeedFetch]:
+    harvester = harvester_for(settings, run_id)
+    return harvester.fetch_feeds(due, _PROGRESS.get(run_id))
+
+
+@task(name="load-feeds", cache_policy=NO_CACHE)
+def load_feeds(
+    settings: Settings, run_id: str, fetches: list[FeedFetch], states: dict[str, FeedState]
+) -> dict[str, int]:
+    now = datetime.now(UTC)
+    with warehouse.open_warehouse(settings.work_database) as con:
+        entries_new = warehouse.new_entry_counts(con, fetches)
+        new_states = [
+            next_state(states[f.feed_name], f, entries_new[f.feed_name], now, _backoff(settings))
+            for f in fetches
+        ]
+        warehouse.load_feed_fetches(con, run_id, fetches, new_states, entries_new)
+    return entries_new
+
+
+@task(name="articles-to-fetch", cache_policy=NO_CACHE)
+def pending_articles(settings: Settings) -> list[PendingArticle]:
+    with warehouse.open_warehouse(settings.work_database) as con:
+        return warehouse.articles_to_fetch(con, settings.max_page_attempts)
+
+
+@task(name="harvest-pages", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
+def harvest_pages(
+    settings: Settings, run_id: str, batch: list[PendingArticle]
+) -> list[PageOutcome]:
+    return harvester_for(settings, run_id).harvest(batch, _PROGRESS.get(run_id))
+
+
+@task(name="load-pages", cache_policy=NO_CACHE)
+def load_pages(settings: Settings, run_id: str, outcomes: list[PageOutcome]) -> int:
+    with warehouse.open_warehouse(settings.work_database) as con:
+        return warehouse.load_page_outcomes(con, run_id, outcomes).articles_with_new_text
+
+
+@task(name="list-archived-pages", cache_policy=NO_CACHE)
+def list_archived_pages(settings: Settings) -> list[warehouse.ArchivedPage]:
+    with warehouse.open_warehouse(settings.work_database) as con:
+        return warehouse.archived_pages(con)
+
+
+@task(name="reextract-pages", cache_policy=NO_CACHE)
+def reextract_pages(settings: Settings, run_id: str, pages: list[warehouse.ArchivedPage]) -> int:
+    outcomes = harvester_for(settings, run_id).reextract(pages)
+    with warehouse.open_warehouse(settings.work_database) as con:
+        load = warehouse.load_page_outcomes(con, run_id, outcomes, from_archive=True)
+    return load.articles_with_new_text
+
+
+@task(name="dbt-build", cache_policy=NO_CACHE)
+def dbt_build(settings: Settings) -> DbtResult:
+    return run_dbt(settings, "build")
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish_warehouse(settings: Settings) -> Published:
+    return publish(settings)
+
+
+@task(name="count-mart-rows", cache_policy=NO_CACHE)
+def count_mart_rows(settings: Settings) -> dict[str, int]:
+    con = warehouse.connect(settings.work_database, read_only=True)
+    try:
+        existing = {
+            f"{schema}.{name}"
+            for schema, name in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        }
+        return {
+            mart: int(con.execute(f"select count(*) from {mart}").fetchone()[0])
+            for mart in MAIN_MARTS
+            if mart in existing
+        }
+    finally:
+        con.close()
+
+
+# -- flows -----------------------------------------------------------------------------------
+
+
+def _load_config(settings: Settings) -> list[FeedConfig]:
+    feeds = load_feeds_file(settings.feeds)
+    if not settings.dbt_project_dir.joinpath("dbt_project.yml").is_file():
+        raise ConfigError(f"dbt project not found in {settings.dbt_project_dir}")
+    return feeds
+
+
+@flow(name="ingest", log_prints=False)
+def ingest(settings: Settings | None = None, run_id: str | None = None) -> RunReport:
+    """Fetch due feeds, then new article pages; archive, extract, score and load into raw.*."""
+    settings = settings or Settings()
+    run_id = run_id or new_id()
+    logger = get_run_logger()
+    report = RunReport(run_id=run_id, warehouse=str(settings.warehouse))
+    lap = _Stopwatch(report)
+    feeds = _load_config(settings)
+    try:
+        with lap("feeds"):
+            states = sync_feeds(settings, feeds)
+            with warehouse.open_warehouse(settings.work_database) as con:
+                warehouse.start_run(con, run_id, str(settings.feeds), _flow_run_id())
+            now = datetime.now(UTC)
+            due = [states[f.name] for f in feeds if states[f.name].is_due(now)]
+            for f in feeds:
+                state = states[f.name]
+                if not state.is_due(now):
+                    report.add_deferred(f.name, state.next_fetch_after, state.last_error)
+            logger.info("%d of %d feeds due", len(due), len(feeds))
+            fetches = fetch_feeds(settings, run_id, due) if due else []
+            entries_new = load_feeds(settings, run_id, fetches, states) if fetches else {}
+            report.add_feed_fetches(fetches, entries_new)
+        with lap("pages"):
+            pending = pending_articles(settings)
+            logger.info("%d articles to fetch", len(pending))
+            for start in range(0, len(pending), settings.batch_size):
+                batch = pending[start : start + settings.batch_size]
+                outcomes = harvest_pages(settings, run_id, batch)
+                report.articles_with_new_text += load_pages(settings, run_id, outcomes)
+                report.add_pages(outcomes)
+    finally:
+        close_harvesters(run_id)
+    _record_run(settings, report, "failed" if report.all_feeds_failed else "ingested")
+    return report
+
+
+def _record_run(settings: Settings, report: RunReport, status: str) -> None:
+    with warehouse.open_warehouse(settings.work_database) as con:
+        warehouse.finish_run(con, report.run_id, status, report.as_dict())
+
+
+@flow(name="transform")
+def transform(settings: Settings | None = None) -> DbtResult:
+    """dbt build: staging -> intermediate -> marts, on the writer's working database."""
+    settings = settings or Settings()
+    result = dbt_build(settings)
+    if not result.success:
+        get_run_logger().error("dbt build failed: %s", result.describe_failures())
+    return result
+
+
+@flow(name="news_pipeline")
+def news_pipeline(settings: Settings | None = None, lock_wait_seconds: float = 0.0) -> RunReport:
+    """One full run: ingest, transform, publish. Fails when no feed could be fetched."""
+    settings = settings or Settings()
+    run_id = new_id()
+    logger = get_run_logger()
+    with writer_lock(settings, lock_wait_seconds):
+        report = ingest(settings, run_id)
+        lap = _Stopwatch(report)
+        with lap("dbt"):
+            result = transform(settings)
+        report.dbt_ok = result.success
+        report.dbt_error = None if result.success else result.describe_failures()
+        if result.success:
+            report.mart_rows = count_mart_rows(settings)
+            _record_run(settings, report, "failed" if report.all_feeds_failed else "completed")
+            with lap("publish"):
+                published = publish_warehouse(settings)
+            report.published = f"{published.path} ({published.bytes / 1e6:.1f} MB)"
+        else:
+            _record_run(settings, report, "transform_failed")
+    create_markdown_artifact(
+        key="newswatch-run", markdown=report.to_markdown(), description="newswatch run summary"
+    )
+    logger.info("run %s done: %s", run_id, dict(report.feed_counts))
+    if report.all_feeds_failed:
+        raise AllFeedsFailed(report)
+    if not result.success:
+        raise TransformFailed(report)
+    return report
+
+
+@flow(name="reextract")
+def reextract_pipeline(settings: Settings | None = None) -> dict[str, object]:
+    """Re-extract, re-split and re-score every archived page offline; then dbt build, publish."""
+    settings = settings or Settings()
+    run_id = new_id()
+    with writer_lock(settings):
+        prepare_working_copy(settings)
+        pages = list_archived_pages(settings)
+        changed = 0
+        try:
+            for start in range(0, len(pages), settings.batch_size):
+                changed += reextract_pages(
+                    settings, run_id, pages[start : start + settings.batch_size]
+                )
+        finally:
+            close_harvesters(run_id)
+        result = transform(settings)
+        if result.success:
+            publish_warehouse(settings)
+    return {"articles": len(pages), "changed": changed, "dbt_ok": result.success}

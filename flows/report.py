@@ -1,0 +1,215 @@
+"""Run reports: what a run did, as data, as terminal tables and as markdown."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from flows.records import FeedFetch, PageOutcome
+
+MAIN_MARTS = (
+    "marts.dim_articles",
+    "marts.dim_outlets",
+    "marts.dim_entities",
+    "marts.fct_entity_mentions",
+    "marts.dim_issues",
+    "marts.fct_issue_mentions",
+    "marts.fct_article_tone",
+    "marts.agg_entity_daily",
+    "marts.agg_issue_daily",
+    "marts.agg_dyad_daily",
+)
+EXAMPLE_QUERY = (
+    "select entity_id, sum(mention_count) as mentions, round(avg(mean_tone), 3) as tone "
+    "from marts.agg_entity_daily group by entity_id order by mentions desc limit 10"
+)
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    feed_name: str
+    status: str  # ok | not_modified | unchanged | deferred | a failure status
+    http_status: int | None = None
+    entries_seen: int = 0
+    entries_new: int = 0
+    error: str | None = None
+    next_fetch_after: datetime | None = None
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    feeds: list[FeedRow] = field(default_factory=list)
+    articles: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    stand_ins: int = 0
+    articles_with_new_text: int = 0
+    stages: dict[str, float] = field(default_factory=dict)
+    mart_rows: dict[str, int] = field(default_factory=dict)
+    dbt_ok: bool | None = None
+    dbt_error: str | None = None
+    published: str | None = None
+    warehouse: str | None = None
+
+    # -- building ---------------------------------------------------------------------------
+
+    def add_feed_fetches(self, fetches: list[FeedFetch], entries_new: dict[str, int]) -> None:
+        for f in fetches:
+            self.feeds.append(
+                FeedRow(
+                    f.feed_name,
+                    f.status,
+                    f.fetch.http_status,
+                    len(f.entries),
+                    entries_new.get(f.feed_name, 0),
+                    f.error,
+                )
+            )
+
+    def add_deferred(self, feed_name: str, until: datetime | None, last_error: str | None) -> None:
+        self.feeds.append(FeedRow(feed_name, "deferred", error=last_error, next_fetch_after=until))
+
+    def add_pages(self, outcomes: list[PageOutcome]) -> None:
+        for o in outcomes:
+            self.articles[o.status] += 1
+            if o.status != "ok" and o.reason:
+                self.reasons[f"{o.status}: {o.reason[:80]}"] += 1
+            if o.text_source == "feed_summary":
+                self.stand_ins += 1
+
+    # -- reading ----------------------------------------------------------------------------
+
+    @property
+    def feeds_attempted(self) -> list[FeedRow]:
+        return [f for f in self.feeds if f.status != "deferred"]
+
+    @property
+    def feed_counts(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for f in self.feeds:
+            if f.status == "ok":
+                counts["fetched"] += 1
+            elif f.status in ("not_modified", "unchanged"):
+                counts["not modified"] += 1
+            elif f.status == "deferred":
+                counts["deferred"] += 1
+            else:
+                counts["failed"] += 1
+        return counts
+
+    @property
+    def all_feeds_failed(self) -> bool:
+        attempted = self.feeds_attempted
+        return bool(attempted) and all(
+            f.status not in ("ok", "not_modified", "unchanged") for f in attempted
+        )
+
+    @property
+    def entries_seen(self) -> int:
+        return sum(f.entries_seen for f in self.feeds)
+
+    @property
+    def entries_new(self) -> int:
+        return sum(f.entries_new for f in self.feeds)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (stored in raw.runs.summary)."""
+        return {
+            "run_id": self.run_id,
+            "feeds": [asdict(f) for f in self.feeds],
+            "feed_counts": dict(self.feed_counts),
+            "entries_seen": self.entries_seen,
+            "entries_new": self.entries_new,
+            "articles": dict(self.articles),
+            "reasons": dict(self.reasons),
+            "stand_ins": self.stand_ins,
+            "articles_with_new_text": self.articles_with_new_text,
+            "stages": self.stages,
+            "mart_rows": self.mart_rows,
+            "dbt_ok": self.dbt_ok,
+            "dbt_error": self.dbt_error,
+            "published": self.published,
+        }
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def render(self, console: Console, show_feeds: bool = True) -> None:
+        counts = self.feed_counts
+        console.print(
+            f"[bold]Feeds[/bold]: {counts['fetched']} fetched, {counts['not modified']} not "
+            f"modified, {counts['failed']} failed, {counts['deferred']} deferred (backing off)"
+        )
+        if show_feeds and self.feeds:
+            table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+            for column in ("feed", "status", "http", "entries", "new", "note"):
+                table.add_column(column)
+            for f in sorted(self.feeds, key=lambda r: (r.status == "ok", r.feed_name)):
+                note = f.error or ""
+                if f.status == "deferred" and f.next_fetch_after:
+                    note = f"until {f.next_fetch_after:%Y-%m-%d %H:%M} UTC; last: {note}"
+                table.add_row(
+                    f.feed_name,
+                    f.status,
+                    str(f.http_status or ""),
+                    str(f.entries_seen),
+                    str(f.entries_new),
+                    note[:90],
+                )
+            console.print(table)
+        console.print(f"[bold]Entries[/bold]: {self.entries_seen} seen, {self.entries_new} new")
+        attempted = sum(self.articles.values())
+        parts = ", ".join(f"{n} {s}" for s, n in sorted(self.articles.items()))
+        console.print(
+            f"[bold]Articles[/bold]: {attempted} fetched this run"
+            + (f" ({parts})" if parts else " (nothing new to fetch)")
+            + (f"; feed summary stands in for {self.stand_ins}" if self.stand_ins else "")
+        )
+        for reason, n in self.reasons.most_common(8):
+            console.print(f"  {n} × {reason}")
+        if self.dbt_ok is not None:
+            console.print(
+                "[bold]dbt build[/bold]: " + ("ok" if self.dbt_ok else f"FAILED: {self.dbt_error}")
+            )
+        if self.mart_rows:
+            console.print(
+                "[bold]Marts[/bold]: "
+                + ", ".join(f"{k.removeprefix('marts.')} {v}" for k, v in self.mart_rows.items())
+            )
+        if self.stages:
+            console.print(
+                "[bold]Time[/bold]: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.stages.items())
+            )
+        if self.published:
+            console.print(f"[bold]Warehouse[/bold]: {self.published}")
+
+    def to_markdown(self) -> str:
+        counts = self.feed_counts
+        lines = [
+            f"# newswatch run `{self.run_id[:8]}`",
+            "",
+            f"Feeds: {counts['fetched']} fetched, {counts['not modified']} not modified, "
+            f"{counts['failed']} failed, {counts['deferred']} deferred.",
+            "",
+            "| feed | status | http | entries | new | note |",
+            "|---|---|---|---|---|---|",
+        ]
+        for f in sorted(self.feeds, key=lambda r: r.feed_name):
+            note = (f.error or "").replace("|", "\\|")[:120]
+            lines.append(
+                f"| {f.feed_name} | {f.status} | {f.http_status or ''} | {f.entries_seen} "
+                f"| {f.entries_new} | {note} |"
+            )
+        lines += ["", "| extraction outcome | articles |", "|---|---|"]
+        lines += [f"| {s} | {n} |" for s, n in sorted(self.articles.items())] or ["| — | 0 |"]
+        if self.mart_rows:
+            lines += ["", "| mart | rows |", "|---|---|"]
+            lines += [f"| {k} | {v} |" for k, v in self.mart_rows.items()]
+        if self.stages:
+            lines += ["", "| stage | seconds |", "|---|---|"]
+            lines += [f"| {k} | {v:.2f} |" for k, v in self.stages.items()]
+        return "\n".join(lines) + "\n"

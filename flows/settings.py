@@ -1,0 +1,94 @@
+"""Settings: the one place that reads the environment (prefix ``NEWSWATCH_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+VERSION = "0.1.0"
+
+
+class Settings(BaseSettings):
+    """Everything a run can be configured with; each field is ``NEWSWATCH_<FIELD>`` in the env."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSWATCH_", frozen=True, extra="ignore")
+
+    # Where things live.
+    warehouse: Path = Field(
+        default=REPO_ROOT / "warehouse" / "newswatch.duckdb",
+        description="The published DuckDB file analysts open; the writer works beside it.",
+    )
+    feeds: Path = Field(default=REPO_ROOT / "feeds.yaml", description="Feeds YAML file.")
+    archive_dir: Path | None = Field(
+        default=None, description="WARC archive folder (default: 'archive' beside the warehouse)."
+    )
+    dbt_project_dir: Path = REPO_ROOT / "dbt_project"
+
+    # Who we are, for the User-Agent header and robots.txt.
+    contact_url: str = "https://github.com/newswatch-dev/newswatch"
+    robots_user_agent: str = "newswatch"
+
+    # Network safety and politeness.
+    allow_private_networks: bool = False
+    private_allowlist: tuple[str, ...] = Field(
+        default=(),
+        description="'address:port' pairs that may be reached although private (tests, demo).",
+    )
+    host_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="'host:port' -> 'address:port' overrides of DNS, like curl --resolve.",
+    )
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    max_connections: int = 16
+    per_host_concurrency: int = 2
+    per_host_delay: float = 1.0
+    max_crawl_delay: float = 30.0
+    obey_robots: bool = True
+
+    # Feed scheduling after failures and Retry-After.
+    retry_after_min: float = 60.0
+    retry_after_max: float = 24 * 3600.0
+    backoff_base: float = 300.0
+    backoff_max: float = 6 * 3600.0
+    park_after_failures: int = 10
+    parked_retry_interval: float = 24 * 3600.0
+    max_page_attempts: int = 3
+
+    # Extraction and text analysis.
+    extract_workers: int = 2
+    extract_timeout: float = 30.0
+    min_article_words: int = 25
+    batch_size: int = 250
+
+    @field_validator("extract_workers", "max_connections", "per_host_concurrency", "batch_size")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @property
+    def archive_path(self) -> Path:
+        return self.archive_dir or self.warehouse.parent / "archive"
+
+    @property
+    def writer_dir(self) -> Path:
+        """Private folder of the writer: working database, lock, dbt target."""
+        return self.warehouse.parent / f"{self.warehouse.stem}.writer"
+
+    @property
+    def work_database(self) -> Path:
+        # Same file name as the published file, so DuckDB's catalog name (the file stem) is
+        # identical in both and the views dbt creates keep working after publishing.
+        return self.writer_dir / self.warehouse.name
+
+    @property
+    def user_agent(self) -> str:
+        return f"newswatch/{VERSION} (+{self.contact_url})"

@@ -1,0 +1,738 @@
+"""DuckDB loading: versioned raw-schema migrations and bulk, idempotent loads into ``raw``."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from flows.analysis import PageAnalysis
+from flows.extract import EXTRACTOR
+from flows.feeds import FeedConfig
+from flows.records import FeedFetch, FeedState, PageOutcome, PendingArticle, is_transient
+from flows.settings import REPO_ROOT
+from flows.text import SPLITTER_VERSION, TONE_MODEL
+
+MIGRATIONS_DIR = REPO_ROOT / "warehouse" / "migrations"
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+TS = pa.timestamp("us", tz="UTC")
+
+
+class WarehouseError(Exception):
+    """The warehouse cannot be opened or migrated."""
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
+
+
+def migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration file, in order."""
+    found = []
+    for path in sorted(directory.glob("*.sql")):
+        match = MIGRATION_NAME.match(path.name)
+        if not match:
+            raise WarehouseError(f"migration file name must look like 0001_name.sql: {path}")
+        found.append((int(match.group(1)), path.name, path.read_text(encoding="utf-8")))
+    return found
+
+
+def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply migrations not applied yet, each in its own transaction; returns their names."""
+    con.execute("create schema if not exists raw")
+    con.execute(
+        "create table if not exists raw.schema_migrations ("
+        "version integer primary key, name varchar not null, applied_at timestamptz not null)"
+    )
+    applied = {
+        row[0] for row in con.execute("select version from raw.schema_migrations").fetchall()
+    }
+    done = []
+    for version, name, sql in migrations(directory):
+        if version in applied:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(sql)
+            con.execute(
+                "insert into raw.schema_migrations values (?, ?, ?)",
+                [version, name, datetime.now(UTC)],
+            )
+            con.execute("commit")
+        except duckdb.Error as exc:
+            con.execute("rollback")
+            raise WarehouseError(f"migration {name} failed: {exc}") from exc
+        done.append(name)
+    return done
+
+
+@contextmanager
+def open_warehouse(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated read-write connection, closed on exit."""
+    con = connect(path)
+    try:
+        migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: Sequence[dict[str, Any]],
+    schema: pa.Schema,
+    mode: str = "insert",
+) -> None:
+    """Bulk insert through Arrow (one statement per batch, never a round trip per row)."""
+    if not rows:
+        return
+    batch = pa.Table.from_pylist(list(rows), schema=schema)
+    con.register("_batch", batch)
+    try:
+        verb = "insert or ignore" if mode == "ignore" else "insert"
+        con.execute(f"{verb} into {table} by name select * from _batch")
+    finally:
+        con.unregister("_batch")
+
+
+# -- runs ------------------------------------------------------------------------------------
+
+
+def start_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, feeds_file: str, flow_run_id: str | None
+) -> None:
+    con.execute(
+        "insert or ignore into raw.runs (run_id, flow_run_id, started_at, status, feeds_file) "
+        "values (?, ?, ?, 'running', ?)",
+        [run_id, flow_run_id, datetime.now(UTC), feeds_file],
+    )
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, status: str, summary: dict[str, Any]
+) -> None:
+    con.execute(
+        "update raw.runs set finished_at = ?, status = ?, summary = ? where run_id = ?",
+        [datetime.now(UTC), status, json.dumps(summary, default=str), run_id],
+    )
+
+
+# -- feeds -----------------------------------------------------------------------------------
+
+
+def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedConfig]) -> None:
+    """Make raw.feeds match the feeds file; a feed whose configured URL changed starts afresh."""
+    now = datetime.now(UTC)
+    schema = pa.schema(
+        [
+            ("feed_name", pa.string()),
+            ("configured_url", pa.string()),
+            ("outlet", pa.string()),
+            ("language", pa.string()),
+        ]
+    )
+    rows = [
+        {"feed_name": f.name, "configured_url": f.url, "outlet": f.outlet, "language": f.language}
+        for f in feeds
+    ]
+    batch = pa.Table.from_pylist(rows, schema=schema)
+    con.register("_config", batch)
+    try:
+        with transaction(con):
+            con.execute(
+                """
+                update raw.feeds set
+                    url = _config.configured_url, configured_url = _config.configured_url,
+                    etag = null, last_modified = null, body_sha256 = null,
+                    consecutive_failures = 0, next_fetch_after = null, updated_at = $now
+                from _config
+                where raw.feeds.feed_name = _config.feed_name
+                    and raw.feeds.configured_url <> _config.configured_url
+                """,
+                {"now": now},
+            )
+            con.execute(
+                """
+                update raw.feeds set
+                    outlet = _config.outlet, language = _config.language,
+                    is_active = true, updated_at = $now
+                from _config
+                where raw.feeds.feed_name = _config.feed_name
+                """,
+                {"now": now},
+            )
+            con.execute(
+                """
+                insert into raw.feeds (feed_name, configured_url, url, outlet, language,
+                    is_active, consecutive_failures, updated_at)
+                select feed_name, configured_url, configured_url, outlet, language, true, 0, $now
+                from _config
+                where feed_name not in (select feed_name from raw.feeds)
+                """,
+                {"now": now},
+            )
+            con.execute(
+                "update raw.feeds set is_active = false, updated_at = $now "
+                "where is_active and feed_name not in (select feed_name from _config)",
+                {"now": now},
+            )
+    finally:
+        con.unregister("_config")
+
+
+def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:
+    rows = con.execute(
+        """
+        select feed_name, url, etag, last_modified, body_sha256, consecutive_failures,
+            next_fetch_after, last_success_at, last_status, last_error, last_new_entry_at
+        from raw.feeds where is_active
+        """
+    ).fetchall()
+    return {row[0]: FeedState(*row) for row in rows}
+
+
+FEED_FETCH_SCHEMA = pa.schema(
+    [
+        ("fetch_id", pa.string()),
+        ("run_id", pa.string()),
+        ("feed_name", pa.string()),
+        ("url", pa.string()),
+        ("final_url", pa.string()),
+        ("fetched_at", TS),
+        ("status", pa.string()),
+        ("http_status", pa.int32()),
+        ("error", pa.string()),
+        ("is_bozo", pa.bool_()),
+        ("bozo_reason", pa.string()),
+        ("entries_seen", pa.int32()),
+        ("entries_new", pa.int32()),
+        ("body_bytes", pa.int64()),
+        ("body_sha256", pa.string()),
+        ("elapsed_ms", pa.int32()),
+        ("archive_file", pa.string()),
+        ("archive_offset", pa.int64()),
+        ("loaded_at", TS),
+    ]
+)
+ENTRY_SCHEMA = pa.schema(
+    [
+        ("feed_name", pa.string()),
+        ("entry_id", pa.string()),
+        ("article_id", pa.string()),
+        ("guid", pa.string()),
+        ("url", pa.string()),
+        ("canonical_url", pa.string()),
+        ("title", pa.string()),
+        ("summary", pa.string()),
+        ("author", pa.string()),
+        ("published_at", TS),
+        ("updated_at", TS),
+        ("first_seen_at", TS),
+        ("run_id", pa.string()),
+        ("loaded_at", TS),
+    ]
+)
+FEED_STATE_SCHEMA = pa.schema(
+    [
+        ("feed_name", pa.string()),
+        ("url", pa.string()),
+        ("etag", pa.string()),
+        ("last_modified", pa.string()),
+        ("body_sha256", pa.string()),
+        ("consecutive_failures", pa.int32()),
+        ("next_fetch_after", TS),
+        ("last_success_at", TS),
+        ("last_status", pa.string()),
+        ("last_error", pa.string()),
+        ("last_new_entry_at", TS),
+    ]
+)
+
+
+def new_entry_counts(
+    con: duckdb.DuckDBPyConnection, fetches: Sequence[FeedFetch]
+) -> dict[str, int]:
+    """How many entries of each fetch are not in raw.feed_entries yet."""
+    keys = [(f.feed_name, e.entry_id) for f in fetches for e in f.entries]
+    if not keys:
+        return {f.feed_name: 0 for f in fetches}
+    batch = pa.table({"feed_name": [k[0] for k in keys], "entry_id": [k[1] for k in keys]})
+    con.register("_keys", batch)
+    try:
+        rows = con.execute(
+            """
+            select _keys.feed_name, count(*) from _keys
+            anti join raw.feed_entries using (feed_name, entry_id)
+            group by all
+            """
+        ).fetchall()
+    finally:
+        con.unregister("_keys")
+    counts = dict.fromkeys((f.feed_name for f in fetches), 0)
+    counts.update({name: int(n) for name, n in rows})
+    return counts
+
+
+def load_feed_fetches(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    fetches: Sequence[FeedFetch],
+    states: Sequence[FeedState],
+    entries_new: dict[str, int],
+) -> None:
+    """One transaction: fetch log, new entries, new pending articles, feed states."""
+    now = datetime.now(UTC)
+    fetch_rows = []
+    entry_rows = []
+    for fetch in fetches:
+        f = fetch.fetch
+        fetch_rows.append(
+            {
+                "fetch_id": f.fetch_id,
+                "run_id": run_id,
+                "feed_name": fetch.feed_name,
+                "url": f.url,
+                "final_url": f.final_url,
+                "fetched_at": f.fetched_at,
+                "status": fetch.status,
+                "http_status": f.http_status,
+                "error": fetch.error,
+                "is_bozo": fetch.is_bozo,
+                "bozo_reason": fetch.bozo_reason,
+                "entries_seen": len(fetch.entries),
+                "entries_new": entries_new.get(fetch.feed_name, 0),
+                "body_bytes": f.body_bytes,
+                "body_sha256": fetch.body_sha256,
+                "elapsed_ms": f.elapsed_ms,
+                "archive_file": f.archive.file if f.archive else None,
+                "archive_offset": f.archive.offset if f.archive else None,
+                "loaded_at": now,
+            }
+        )
+        for e in fetch.entries:
+            entry_rows.append(
+                {
+                    "feed_name": e.feed_name,
+                    "entry_id": e.entry_id,
+                    "article_id": e.article_id,
+                    "guid": e.guid,
+                    "url": e.url,
+                    "canonical_url": e.canonical_url,
+                    "title": e.title,
+                    "summary": e.summary,
+                    "author": e.author,
+                    "published_at": e.published_at,
+                    "updated_at": e.updated_at,
+                    "first_seen_at": now,
+                    "run_id": run_id,
+                    "loaded_at": now,
+                }
+            )
+    state_rows = [
+        {
+            "feed_name": s.feed_name,
+            "url": s.url,
+            "etag": s.etag,
+            "last_modified": s.last_modified,
+            "body_sha256": s.body_sha256,
+            "consecutive_failures": s.consecutive_failures,
+            "next_fetch_after": s.next_fetch_after,
+            "last_success_at": s.last_success_at,
+            "last_status": s.last_status,
+            "last_error": s.last_error,
+            "last_new_entry_at": s.last_new_entry_at,
+        }
+        for s in states
+    ]
+    with transaction(con):
+        _insert(con, "raw.feed_fetches", fetch_rows, FEED_FETCH_SCHEMA, mode="ignore")
+        _insert(con, "raw.feed_entries", entry_rows, ENTRY_SCHEMA, mode="ignore")
+        # Every entry with a link becomes a pending article unless that article is known.
+        con.execute(
+            """
+            insert or ignore into raw.articles (article_id, canonical_url, url, status,
+                fetch_attempts, first_seen_at, loaded_at, run_id)
+            select article_id, any_value(canonical_url), any_value(url), 'pending', 0,
+                $now, $now, $run_id
+            from raw.feed_entries
+            where run_id = $run_id and article_id is not null
+                and article_id not in (select article_id from raw.articles)
+            group by article_id
+            """,
+            {"now": now, "run_id": run_id},
+        )
+        if state_rows:
+            con.register("_states", pa.Table.from_pylist(state_rows, schema=FEED_STATE_SCHEMA))
+            try:
+                con.execute(
+                    """
+                    update raw.feeds set
+                        url = s.url, etag = s.etag, last_modified = s.last_modified,
+                        body_sha256 = s.body_sha256,
+                        consecutive_failures = s.consecutive_failures,
+                        next_fetch_after = s.next_fetch_after,
+                        last_success_at = s.last_success_at, last_status = s.last_status,
+                        last_error = s.last_error, last_new_entry_at = s.last_new_entry_at,
+                        last_fetched_at = $now, updated_at = $now
+                    from _states as s
+                    where raw.feeds.feed_name = s.feed_name
+                    """,
+                    {"now": now},
+                )
+            finally:
+                con.unregister("_states")
+
+
+# -- articles --------------------------------------------------------------------------------
+
+
+def articles_to_fetch(
+    con: duckdb.DuckDBPyConnection, max_attempts: int, limit: int | None = None
+) -> list[PendingArticle]:
+    """Articles never fetched, or whose last attempt failed in a way worth retrying."""
+    rows = con.execute(
+        f"""
+        select a.article_id, a.url, a.status, a.fetch_attempts, pf.http_status,
+            e.summary, e.title
+        from raw.articles as a
+        left join raw.page_fetches as pf on pf.fetch_id = a.last_fetch_id
+        left join (
+            select article_id, any_value(summary order by length(summary) desc) as summary,
+                any_value(title) as title
+            from raw.feed_entries where article_id is not null group by article_id
+        ) as e on e.article_id = a.article_id
+        where (a.status in ('pending', 'fetch_timeout', 'network_error', 'extract_error',
+                'worker_error', 'http_error')
+            or a.text_source = 'feed_summary')
+            and a.fetch_attempts < {int(max_attempts)}
+        order by a.first_seen_at, a.article_id
+        {f"limit {int(limit)}" if limit else ""}
+        """
+    ).fetchall()
+    pending = []
+    for article_id, url, status, attempts, http_status, summary, title in rows:
+        if status != "pending" and not is_transient(status, http_status):
+            continue
+        pending.append(PendingArticle(article_id, url, summary, title, attempts))
+    return pending
+
+
+PAGE_FETCH_SCHEMA = pa.schema(
+    [
+        ("fetch_id", pa.string()),
+        ("run_id", pa.string()),
+        ("article_id", pa.string()),
+        ("url", pa.string()),
+        ("final_url", pa.string()),
+        ("fetched_at", TS),
+        ("status", pa.string()),
+        ("http_status", pa.int32()),
+        ("content_type", pa.string()),
+        ("body_bytes", pa.int64()),
+        ("error", pa.string()),
+        ("elapsed_ms", pa.int32()),
+        ("archive_file", pa.string()),
+        ("archive_offset", pa.int64()),
+        ("loaded_at", TS),
+    ]
+)
+ARTICLE_UPDATE_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("final_url", pa.string()),
+        ("status", pa.string()),
+        ("status_reason", pa.string()),
+        ("text_source", pa.string()),
+        ("title", pa.string()),
+        ("author", pa.string()),
+        ("page_published", pa.string()),
+        ("page_canonical_url", pa.string()),
+        ("language", pa.string()),
+        ("encoding", pa.string()),
+        ("text", pa.string()),
+        ("word_count", pa.int32()),
+        ("extractor", pa.string()),
+        ("last_fetch_id", pa.string()),
+        ("archive_file", pa.string()),
+        ("archive_offset", pa.int64()),
+        ("extracted_at", TS),
+        ("rank", pa.int8()),
+    ]
+)
+SENTENCE_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("sentence_index", pa.int32()),
+        ("part", pa.string()),
+        ("text", pa.string()),
+        ("char_start", pa.int32()),
+        ("char_end", pa.int32()),
+        ("word_count", pa.int32()),
+        ("splitter", pa.string()),
+        ("loaded_at", TS),
+    ]
+)
+TONE_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("sentence_index", pa.int32()),
+        ("tone_model", pa.string()),
+        ("tone", pa.float64()),
+        ("positive_score", pa.float64()),
+        ("negative_score", pa.float64()),
+        ("neutral_score", pa.float64()),
+        ("positive_share", pa.float64()),
+        ("negative_share", pa.float64()),
+        ("polarity", pa.float64()),
+        ("word_count", pa.int32()),
+        ("scored_at", TS),
+    ]
+)
+
+# How good a stored article is: a better one may replace a worse one, never the reverse.
+RANK_SQL = """
+    case when {t}.text_source = 'page' then 3
+         when {t}.text_source = 'feed_summary' then 2
+         when {t}.status = 'pending' then 0
+         else 1 end
+"""
+
+
+def _rank(outcome: PageOutcome) -> int:
+    if outcome.text_source == "page":
+        return 3
+    if outcome.text_source == "feed_summary":
+        return 2
+    return 1
+
+
+def sentence_rows(
+    analysis: PageAnalysis, now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    sentences, tones = [], []
+    for scored in analysis.sentences:
+        s, t = scored.sentence, scored.tone
+        sentences.append(
+            {
+                "article_id": analysis.article_id,
+                "sentence_index": s.index,
+                "part": s.part,
+                "text": s.text,
+                "char_start": s.char_start,
+                "char_end": s.char_end,
+                "word_count": s.word_count,
+                "splitter": SPLITTER_VERSION,
+                "loaded_at": now,
+            }
+        )
+        tones.append(
+            {
+                "article_id": analysis.article_id,
+                "sentence_index": s.index,
+                "tone_model": TONE_MODEL,
+                "tone": t.tone,
+                "positive_score": t.positive_score,
+                "negative_score": t.negative_score,
+                "neutral_score": t.neutral_score,
+                "positive_share": t.positive_share,
+                "negative_share": t.negative_share,
+                "polarity": t.polarity,
+                "word_count": t.word_count,
+                "scored_at": now,
+            }
+        )
+    return sentences, tones
+
+
+@dataclass(frozen=True)
+class PageLoad:
+    """What a page batch changed: articles whose text was (re)written."""
+
+    fetches: int
+    articles_with_new_text: int
+
+
+def load_page_outcomes(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    outcomes: Sequence[PageOutcome],
+    from_archive: bool = False,
+) -> PageLoad:
+    """One transaction per batch: fetch log, article rows (never downgraded), sentences, tone.
+
+    ``from_archive``: the outcomes re-extract archived responses, so no fetch is logged or
+    counted as an attempt.
+    """
+    if not outcomes:
+        return PageLoad(0, 0)
+    now = datetime.now(UTC)
+    fetch_rows, article_rows = [], []
+    for o in outcomes:
+        f = o.fetch
+        fetch_rows.append(
+            {
+                "fetch_id": f.fetch_id,
+                "run_id": run_id,
+                "article_id": o.article_id,
+                "url": f.url,
+                "final_url": f.final_url,
+                "fetched_at": f.fetched_at,
+                "status": f.status,
+                "http_status": f.http_status,
+                "content_type": f.content_type,
+                "body_bytes": f.body_bytes,
+                "error": f.error,
+                "elapsed_ms": f.elapsed_ms,
+                "archive_file": f.archive.file if f.archive else None,
+                "archive_offset": f.archive.offset if f.archive else None,
+                "loaded_at": now,
+            }
+        )
+        extraction = o.analysis.extraction if o.analysis else None
+        article_rows.append(
+            {
+                "article_id": o.article_id,
+                "final_url": f.final_url,
+                "status": o.status,
+                "status_reason": o.reason,
+                "text_source": o.text_source,
+                "title": extraction.title if extraction else None,
+                "author": extraction.author if extraction else None,
+                "page_published": extraction.published if extraction else None,
+                "page_canonical_url": extraction.canonical_url if extraction else None,
+                "language": extraction.language if extraction else None,
+                "encoding": extraction.encoding if extraction else None,
+                "text": extraction.text if extraction and o.has_text else None,
+                "word_count": extraction.word_count if extraction and o.has_text else None,
+                "extractor": ("feed-summary" if o.text_source == "feed_summary" else EXTRACTOR)
+                if extraction
+                else None,
+                "last_fetch_id": f.fetch_id,
+                "archive_file": f.archive.file if f.archive else None,
+                "archive_offset": f.archive.offset if f.archive else None,
+                "extracted_at": now if extraction else None,
+                "rank": _rank(o),
+            }
+        )
+    with transaction(con):
+        if not from_archive:
+            _insert(con, "raw.page_fetches", fetch_rows, PAGE_FETCH_SCHEMA, mode="ignore")
+        con.register("_pages", pa.Table.from_pylist(article_rows, schema=ARTICLE_UPDATE_SCHEMA))
+        try:
+            con.execute(
+                f"""
+                create or replace temp table _improved as
+                select p.article_id from _pages as p
+                inner join raw.articles as a using (article_id)
+                where p.rank > {RANK_SQL.format(t="a")}
+                    or (p.rank = 3 and {RANK_SQL.format(t="a")} = 3
+                        and p.text is distinct from a.text)
+                """
+            )
+            improved = {row[0] for row in con.execute("select * from _improved").fetchall()}
+            attempt = "" if from_archive else "+ 1"
+            con.execute(
+                f"""
+                update raw.articles as a set
+                    fetch_attempts = a.fetch_attempts {attempt},
+                    last_fetch_id = p.last_fetch_id,
+                    loaded_at = $now, run_id = $run_id,
+                    status = case when i.article_id is not null or a.text_source is null
+                        then p.status else a.status end,
+                    status_reason = case when i.article_id is not null or a.text_source is null
+                        then p.status_reason else a.status_reason end
+                from _pages as p
+                left join _improved as i using (article_id)
+                where a.article_id = p.article_id
+                """,
+                {"now": now, "run_id": run_id},
+            )
+            con.execute(
+                """
+                update raw.articles as a set
+                    final_url = p.final_url, text_source = p.text_source, title = p.title,
+                    author = p.author, page_published = p.page_published,
+                    page_canonical_url = p.page_canonical_url, language = p.language,
+                    encoding = p.encoding, text = p.text, word_count = p.word_count,
+                    extractor = p.extractor, archive_file = p.archive_file,
+                    archive_offset = p.archive_offset, extracted_at = p.extracted_at
+                from _pages as p
+                where a.article_id = p.article_id
+                    and p.article_id in (select article_id from _improved)
+                """
+            )
+            con.execute(
+                "delete from raw.sentences where article_id in (select article_id from _improved)"
+            )
+            con.execute(
+                "delete from raw.sentence_tone "
+                "where article_id in (select article_id from _improved)"
+            )
+            con.execute("drop table _improved")
+        finally:
+            con.unregister("_pages")
+        sentence_batch, tone_batch = [], []
+        for o in outcomes:
+            if o.article_id in improved and o.analysis is not None:
+                s, t = sentence_rows(o.analysis, now)
+                sentence_batch.extend(s)
+                tone_batch.extend(t)
+        _insert(con, "raw.sentences", sentence_batch, SENTENCE_SCHEMA)
+        _insert(con, "raw.sentence_tone", tone_batch, TONE_SCHEMA)
+    return PageLoad(len(outcomes), len(improved))
+
+
+@dataclass(frozen=True)
+class ArchivedPage:
+    article_id: str
+    fetch_id: str
+    url: str
+    archive_file: str
+    archive_offset: int
+    summary: str | None
+    title: str | None
+
+
+def archived_pages(con: duckdb.DuckDBPyConnection) -> list[ArchivedPage]:
+    """For each article, its latest successfully fetched page that is in the archive."""
+    rows = con.execute(
+        """
+        select pf.article_id, pf.fetch_id, pf.final_url, pf.archive_file, pf.archive_offset,
+            e.summary, e.title
+        from raw.page_fetches as pf
+        left join (
+            select article_id, any_value(summary order by length(summary) desc) as summary,
+                any_value(title) as title
+            from raw.feed_entries where article_id is not null group by article_id
+        ) as e on e.article_id = pf.article_id
+        where pf.status = 'ok' and pf.archive_file is not null
+        qualify row_number() over (partition by pf.article_id order by pf.fetched_at desc) = 1
+        order by pf.article_id
+        """
+    ).fetchall()
+    return [ArchivedPage(*row) for row in rows]

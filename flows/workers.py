@@ -1,0 +1,191 @@
+"""Worker processes with a hard per-job timeout: a job that overruns is killed, not awaited.
+
+Used for everything that parses untrusted bytes (feeds, pages), so a pathological document can
+cost at most one timeout and one worker restart, never the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import os
+import resource
+import time
+from collections import deque
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+_CONTEXT = multiprocessing.get_context("spawn")  # no fork of a process that has threads
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    key: Hashable
+    ok: bool
+    value: Any = None
+    error: str | None = None
+    timed_out: bool = False
+    seconds: float = 0.0
+
+
+def _worker_main(conn: multiprocessing.connection.Connection, memory_bytes: int | None) -> None:
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        key, func, payload = message
+        try:
+            conn.send((key, True, func(payload)))
+        except MemoryError:
+            conn.send((key, False, "out of memory in worker"))
+        except Exception as exc:  # noqa: BLE001 - any failure of one document is its outcome
+            conn.send((key, False, f"{type(exc).__name__}: {exc}"))
+
+
+class _Worker:
+    def __init__(self, memory_bytes: int | None) -> None:
+        self.conn, child = _CONTEXT.Pipe()
+        self.process = _CONTEXT.Process(
+            target=_worker_main, args=(child, memory_bytes), daemon=True, name="newswatch-worker"
+        )
+        self.process.start()
+        child.close()
+        self.key: Hashable | None = None
+        self.started = 0.0
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):
+            self.conn.send(None)
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """A small process pool: submit jobs, poll outcomes; overdue jobs are killed and reported."""
+
+    def __init__(
+        self, workers: int, timeout: float, memory_bytes: int | None = 2 * 1024**3
+    ) -> None:
+        self.size = max(1, workers)
+        self.timeout = timeout
+        self.memory_bytes = memory_bytes
+        self._idle: list[_Worker] = []
+        self._busy: list[_Worker] = []
+        self._queue: deque[tuple[Hashable, Callable[[Any], Any], Any]] = deque()
+        self.restarts = 0
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Start all workers now (they import their modules in parallel)."""
+        while len(self._idle) + len(self._busy) < self.size:
+            self._idle.append(_Worker(self.memory_bytes))
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue) + len(self._busy)
+
+    def submit(self, key: Hashable, func: Callable[[Any], Any], payload: Any) -> None:
+        self._queue.append((key, func, payload))
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        while self._queue:
+            if not self._idle:
+                if len(self._busy) >= self.size:
+                    return
+                self._idle.append(_Worker(self.memory_bytes))
+            worker = self._idle.pop()
+            key, func, payload = self._queue.popleft()
+            try:
+                worker.conn.send((key, func, payload))
+            except (BrokenPipeError, OSError):
+                worker.kill()
+                self.restarts += 1
+                self._queue.appendleft((key, func, payload))
+                continue
+            worker.key = key
+            worker.started = time.monotonic()
+            self._busy.append(worker)
+
+    def poll(self, timeout: float = 0.05) -> list[JobOutcome]:
+        """Outcomes ready within ``timeout`` seconds, including jobs killed for overrunning."""
+        self._dispatch()
+        outcomes: list[JobOutcome] = []
+        if not self._busy:
+            return outcomes
+        now = time.monotonic()
+        next_deadline = min(w.started + self.timeout for w in self._busy)
+        wait_for = max(0.0, min(timeout, next_deadline - now))
+        ready = multiprocessing.connection.wait([w.conn for w in self._busy], wait_for)
+        for worker in list(self._busy):
+            elapsed = time.monotonic() - worker.started
+            if worker.conn in ready:
+                try:
+                    key, ok, value = worker.conn.recv()
+                except (EOFError, OSError):
+                    outcomes.append(
+                        JobOutcome(worker.key, False, error="worker process died", seconds=elapsed)
+                    )
+                    self._replace(worker)
+                    continue
+                self._busy.remove(worker)
+                self._idle.append(worker)
+                if ok:
+                    outcomes.append(JobOutcome(key, True, value=value, seconds=elapsed))
+                else:
+                    outcomes.append(JobOutcome(key, False, error=value, seconds=elapsed))
+            elif elapsed > self.timeout:
+                outcomes.append(
+                    JobOutcome(
+                        worker.key,
+                        False,
+                        error=f"killed after {self.timeout:g}s",
+                        timed_out=True,
+                        seconds=elapsed,
+                    )
+                )
+                self._replace(worker)
+        self._dispatch()
+        return outcomes
+
+    def _replace(self, worker: _Worker) -> None:
+        self._busy.remove(worker)
+        worker.kill()
+        self.restarts += 1
+
+    def drain(self) -> Iterator[JobOutcome]:
+        while self.pending:
+            yield from self.poll(0.1)
+
+    def close(self) -> None:
+        for worker in self._busy:
+            worker.kill()
+        for worker in self._idle:
+            worker.stop()
+        self._busy.clear()
+        self._idle.clear()
+        self._queue.clear()
+
+
+def cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
