@@ -31,7 +31,6 @@ from flows.settings import Settings
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECT_CODES = frozenset({301, 308})
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 §2.5: parse at least 500 KiB
-CHUNK_BYTES = 64 * 1024
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -575,7 +574,7 @@ class HttpClient:
         deadline: float,
     ) -> tuple[FetchStatus, str | None, bool]:
         try:
-            for raw in response.iter_raw(CHUNK_BYTES):
+            for raw in response.iter_raw():  # as received: no re-chunking delay
                 for piece in decoder.feed(raw, limit - len(body)):
                     body.extend(piece)
                     if len(body) > limit:

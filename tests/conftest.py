@@ -1,0 +1,126 @@
+"""Shared fixtures: no network beyond 127.0.0.1, one Prefect harness per session, settings on
+tmp_path, and local HTTP servers."""
+
+from __future__ import annotations
+
+import os
+
+# Before Prefect or dbt is imported anywhere.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+for _key in [k for k in os.environ if k.startswith("NEWSWATCH_")]:
+    del os.environ[_key]  # tests configure newswatch explicitly
+
+import ipaddress  # noqa: E402
+import socket  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+
+from flows.settings import Settings  # noqa: E402
+from tests.servers import FixtureServer  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class NetworkBlocked(RuntimeError):
+    """A test tried to reach beyond 127.0.0.1."""
+
+
+def _is_loopback(host: Any) -> bool:
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return host in ("localhost",)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_internet() -> Iterator[None]:
+    """Any connection or DNS lookup beyond loopback fails loudly."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def guarded_connect(self: socket.socket, address: Any) -> Any:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+            raise NetworkBlocked(f"test tried to connect to {address}")
+        return real_connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+            raise NetworkBlocked(f"test tried to connect to {address}")
+        return real_connect_ex(self, address)
+
+    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is None or _is_loopback(name) or _is_ip(name):
+            return real_getaddrinfo(host, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, f"DNS blocked in tests: {name}")
+
+    socket.socket.connect = guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = guarded_connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = guarded_getaddrinfo
+    try:
+        yield
+    finally:
+        socket.socket.connect = real_connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
+        socket.getaddrinfo = real_getaddrinfo
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name.strip("[]").split("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect API for the whole session (start-up costs 8–20 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+@pytest.fixture
+def server() -> Iterator[FixtureServer]:
+    with FixtureServer() as fixture_server:
+        yield fixture_server
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings on tmp_path: fast timeouts, no politeness delay, loopback allowed only where
+    the caller says so."""
+    values: dict[str, Any] = {
+        "warehouse": tmp_path / "warehouse" / "test.duckdb",
+        "feeds": tmp_path / "feeds.yaml",
+        "per_host_delay": 0.0,
+        "per_host_concurrency": 4,
+        "connect_timeout": 2.0,
+        "read_timeout": 3.0,
+        "total_timeout": 5.0,
+        "extract_workers": 2,
+        "extract_timeout": 20.0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings_for(tmp_path: Path):  # noqa: ANN201 - factory fixture
+    def factory(fixture_server: FixtureServer | None = None, **overrides: Any) -> Settings:
+        if fixture_server is not None:
+            overrides.setdefault("private_allowlist", fixture_server.allowlist)
+            overrides.setdefault("host_map", fixture_server.host_map)
+        return make_settings(tmp_path, **overrides)
+
+    return factory
