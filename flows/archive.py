@@ -180,5 +180,5 @@ def iter_responses(directory: Path) -> Iterator[tuple[ArchiveRef, ArchivedRespon
             iterator = ArchiveIterator(handle)
             for record in iterator:
                 if record.rec_type == "response":
-                    offset = iterator.get_record_offset()
-                    yield ArchiveRef(path.name, offset), _to_response(record)
+                    response = _to_response(record)  # read the body before asking the offset
+                    yield ArchiveRef(path.name, iterator.get_record_offset()), response

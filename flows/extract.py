@@ -11,6 +11,8 @@ from importlib.metadata import version
 import charset_normalizer
 import trafilatura
 
+from flows.text import count_words
+
 EXTRACTOR = f"trafilatura-{version('trafilatura')}"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xml", "text/xml"})
 SNIFF_BYTES = 4096
@@ -161,6 +163,9 @@ def extract_page(
         include_tables=False,
         include_images=False,
         deduplicate=False,
+        # Precision over recall: without it, a page with no article (a video player) yields
+        # its navigation menus as "text"; with it, real article bodies come through whole.
+        favor_precision=True,
         fast=fast,
     )
     language = _language(body)
@@ -173,7 +178,13 @@ def extract_page(
             language=language,
         )
     text = clean_text(document.text)
-    words = len(text.split())
+    title = clean_text(document.title) if document.title else None
+    if title:
+        # The headline is stored once, as the title (sentence 0), not again as body text.
+        first, _, rest = text.partition("\n")
+        if first.casefold() == title.casefold():
+            text = rest
+    words = count_words(text)
     status, reason = PageStatus.OK, problem
     if words < min_words:
         status, reason = PageStatus.EMPTY, f"only {words} words of text (minimum {min_words})"
@@ -181,7 +192,7 @@ def extract_page(
         status=status,
         reason=reason,
         text=text if status is PageStatus.OK else None,
-        title=clean_text(document.title) if document.title else None,
+        title=title,
         author=clean_text(document.author)[:500] if document.author else None,
         published=document.date,
         language=(getattr(document, "language", None) or language),

@@ -181,7 +181,7 @@ def count_mart_rows(settings: Settings) -> dict[str, int]:
             ).fetchall()
         }
         return {
-            mart: int(con.execute(f"select count(*) from {mart}").fetchone()[0])
+            mart: int(con.execute(f"select count(*) from {mart}").fetchall()[0][0])
             for mart in MAIN_MARTS
             if mart in existing
         }

@@ -58,7 +58,7 @@ def run_query(
                 raise QueryError("--format parquet needs --output FILE")
             escaped = output.replace("'", "''")
             con.execute(f"copy ({sql}) to '{escaped}' (format parquet)")
-            return int(con.execute(f"select count(*) from '{escaped}'").fetchone()[0])
+            return int(con.execute(f"select count(*) from '{escaped}'").fetchall()[0][0])
         cursor = con.execute(sql)
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()

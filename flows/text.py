@@ -19,9 +19,14 @@ ABBREVIATIONS = frozenset(
     mt ft approx est fig vol u.s u.k u.n e.u a.m p.m d.c i.e e.g""".split()
 )
 # A sentence ends at . ! or ? (plus closing quotes/brackets) followed by space and a capital,
-# digit or opening quote.
-BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# digit or opening quote; or at a CJK full stop.
+BOUNDARY = re.compile(
+    r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])"  # Latin: punctuation, space, capital
+    r"|[。！？]+[」』）]*\s*"  # CJK full stops need no space after them
+)
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# Scripts written without spaces between words: count characters instead (two per word).
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,14 @@ class Tone:
     word_count: int
 
 
+def count_words(text: str) -> int:
+    """Words in ``text``; for Chinese, Japanese, Korean and Thai, two characters per word."""
+    unspaced = len(UNSPACED.findall(text))
+    if not unspaced:
+        return len(WORD.findall(text))
+    return len(WORD.findall(UNSPACED.sub(" ", text))) + (unspaced + 1) // 2
+
+
 def _ends_with_abbreviation(text: str, end: int) -> bool:
     """True when the period at ``end`` closes an abbreviation or an initial, not a sentence."""
     start = end
@@ -64,7 +77,7 @@ def split_sentences(text: str, title: str | None = None) -> list[Sentence]:
     sentences: list[Sentence] = []
     if title and title.strip():
         clean = " ".join(title.split())
-        sentences.append(Sentence(0, "title", clean, 0, 0, len(WORD.findall(clean))))
+        sentences.append(Sentence(0, "title", clean, 0, 0, count_words(clean)))
     index = 1
     offset = 0
     for paragraph in text.split("\n"):
@@ -91,7 +104,7 @@ def split_sentences(text: str, title: str | None = None) -> list[Sentence]:
                     stripped,
                     begin,
                     begin + len(stripped),
-                    len(WORD.findall(stripped)),
+                    count_words(stripped),
                 )
             )
             index += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,6 +101,20 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("commit")
 
 
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
+    """Expose an Arrow table to SQL as ``name`` for the duration of the block."""
+    con.register(name, table)
+    try:
+        yield
+    except BaseException:
+        # Inside an aborted transaction unregister fails too; keep the original error.
+        with suppress(duckdb.Error):
+            con.unregister(name)
+        raise
+    con.unregister(name)
+
+
 def _insert(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -112,12 +126,9 @@ def _insert(
     if not rows:
         return
     batch = pa.Table.from_pylist(list(rows), schema=schema)
-    con.register("_batch", batch)
-    try:
-        verb = "insert or ignore" if mode == "ignore" else "insert"
+    verb = "insert or ignore" if mode == "ignore" else "insert"
+    with registered(con, "_batch", batch):
         con.execute(f"{verb} into {table} by name select * from _batch")
-    finally:
-        con.unregister("_batch")
 
 
 # -- runs ------------------------------------------------------------------------------------
@@ -161,11 +172,9 @@ def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedConfig]) -> N
         for f in feeds
     ]
     batch = pa.Table.from_pylist(rows, schema=schema)
-    con.register("_config", batch)
-    try:
-        with transaction(con):
-            con.execute(
-                """
+    with registered(con, "_config", batch), transaction(con):
+        con.execute(
+            """
                 update raw.feeds set
                     url = _config.configured_url, configured_url = _config.configured_url,
                     etag = null, last_modified = null, body_sha256 = null,
@@ -174,35 +183,33 @@ def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedConfig]) -> N
                 where raw.feeds.feed_name = _config.feed_name
                     and raw.feeds.configured_url <> _config.configured_url
                 """,
-                {"now": now},
-            )
-            con.execute(
-                """
+            {"now": now},
+        )
+        con.execute(
+            """
                 update raw.feeds set
                     outlet = _config.outlet, language = _config.language,
                     is_active = true, updated_at = $now
                 from _config
                 where raw.feeds.feed_name = _config.feed_name
                 """,
-                {"now": now},
-            )
-            con.execute(
-                """
+            {"now": now},
+        )
+        con.execute(
+            """
                 insert into raw.feeds (feed_name, configured_url, url, outlet, language,
                     is_active, consecutive_failures, updated_at)
                 select feed_name, configured_url, configured_url, outlet, language, true, 0, $now
                 from _config
                 where feed_name not in (select feed_name from raw.feeds)
                 """,
-                {"now": now},
-            )
-            con.execute(
-                "update raw.feeds set is_active = false, updated_at = $now "
-                "where is_active and feed_name not in (select feed_name from _config)",
-                {"now": now},
-            )
-    finally:
-        con.unregister("_config")
+            {"now": now},
+        )
+        con.execute(
+            "update raw.feeds set is_active = false, updated_at = $now "
+            "where is_active and feed_name not in (select feed_name from _config)",
+            {"now": now},
+        )
 
 
 def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:
@@ -282,8 +289,7 @@ def new_entry_counts(
     if not keys:
         return {f.feed_name: 0 for f in fetches}
     batch = pa.table({"feed_name": [k[0] for k in keys], "entry_id": [k[1] for k in keys]})
-    con.register("_keys", batch)
-    try:
+    with registered(con, "_keys", batch):
         rows = con.execute(
             """
             select _keys.feed_name, count(*) from _keys
@@ -291,8 +297,6 @@ def new_entry_counts(
             group by all
             """
         ).fetchall()
-    finally:
-        con.unregister("_keys")
     counts = dict.fromkeys((f.feed_name for f in fetches), 0)
     counts.update({name: int(n) for name, n in rows})
     return counts
@@ -387,8 +391,9 @@ def load_feed_fetches(
             {"now": now, "run_id": run_id},
         )
         if state_rows:
-            con.register("_states", pa.Table.from_pylist(state_rows, schema=FEED_STATE_SCHEMA))
-            try:
+            with registered(
+                con, "_states", pa.Table.from_pylist(state_rows, schema=FEED_STATE_SCHEMA)
+            ):
                 con.execute(
                     """
                     update raw.feeds set
@@ -404,8 +409,6 @@ def load_feed_fetches(
                     """,
                     {"now": now},
                 )
-            finally:
-                con.unregister("_states")
 
 
 # -- articles --------------------------------------------------------------------------------
@@ -642,8 +645,9 @@ def load_page_outcomes(
     with transaction(con):
         if not from_archive:
             _insert(con, "raw.page_fetches", fetch_rows, PAGE_FETCH_SCHEMA, mode="ignore")
-        con.register("_pages", pa.Table.from_pylist(article_rows, schema=ARTICLE_UPDATE_SCHEMA))
-        try:
+        with registered(
+            con, "_pages", pa.Table.from_pylist(article_rows, schema=ARTICLE_UPDATE_SCHEMA)
+        ):
             con.execute(
                 f"""
                 create or replace temp table _improved as
@@ -694,8 +698,6 @@ def load_page_outcomes(
                 "where article_id in (select article_id from _improved)"
             )
             con.execute("drop table _improved")
-        finally:
-            con.unregister("_pages")
         sentence_batch, tone_batch = [], []
         for o in outcomes:
             if o.article_id in improved and o.analysis is not None:

@@ -116,7 +116,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
 
 
 @pytest.fixture
-def settings_for(tmp_path: Path):  # noqa: ANN201 - factory fixture
+def settings_for(tmp_path: Path):
     def factory(fixture_server: FixtureServer | None = None, **overrides: Any) -> Settings:
         if fixture_server is not None:
             overrides.setdefault("private_allowlist", fixture_server.allowlist)

@@ -42,7 +42,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         return
 
     def do_GET(self) -> None:
@@ -51,7 +51,11 @@ class _Handler(BaseHTTPRequestHandler):
         with fixture.lock:
             fixture.hits[path] += 1
             fixture.seen.append(
-                Seen(path, self.headers.get("Host", ""), {k.lower(): v for k, v in self.headers.items()})
+                Seen(
+                    path,
+                    self.headers.get("Host", ""),
+                    {k.lower(): v for k, v in self.headers.items()},
+                )
             )
         route = fixture.routes.get(path)
         if route is None:

@@ -1,0 +1,96 @@
+"""Page extraction: honest decoding, status for pages without article text."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.demo_site.render import OUTLETS, load_articles, render_article, render_video_page
+from flows.extract import PageStatus, decode, extract_page
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def demo_page() -> tuple[bytes, str]:
+    articles = load_articles()
+    article = next(a for a in articles if a.slug == "second-thomas-shoal-resupply")
+    html = render_article(article, articles[:4]).encode()
+    return html, article
+
+
+def test_article_text_and_metadata_without_boilerplate(demo_page):
+    html, article = demo_page
+    result = extract_page(html, "http://harborwire.example/a.html", "text/html; charset=utf-8")
+    assert result.status is PageStatus.OK
+    # Every paragraph in order; the headline is the title, not repeated in the text.
+    assert result.text.split("\n") == list(article.paragraphs)
+    assert (
+        result.title == "Philippines completes Second Thomas Shoal resupply as Chinese ships watch"
+    )
+    assert result.author == "Paolo Reyes"
+    assert result.published == "2026-11-09"
+    assert result.language == "en"
+    for boilerplate in (
+        "Share on Facebook",
+        "Get the morning briefing",
+        "Related stories",
+        "Cookie settings",
+        "gtag",
+    ):
+        assert boilerplate not in result.text
+
+
+def test_video_only_page_is_empty():
+    html = render_video_page(OUTLETS["pacific-herald"], "Watch: coast guard footage").encode()
+    result = extract_page(html, "http://x.example/v.html", "text/html")
+    assert result.status is PageStatus.EMPTY
+    assert result.text is None
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "kind"),
+    [
+        (b"%PDF-1.7 ...", "application/pdf", "application/pdf"),
+        (b"%PDF-1.7 ...", "text/html", "application/pdf"),  # mislabelled: magic bytes win
+        (b"\x89PNG\r\n\x1a\n....", None, "image/png"),
+        (b'{"a": 1}', "application/json", "application/json"),
+        (b'{"a": 1}', None, "application/json"),
+        (b"plain words", "text/plain; charset=utf-8", "text/plain"),
+    ],
+)
+def test_non_html_is_not_html(body: bytes, content_type: str | None, kind: str):
+    result = extract_page(body, "http://x.example/f", content_type)
+    assert result.status is PageStatus.NOT_HTML
+    assert result.reason == f"content is {kind}"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "encoding", "phrase"),
+    [
+        ("article_windows1251.html", "windows-1251", "Министр иностранных дел России"),
+        ("article_shift_jis.html", "shift_jis", "日本と中国の外相は東京で会談し"),
+    ],
+)
+def test_undeclared_legacy_charsets_decode_correctly(fixture: str, encoding: str, phrase: str):
+    body = (FIXTURES / fixture).read_bytes()
+    result = extract_page(body, "http://x.example/a", "text/html")
+    assert result.status is PageStatus.OK, result.reason
+    assert phrase in result.text
+    assert result.encoding.replace("_", "-").lower() in (encoding, "cp1251", "shift-jis", "cp932")
+
+
+def test_declared_charset_wins_over_detection():
+    body = "<p>café</p>".encode("latin-1")
+    text, encoding, problem = decode(body, "text/html; charset=ISO-8859-1")
+    assert text == "<p>café</p>" and encoding == "iso8859-1" and problem is None
+
+
+def test_invalid_utf8_is_recorded_not_stored_as_mojibake():
+    body = b"<html><body><p>" + b"\xff\xfe\xfa" * 500 + b"</p></body></html>"
+    text, _encoding, problem = decode(body, "text/html; charset=utf-8")
+    assert text is None or "\ufffd" not in text or problem
+
+
+def test_short_page_is_empty_with_word_count():
+    html = b"<html><body><article><p>Only a few words here.</p></article></body></html>"
+    result = extract_page(html, "http://x.example/s", "text/html", min_words=25)
+    assert result.status is PageStatus.EMPTY

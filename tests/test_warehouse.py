@@ -1,0 +1,148 @@
+"""Raw-schema migrations and loads: bulk, idempotent, never downgrading stored text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from flows import warehouse
+from flows.analysis import PageAnalysis, analyse_text
+from flows.extract import Extraction, PageStatus
+from flows.feeds import FeedConfig, parse_feed
+from flows.records import FeedFetch, FeedState, FetchSummary, PageOutcome
+from tests.conftest import FIXTURES
+
+NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    with warehouse.open_warehouse(tmp_path / "w.duckdb") as connection:
+        yield connection
+
+
+def count(con, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0]
+
+
+def test_migrations_apply_once(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    with warehouse.open_warehouse(path) as con:
+        versions = con.execute("select version from raw.schema_migrations").fetchall()
+    assert versions == [(1,)]
+    con = warehouse.connect(path)
+    try:
+        assert warehouse.migrate(con) == []
+    finally:
+        con.close()
+
+
+def fetch_summary(url: str = "http://site.test/feed", fetch_id: str = "f1") -> FetchSummary:
+    return FetchSummary(
+        fetch_id, url, url, NOW, "ok", 200, "application/rss+xml", 10, None, 5, None
+    )
+
+
+def feed_fetch(feed_name: str, fixture: str) -> FeedFetch:
+    parsed = parse_feed(feed_name, (FIXTURES / fixture).read_bytes(), None, "http://site.test/")
+    return FeedFetch(feed_name, fetch_summary(), "ok", entries=parsed.entries)
+
+
+def test_feed_load_is_idempotent_and_creates_pending_articles(con):
+    warehouse.sync_feeds(con, [FeedConfig(name="a", url="http://site.test/a", outlet="A")])
+    fetch = feed_fetch("a", "rss_tracking_params.xml")
+    state = FeedState("a", "http://site.test/a")
+    for _attempt in range(2):
+        new = warehouse.new_entry_counts(con, [fetch])
+        warehouse.load_feed_fetches(con, "run", [fetch], [state], new)
+    assert count(con, "raw.feed_entries") == 3
+    assert count(con, "raw.articles") == 2  # two links differ only in tracking parameters
+    assert warehouse.new_entry_counts(con, [fetch]) == {"a": 0}
+    pending = warehouse.articles_to_fetch(con, max_attempts=3)
+    assert {p.url for p in pending} <= {
+        "http://site.test/a.html?utm_source=rss&id=7",
+        "http://SITE.test:80/a.html?id=7&utm_medium=feed&fbclid=xyz#top",
+        "http://site.test/b.html",
+    }
+    assert len(pending) == 2
+
+
+def test_changed_feed_url_resets_its_state(con):
+    warehouse.sync_feeds(con, [FeedConfig(name="a", url="http://site.test/a", outlet="A")])
+    con.execute("update raw.feeds set etag = '\"v1\"', consecutive_failures = 4")
+    warehouse.sync_feeds(con, [FeedConfig(name="a", url="http://site.test/moved", outlet="A")])
+    row = con.execute("select url, etag, consecutive_failures from raw.feeds").fetchall()[0]
+    assert row == ("http://site.test/moved", None, 0)
+    warehouse.sync_feeds(con, [FeedConfig(name="b", url="http://site.test/b", outlet="B")])
+    active = dict(con.execute("select feed_name, is_active from raw.feeds").fetchall())
+    assert active == {"a": False, "b": True}
+
+
+def outcome(article_id: str, status: str, text: str | None, source: str | None) -> PageOutcome:
+    analysis = None
+    if text is not None:
+        extraction = Extraction(PageStatus.OK, text=text, title="T", word_count=len(text.split()))
+        analysis = PageAnalysis(article_id, extraction, analyse_text("T", text))
+    summary = fetch_summary(f"http://site.test/{article_id}", f"{article_id}-{status}")
+    return PageOutcome(article_id, summary, status, None, analysis, source)
+
+
+def seed_article(con, article_id: str) -> None:
+    con.execute(
+        "insert into raw.articles (article_id, canonical_url, url, status, fetch_attempts, "
+        "first_seen_at, loaded_at, run_id) values (?, ?, ?, 'pending', 0, ?, ?, 'r')",
+        [article_id, f"http://site.test/{article_id}", f"http://site.test/{article_id}", NOW, NOW],
+    )
+
+
+def test_good_text_is_never_replaced_by_a_worse_outcome(con):
+    seed_article(con, "a1")
+    good = "Japan and the Philippines signed an agreement. Both sides welcomed it."
+    warehouse.load_page_outcomes(con, "r1", [outcome("a1", "ok", good, "page")])
+    warehouse.load_page_outcomes(con, "r2", [outcome("a1", "empty", None, None)])
+    warehouse.load_page_outcomes(
+        con, "r3", [outcome("a1", "http_error", "Feed summary text only.", "feed_summary")]
+    )
+    row = con.execute(
+        "select status, text, text_source, fetch_attempts from raw.articles"
+    ).fetchall()[0]
+    assert row == ("ok", good, "page", 3)
+    assert count(con, "raw.sentences") == 3  # title + 2 sentences, from the good text only
+    assert count(con, "raw.page_fetches") == 3
+
+
+def test_better_text_replaces_a_stand_in_and_its_sentences(con):
+    seed_article(con, "a2")
+    warehouse.load_page_outcomes(
+        con, "r1", [outcome("a2", "http_error", "Summary one.", "feed_summary")]
+    )
+    assert con.execute("select text_source from raw.articles").fetchall()[0] == ("feed_summary",)
+    page = "The full article. It has three sentences. Really."
+    warehouse.load_page_outcomes(con, "r2", [outcome("a2", "ok", page, "page")])
+    texts = [
+        r[0]
+        for r in con.execute("select text from raw.sentences order by sentence_index").fetchall()
+    ]
+    assert texts == ["T", "The full article.", "It has three sentences.", "Really."]
+    assert count(con, "raw.sentence_tone") == 4
+
+
+def test_reloading_the_same_batch_changes_nothing(con):
+    seed_article(con, "a3")
+    batch = [outcome("a3", "ok", "Same text. Twice.", "page")]
+    warehouse.load_page_outcomes(con, "r1", batch)
+    warehouse.load_page_outcomes(con, "r1", batch)
+    assert count(con, "raw.page_fetches") == 1
+    assert count(con, "raw.sentences") == 3
+
+
+def test_rollback_leaves_nothing_half_loaded(con):
+    seed_article(con, "a4")
+    con.execute("drop table raw.sentence_tone")  # make the last statement of the batch fail
+    with pytest.raises(Exception, match="sentence_tone"):
+        warehouse.load_page_outcomes(con, "r1", [outcome("a4", "ok", "Some text. More.", "page")])
+    assert count(con, "raw.page_fetches") == 0
+    assert count(con, "raw.sentences") == 0
+    assert con.execute("select status from raw.articles").fetchall()[0] == ("pending",)

@@ -1,0 +1,46 @@
+"""The worker pool: results, errors, hard timeouts that kill, crashed workers replaced."""
+
+from __future__ import annotations
+
+from flows.workers import WorkerPool
+from tests import jobs
+
+
+def test_results_come_back_keyed():
+    with WorkerPool(2, timeout=30) as pool:
+        for i in range(6):
+            pool.submit(i, jobs.echo, i * 10)
+        outcomes = {o.key: o for o in pool.drain()}
+    assert {k: o.value for k, o in outcomes.items()} == {i: i * 10 for i in range(6)}
+    assert all(o.ok for o in outcomes.values())
+
+
+def test_exception_is_an_outcome_not_a_crash():
+    with WorkerPool(1, timeout=30) as pool:
+        pool.submit("bad", jobs.fail, "broken page")
+        pool.submit("good", jobs.echo, "fine")
+        outcomes = {o.key: o for o in pool.drain()}
+    assert outcomes["bad"].ok is False and outcomes["bad"].error == "ValueError: broken page"
+    assert outcomes["good"].value == "fine"
+
+
+def test_overrunning_job_is_killed_and_the_pool_goes_on():
+    with WorkerPool(1, timeout=1.0) as pool:
+        pool.submit("slow", jobs.sleep_then_echo, 60)
+        pool.submit("next", jobs.echo, "after")
+        outcomes = {o.key: o for o in pool.drain()}
+    assert outcomes["slow"].timed_out and not outcomes["slow"].ok
+    assert outcomes["next"].value == "after"
+    assert outcomes["slow"].seconds < 60  # killed, not awaited
+    assert pool.restarts == 1
+
+
+def test_a_worker_that_dies_is_replaced():
+    with WorkerPool(1, timeout=30) as pool:
+        pool.submit("first", jobs.pid, None)
+        first_pid = next(iter(pool.drain())).value
+        pool.submit("dies", jobs.die, None)
+        pool.submit("after", jobs.pid, None)
+        outcomes = {o.key: o for o in pool.drain()}
+    assert outcomes["dies"].ok is False and outcomes["dies"].error == "worker process died"
+    assert outcomes["after"].ok and outcomes["after"].value != first_pid
