@@ -18,8 +18,8 @@ from flows.settings import REPO_ROOT, Settings
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
 DEMO_WAREHOUSE = REPO_ROOT / "warehouse" / "demo.duckdb"
 
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _prepare_environment(verbose: bool = False) -> None:
@@ -62,6 +62,7 @@ def _check_config(settings: Settings) -> None:
 def _run_pipeline(settings: Settings, title: str, lock_wait: float = 0.0) -> int:
     from flows import pipeline
     from flows.publish import WarehouseBusy
+    from flows.report import RunReport
 
     started = time.monotonic()
     console.print(f"[bold]{title}[/bold] → {settings.warehouse}")
@@ -70,22 +71,20 @@ def _run_pipeline(settings: Settings, title: str, lock_wait: float = 0.0) -> int
     except WarehouseBusy as exc:
         errors.print(f"newswatch: {exc}")
         return EXIT_BUSY
-    report = None
-    code = EXIT_OK
     if state.is_completed():
-        report = state.result()
+        report, code = state.result(), EXIT_OK
     else:
-        exc = state.result(raise_on_failure=False)
-        if isinstance(exc, pipeline.AllFeedsFailed | pipeline.TransformFailed):
-            report, code = exc.report, EXIT_FAILED
-        elif isinstance(exc, WarehouseBusy):
-            errors.print(f"newswatch: {exc}")
+        outcome = state.result(raise_on_failure=False)
+        if isinstance(outcome, RunReport):
+            report, code = outcome, EXIT_FAILED
+        elif isinstance(outcome, WarehouseBusy):
+            errors.print(f"newswatch: {outcome}")
             return EXIT_BUSY
-        elif isinstance(exc, ConfigError):
-            errors.print(f"newswatch: configuration error: {exc}")
+        elif isinstance(outcome, ConfigError):
+            errors.print(f"newswatch: configuration error: {outcome}")
             return EXIT_CONFIG
         else:
-            errors.print(f"newswatch: run failed: {exc}")
+            errors.print(f"newswatch: run failed: {state.message or outcome}")
             return EXIT_FAILED
     report.render(console)
     console.print(f"[bold]Wall time[/bold]: {time.monotonic() - started:.1f}s")

@@ -310,6 +310,7 @@ class _Robots:
     parser: Protego | None = None
     allow_all: bool = False
     reason: str = ""
+    unreachable: tuple[FetchStatus, str] | None = None  # no HTTP answer: everything disallowed
 
     def allows(self, url: str, user_agent: str) -> bool:
         if self.parser is not None:
@@ -398,6 +399,10 @@ class HttpClient:
                 return self._failure(attempt, url, FetchStatus.BLOCKED_ADDRESS, blocked, started)
             if self.settings.obey_robots:
                 robots = self._robots_for(attempt.url, deadline)
+                if robots.unreachable is not None:
+                    # No robots.txt answer at all: the host itself is unreachable; say so.
+                    status, error = robots.unreachable
+                    return self._failure(attempt, url, status, f"{error} (robots.txt)", started)
                 if not robots.allows(attempt.url, self.settings.robots_user_agent):
                     reason = robots.reason or "disallowed by robots.txt"
                     return self._failure(
@@ -617,9 +622,10 @@ class HttpClient:
                 continue
             break
         host = urlsplit(origin).netloc
-        if result is None or result.http_status is None:
-            why = result.error if result else "robots.txt redirects elsewhere"
-            return _Robots(reason=f"robots.txt unreachable, disallowed for now ({why})")
+        if result is None:
+            return _Robots(reason="robots.txt redirects to a non-http URL, disallowed for now")
+        if result.http_status is None:
+            return _Robots(unreachable=(result.status, result.error or str(result.status)))
         code = result.http_status
         if 200 <= code < 300:
             text = result.body.decode("utf-8", errors="replace")

@@ -9,6 +9,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
+from prefect.states import Failed, State
 
 from flows import warehouse
 from flows.dbt import DbtResult, run_dbt
@@ -26,24 +27,6 @@ from flows.records import (
 )
 from flows.report import MAIN_MARTS, RunReport
 from flows.settings import Settings
-
-
-class AllFeedsFailed(Exception):
-    """No feed at all could be fetched; the run is marked Failed so automations notice."""
-
-    def __init__(self, report: RunReport) -> None:
-        super().__init__(
-            f"all {len(report.feeds_attempted)} feeds failed; first error: "
-            f"{report.feeds_attempted[0].error}"
-        )
-        self.report = report
-
-
-class TransformFailed(Exception):
-    def __init__(self, report: RunReport) -> None:
-        super().__init__(f"dbt build failed: {report.dbt_error}")
-        self.report = report
-
 
 _PROGRESS: dict[str, Progress] = {}  # run_id -> callback, set by the CLI for progress bars
 
@@ -253,7 +236,9 @@ def transform(settings: Settings | None = None) -> DbtResult:
 
 
 @flow(name="news_pipeline")
-def news_pipeline(settings: Settings | None = None, lock_wait_seconds: float = 0.0) -> RunReport:
+def news_pipeline(
+    settings: Settings | None = None, lock_wait_seconds: float = 0.0
+) -> RunReport | State:
     """One full run: ingest, transform, publish. Fails when no feed could be fetched."""
     settings = settings or Settings()
     run_id = new_id()
@@ -277,10 +262,16 @@ def news_pipeline(settings: Settings | None = None, lock_wait_seconds: float = 0
         key="newswatch-run", markdown=report.to_markdown(), description="newswatch run summary"
     )
     logger.info("run %s done: %s", run_id, dict(report.feed_counts))
+    # A Failed state (not an exception) so automations can react while the report survives.
     if report.all_feeds_failed:
-        raise AllFeedsFailed(report)
+        first = report.feeds_attempted[0]
+        return Failed(
+            message=f"all {len(report.feeds_attempted)} feeds failed; first: "
+            f"{first.feed_name}: {first.error}",
+            data=report,
+        )
     if not result.success:
-        raise TransformFailed(report)
+        return Failed(message=f"dbt build failed: {report.dbt_error}", data=report)
     return report
 
 

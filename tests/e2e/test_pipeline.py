@@ -1,0 +1,249 @@
+"""The whole pipeline (Prefect flows, real HTTP, WARC, DuckDB, dbt) on the bundled sample site."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.demo_site.render import load_articles
+from flows.demo_site.site import FEEDS_FILE, DemoServer
+from flows.report import RunReport
+from flows.settings import Settings
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.e2e
+
+RAW_TABLES = (
+    "raw.feed_fetches",
+    "raw.feed_entries",
+    "raw.page_fetches",
+    "raw.articles",
+    "raw.sentences",
+    "raw.sentence_tone",
+)
+
+
+def table_counts(database: Path, tables: tuple[str, ...]) -> dict[str, int]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in tables}
+    finally:
+        con.close()
+
+
+def query(database: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@dataclass
+class DemoRuns:
+    settings: Settings
+    first: RunReport
+    second: RunReport
+    raw_after_first: dict[str, int]
+    raw_after_second: dict[str, int]
+    hits_after_first: Counter
+    hits_after_second: Counter
+    requests: list[dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def demo_runs(prefect_harness, tmp_path_factory) -> DemoRuns:
+    from flows.pipeline import news_pipeline
+
+    tmp = tmp_path_factory.mktemp("demo")
+    with DemoServer() as server:
+        settings = make_settings(
+            tmp,
+            feeds=FEEDS_FILE,
+            host_map=server.host_map,
+            private_allowlist=server.allowlist,
+        )
+        first = news_pipeline(settings)
+        raw_after_first = table_counts(settings.work_database, RAW_TABLES)
+        hits_after_first = Counter(server.site.hits)
+        second = news_pipeline(settings)
+        raw_after_second = table_counts(settings.work_database, RAW_TABLES)
+        hits_after_second = Counter(server.site.hits)
+        requests = list(server.site.requests)
+    return DemoRuns(
+        settings,
+        first,
+        second,
+        raw_after_first,
+        raw_after_second,
+        hits_after_first,
+        hits_after_second,
+        requests,
+    )
+
+
+def test_first_run_fetches_feeds_and_records_each_failure(demo_runs: DemoRuns):
+    feeds = {f.feed_name: f for f in demo_runs.first.feeds}
+    assert {n for n, f in feeds.items() if f.status == "ok"} == {
+        "pacific-herald-asia",
+        "pacific-herald-world",
+        "harbor-wire-latest",
+        "straits-daily-region",
+    }
+    assert feeds["straits-daily-opinion"].status == "http_error"
+    assert feeds["straits-daily-opinion"].http_status == 404
+    assert feeds["pacific-herald-broken"].status == "invalid_feed"
+
+
+def test_every_article_gets_an_outcome(demo_runs: DemoRuns):
+    articles = len(load_articles())
+    assert demo_runs.first.articles == Counter(
+        {
+            "ok": articles,
+            "empty": 1,  # the video-only page
+            "http_error": 1,  # the removed story (404)
+            "blocked_by_robots": 1,  # the members-only page under /private/
+            "blocked_address": 1,  # the link to 169.254.169.254
+            "not_html": 1,  # the PDF report
+        }
+    )
+    assert demo_runs.first.stand_ins == 2  # 404 and robots: their feed summaries stand in
+
+
+def test_statuses_are_queryable_in_the_published_warehouse(demo_runs: DemoRuns):
+    rows = dict(
+        query(
+            demo_runs.settings.warehouse,
+            "select status, count(*) from marts.dim_articles group by status",
+        )
+    )
+    assert rows == {
+        "ok": len(load_articles()),
+        "empty": 1,
+        "http_error": 1,
+        "blocked_by_robots": 1,
+        "blocked_address": 1,
+        "not_html": 1,
+    }
+    stand_ins = query(
+        demo_runs.settings.warehouse,
+        "select status, title from marts.dim_articles where is_feed_summary order by status",
+    )
+    assert [s for s, _ in stand_ins] == ["blocked_by_robots", "http_error"]
+
+
+def test_same_article_from_two_feeds_with_tracking_params_is_one_article(demo_runs: DemoRuns):
+    both = [a for a in load_articles() if set(a.feeds) == {"asia", "world"}]
+    assert both, "the sample site lists some stories in two feeds"
+    rows = query(
+        demo_runs.settings.warehouse,
+        "select canonical_url, listing_count from marts.dim_articles where listing_count > 1",
+    )
+    assert sorted(url.rsplit("/", 1)[-1] for url, _ in rows) == sorted(
+        f"{a.slug}.html" for a in both
+    )
+    assert all(count == 2 for _, count in rows)
+    assert all("utm_" not in url for url, _ in rows)
+    for article in both:  # fetched once although listed twice under two URLs
+        assert demo_runs.hits_after_first[("www.pacific-herald.example", article.path)] == 1
+
+
+def test_robots_disallowed_and_private_pages_are_never_requested(demo_runs: DemoRuns):
+    assert not [r for r in demo_runs.requests if r["path"].startswith("/private/")]
+    assert all(r["user_agent"].startswith("newswatch/") for r in demo_runs.requests)
+
+
+def test_second_run_is_conditional_and_adds_nothing(demo_runs: DemoRuns):
+    statuses = {f.feed_name: f.status for f in demo_runs.second.feeds}
+    for name in (
+        "pacific-herald-asia",
+        "pacific-herald-world",
+        "harbor-wire-latest",
+        "straits-daily-region",
+    ):
+        assert statuses[name] == "not_modified"
+    # Failed feeds back off instead of being hammered.
+    assert statuses["straits-daily-opinion"] == "deferred"
+    assert demo_runs.second.entries_new == 0
+    assert sum(demo_runs.second.articles.values()) == 0
+    conditional = [
+        r for r in demo_runs.requests if r["path"] == "/feeds/asia.xml" and r["if_none_match"]
+    ]
+    assert len(conditional) == 1
+    # Only feeds (with their validators) and robots.txt (once per host per run); no page twice.
+    new_hits = demo_runs.hits_after_second - demo_runs.hits_after_first
+    assert {path for (_, path) in new_hits} == {
+        "/robots.txt",
+        "/feeds/asia.xml",
+        "/feeds/world.xml",
+        "/atom.xml",
+        "/rss/region.xml",
+    }
+    raw_fetch_growth = {
+        t: demo_runs.raw_after_second[t] - demo_runs.raw_after_first[t] for t in RAW_TABLES
+    }
+    assert raw_fetch_growth == {
+        "raw.feed_fetches": 4,  # one logged 304 per due feed, nothing else
+        "raw.feed_entries": 0,
+        "raw.page_fetches": 0,
+        "raw.articles": 0,
+        "raw.sentences": 0,
+        "raw.sentence_tone": 0,
+    }
+
+
+def test_marts_have_no_duplicates_after_two_runs(demo_runs: DemoRuns):
+    (row,) = query(
+        demo_runs.settings.warehouse,
+        "select count(*), count(distinct article_id) from marts.dim_articles",
+    )
+    assert row[0] == row[1] == len(load_articles()) + 5
+
+
+def test_every_response_is_archived(demo_runs: DemoRuns):
+    archived = query(
+        demo_runs.settings.work_database,
+        "select count(*) from raw.page_fetches where http_status is not null "
+        "and archive_file is null",
+    )
+    assert archived == [(0,)]
+    files = list(demo_runs.settings.archive_path.glob("*.warc.gz"))
+    assert files
+
+
+def test_reextract_rebuilds_text_from_the_archive_without_the_network(demo_runs: DemoRuns):
+    from flows.pipeline import reextract_pipeline
+
+    settings = demo_runs.settings
+    before = query(
+        settings.work_database,
+        "select article_id, sentence_index, text from raw.sentences order by all",
+    )
+    con = duckdb.connect(str(settings.work_database))
+    try:  # lose every page's text and sentences
+        con.execute(
+            "delete from raw.sentences where article_id in "
+            "(select article_id from raw.articles where text_source = 'page')"
+        )
+        con.execute(
+            "update raw.articles set text = null, text_source = null where text_source = 'page'"
+        )
+    finally:
+        con.close()
+    # The demo server is gone: any network access would fail.
+    result = reextract_pipeline(settings)
+    assert result["dbt_ok"]
+    assert result["changed"] == len(load_articles())
+    after = query(
+        settings.work_database,
+        "select article_id, sentence_index, text from raw.sentences order by all",
+    )
+    assert after == before
+    (count,) = query(
+        settings.warehouse, "select count(*) from marts.dim_articles where text_source = 'page'"
+    )
+    assert count == (len(load_articles()),)
