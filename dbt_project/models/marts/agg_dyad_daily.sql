@@ -1,0 +1,48 @@
+with
+
+mentions as (
+
+    select * from {{ ref('fct_entity_mentions') }}
+    where entity_type = 'country'
+
+),
+
+-- Each unordered pair of countries named in the same sentence, written once (a < b).
+pairs as (
+
+    select
+        first_country.published_date,
+        first_country.outlet_id,
+        first_country.entity_id as country_a_id,
+        second_country.entity_id as country_b_id,
+        first_country.sentence_id,
+        first_country.article_id,
+        first_country.tone
+
+    from mentions as first_country
+    inner join mentions as second_country
+        on first_country.sentence_id = second_country.sentence_id
+        and first_country.entity_id < second_country.entity_id
+
+),
+
+final as (
+
+    select
+        published_date,
+        outlet_id,
+        country_a_id,
+        country_b_id,
+        count(*) as sentence_count,
+        count(distinct article_id) as article_count,
+        sum(tone) as tone_sum,
+        avg(tone) as mean_tone,
+        count(*) filter (where tone >= 0.05) as positive_sentence_count,
+        count(*) filter (where tone <= -0.05) as negative_sentence_count
+
+    from pairs
+    group by published_date, outlet_id, country_a_id, country_b_id
+
+)
+
+select * from final

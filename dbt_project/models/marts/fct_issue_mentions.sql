@@ -1,0 +1,62 @@
+with
+
+mentions as (
+
+    select * from {{ ref('int_issue_mentions__matched') }}
+
+),
+
+sentence_tone as (
+
+    select * from {{ ref('fct_sentence_tone') }}
+
+),
+
+issues as (
+
+    select * from {{ ref('dim_issues') }}
+
+),
+
+per_sentence as (
+
+    select
+        article_id,
+        sentence_index,
+        issue_id,
+        count(*) as term_count,
+        list(distinct term order by term) as matched_terms
+
+    from mentions
+    group by article_id, sentence_index, issue_id
+
+),
+
+final as (
+
+    select
+        md5(per_sentence.article_id || ':' || per_sentence.sentence_index || ':' || per_sentence.issue_id)
+            as issue_mention_id,
+        sentence_tone.sentence_id,
+        per_sentence.article_id,
+        per_sentence.sentence_index,
+        per_sentence.issue_id,
+        issues.root_issue_id,
+        sentence_tone.outlet_id,
+        per_sentence.matched_terms,
+        sentence_tone.sentence_text,
+        per_sentence.term_count,
+        sentence_tone.tone,
+        sentence_tone.published_at,
+        sentence_tone.published_date
+
+    from per_sentence
+    inner join sentence_tone
+        on per_sentence.article_id = sentence_tone.article_id
+        and per_sentence.sentence_index = sentence_tone.sentence_index
+    inner join issues
+        on per_sentence.issue_id = issues.issue_id
+
+)
+
+select * from final
