@@ -81,6 +81,11 @@ direct_mentions as (
 
     from phrase_longest
     where alias_kind <> 'surname'
+    -- two aliases that tokenize alike ("Kim Jong Un", "Kim Jong-un") are one mention
+    qualify row_number() over (
+        partition by article_id, sentence_index, token_position, entity_id
+        order by alias_kind = 'name' desc, alias
+    ) = 1
 
 ),
 

@@ -74,6 +74,9 @@ final as (
 
     from with_requirements
     where is_requirement_met
+    qualify row_number() over (
+        partition by article_id, sentence_index, token_position, issue_id order by term
+    ) = 1
 
 )
 
