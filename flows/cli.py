@@ -165,6 +165,45 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     return EXIT_OK if result["dbt_ok"] else EXIT_FAILED
 
 
+def _existing_warehouse(args: argparse.Namespace) -> Settings:
+    """The configured warehouse; after only `make demo`, the demo warehouse instead."""
+    settings = _settings(args)
+    explicit = getattr(args, "warehouse", None) or "NEWSWATCH_WAREHOUSE" in os.environ
+    if not explicit and not settings.warehouse.exists() and DEMO_WAREHOUSE.exists():
+        console.print(f"(no {settings.warehouse.name} yet: using the demo warehouse)")
+        settings = _settings(args, warehouse=DEMO_WAREHOUSE)
+    return settings
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from flows.docs import docs_directory, generate_docs, serve_docs
+    from flows.publish import WarehouseBusy
+
+    settings = _existing_warehouse(args)
+    console.print(f"Generating dbt docs for {settings.warehouse} …")
+    try:
+        result = generate_docs(settings)
+    except WarehouseBusy as exc:
+        errors.print(f"newswatch: {exc}")
+        return EXIT_BUSY
+    if not result.success:
+        errors.print(f"newswatch: dbt docs generate failed: {result.describe_failures()}")
+        return EXIT_FAILED
+    directory = docs_directory(settings)
+    console.print(f"Docs written to {directory}")
+    if args.no_serve:
+        return EXIT_OK
+    server = serve_docs(directory, args.port)
+    host, port = server.server_address[:2]
+    console.print(f"Serving dbt docs at http://{host}:{port}/  (Ctrl-C to stop)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.shutdown()
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newswatch",
@@ -197,6 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("table", "csv", "json", "parquet"), default="table")
     query.add_argument("--output", "-o", help="file to write (csv/json/parquet)")
     query.set_defaults(func=cmd_query)
+
+    docs = commands.add_parser("docs", help="generate the dbt docs and serve them on 127.0.0.1")
+    warehouse_option(docs)
+    docs.add_argument("--port", type=int, default=8580, help="port (a free one if taken)")
+    docs.add_argument("--no-serve", action="store_true", help="only generate them")
+    docs.set_defaults(func=cmd_docs)
 
     reextract = commands.add_parser(
         "reextract", help="re-extract every archived page from the WARC archive (no network)"

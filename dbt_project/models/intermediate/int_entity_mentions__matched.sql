@@ -120,8 +120,9 @@ surname_occurrences as (
 
     from phrase_longest
     inner join sentence_texts
-        on phrase_longest.article_id = sentence_texts.article_id
-        and phrase_longest.sentence_index = sentence_texts.sentence_index
+        on
+            phrase_longest.article_id = sentence_texts.article_id
+            and phrase_longest.sentence_index = sentence_texts.sentence_index
     where phrase_longest.alias_kind = 'surname'
 
 ),
@@ -188,15 +189,16 @@ surname_resolved as (
 
     from surname_classified as bare
     inner join named_in_full
-        on bare.article_id = named_in_full.article_id
-        and bare.surname_key = named_in_full.surname_key
-        and (
-            named_in_full.sentence_index < bare.sentence_index
-            or (
-                named_in_full.sentence_index = bare.sentence_index
-                and named_in_full.token_position < bare.token_position
+        on
+            bare.article_id = named_in_full.article_id
+            and bare.surname_key = named_in_full.surname_key
+            and (
+                bare.sentence_index > named_in_full.sentence_index
+                or (
+                    bare.sentence_index = named_in_full.sentence_index
+                    and bare.token_position > named_in_full.token_position
+                )
             )
-        )
     where not bare.is_other_persons_name
     qualify row_number() over (
         partition by bare.article_id, bare.sentence_index, bare.token_position
@@ -235,7 +237,7 @@ final as (
         select * from direct_mentions
         union all
         select * from surname_mentions
-    )
+    ) as mentions
 
 )
 

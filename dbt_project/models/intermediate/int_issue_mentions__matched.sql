@@ -46,7 +46,8 @@ with_requirements as (
         or exists (
             select 1
             from entity_mentions
-            where entity_mentions.article_id = phrase_longest.article_id
+            where
+                entity_mentions.article_id = phrase_longest.article_id
                 and entity_mentions.entity_id = phrase_longest.requires_entity_id
                 and (
                     phrase_longest.requires_scope = 'article'

@@ -11,7 +11,7 @@ ancestry (issue_id, ancestor_issue_id, distance, path) as (
 
     select
         issue_id,
-        issue_id,
+        issue_id,  -- noqa: AL08
         0,
         [issue_id]
 
@@ -28,7 +28,8 @@ ancestry (issue_id, ancestor_issue_id, distance, path) as (
     from ancestry
     inner join issues
         on ancestry.ancestor_issue_id = issues.issue_id
-    where issues.parent_issue_id is not null
+    where
+        issues.parent_issue_id is not null
         and ancestry.distance < 20  -- a cycle in the seed cannot loop forever
 
 ),

@@ -21,8 +21,9 @@ pairs as (
 
     from mentions as first_country
     inner join mentions as second_country
-        on first_country.sentence_id = second_country.sentence_id
-        and first_country.entity_id < second_country.entity_id
+        on
+            first_country.sentence_id = second_country.sentence_id
+            and first_country.entity_id < second_country.entity_id
 
 ),
 

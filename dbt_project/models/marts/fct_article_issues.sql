@@ -21,10 +21,10 @@ per_article as (
         count(*) as sentence_count,
         bool_or(sentence_index = 0) as is_in_title,
         min(sentence_index) as first_sentence_index,
-        list(distinct matched_term order by matched_term) as matched_terms,
+        list_sort(list_distinct(flatten(list(matched_terms)))) as matched_terms,
         avg(tone) as mean_tone
 
-    from mentions, unnest(matched_terms) as terms(matched_term)
+    from mentions
     group by article_id, issue_id
 
 ),

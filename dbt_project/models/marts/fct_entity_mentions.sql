@@ -32,8 +32,10 @@ per_sentence as (
 final as (
 
     select
-        md5(per_sentence.article_id || ':' || per_sentence.sentence_index || ':' || per_sentence.entity_id)
-            as entity_mention_id,
+        md5(
+            per_sentence.article_id || ':' || per_sentence.sentence_index
+            || ':' || per_sentence.entity_id
+        ) as entity_mention_id,
         sentence_tone.sentence_id,
         per_sentence.article_id,
         per_sentence.sentence_index,
@@ -53,8 +55,9 @@ final as (
 
     from per_sentence
     inner join sentence_tone
-        on per_sentence.article_id = sentence_tone.article_id
-        and per_sentence.sentence_index = sentence_tone.sentence_index
+        on
+            per_sentence.article_id = sentence_tone.article_id
+            and per_sentence.sentence_index = sentence_tone.sentence_index
 
 )
 

@@ -35,8 +35,10 @@ per_sentence as (
 final as (
 
     select
-        md5(per_sentence.article_id || ':' || per_sentence.sentence_index || ':' || per_sentence.issue_id)
-            as issue_mention_id,
+        md5(
+            per_sentence.article_id || ':' || per_sentence.sentence_index
+            || ':' || per_sentence.issue_id
+        ) as issue_mention_id,
         sentence_tone.sentence_id,
         per_sentence.article_id,
         per_sentence.sentence_index,
@@ -52,8 +54,9 @@ final as (
 
     from per_sentence
     inner join sentence_tone
-        on per_sentence.article_id = sentence_tone.article_id
-        and per_sentence.sentence_index = sentence_tone.sentence_index
+        on
+            per_sentence.article_id = sentence_tone.article_id
+            and per_sentence.sentence_index = sentence_tone.sentence_index
     inner join issues
         on per_sentence.issue_id = issues.issue_id
 

@@ -1,0 +1,149 @@
+"""Quality against the hand-labelled gold set: what the marts say about each sample article
+versus what a careful reader says (entities, issues, tone)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from flows.demo_site.render import OUTLETS, load_articles
+from flows.settings import REPO_ROOT
+
+GOLD_FILE = REPO_ROOT / "tests" / "gold" / "articles.yaml"
+
+
+@dataclass(frozen=True)
+class Score:
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+
+    @property
+    def precision(self) -> float:
+        found = self.true_positives + self.false_positives
+        return self.true_positives / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        wanted = self.true_positives + self.false_negatives
+        return self.true_positives / wanted if wanted else 1.0
+
+
+@dataclass
+class ArticleResult:
+    stem: str
+    gold_entities: set[str]
+    found_entities: set[str]
+    gold_issues: set[str]
+    found_issues: set[str] = field(default_factory=set)
+    salient_issues: set[str] = field(default_factory=set)
+    gold_tone: str = "neutral"
+    found_tone: str | None = None
+    tone: float | None = None
+
+
+@dataclass
+class QualityReport:
+    articles: list[ArticleResult]
+    parents: dict[str, str | None]
+
+    def _ancestors(self, issue_id: str) -> set[str]:
+        found: set[str] = set()
+        while self.parents.get(issue_id):
+            issue_id = self.parents[issue_id]  # type: ignore[assignment]
+            found.add(issue_id)
+        return found
+
+    @property
+    def entities(self) -> Score:
+        tp = sum(len(a.gold_entities & a.found_entities) for a in self.articles)
+        fp = sum(len(a.found_entities - a.gold_entities) for a in self.articles)
+        fn = sum(len(a.gold_entities - a.found_entities) for a in self.articles)
+        return Score(tp, fp, fn)
+
+    def issues(self, salient_only: bool = False) -> Score:
+        """A found issue is right when it is a gold issue or a broader issue of one; a gold
+        issue is found when it or a narrower issue of it was found."""
+        tp = fp = fn = 0
+        for a in self.articles:
+            found = a.salient_issues if salient_only else a.found_issues
+            broader = {x for g in a.gold_issues for x in self._ancestors(g)}
+            for issue in found:
+                if issue in a.gold_issues or issue in broader:
+                    tp += 1
+                else:
+                    fp += 1
+            for issue in a.gold_issues:
+                if issue not in found and not any(issue in self._ancestors(f) for f in found):
+                    fn += 1
+        return Score(tp, fp, fn)
+
+    def tone_agreement(self, label: str) -> tuple[int, int]:
+        """(agreeing, total) over gold articles with this tone label."""
+        labelled = [a for a in self.articles if a.gold_tone == label]
+        return sum(a.found_tone == label for a in labelled), len(labelled)
+
+
+def load_gold(path: Path = GOLD_FILE) -> dict[str, dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def evaluate(warehouse: Path, gold_path: Path = GOLD_FILE) -> QualityReport:
+    """Compare a warehouse built from the sample site with the gold labels."""
+    gold = load_gold(gold_path)
+    stem_by_url = {f"http://{OUTLETS[a.outlet].host}{a.path}": a.stem for a in load_articles()}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        entity_rows = con.execute(
+            "select a.canonical_url, m.entity_id from marts.fct_entity_mentions as m "
+            "inner join marts.dim_articles as a using (article_id)"
+        ).fetchall()
+        issue_rows = con.execute(
+            "select a.canonical_url, i.issue_id, i.is_salient from marts.fct_article_issues as i "
+            "inner join marts.dim_articles as a using (article_id)"
+        ).fetchall()
+        tone_rows = con.execute(
+            "select a.canonical_url, t.tone_label, t.tone from marts.fct_article_tone as t "
+            "inner join marts.dim_articles as a using (article_id)"
+        ).fetchall()
+        parents = dict(
+            con.execute("select issue_id, parent_issue_id from marts.dim_issues").fetchall()
+        )
+    finally:
+        con.close()
+    entities: dict[str, set[str]] = defaultdict(set)
+    issues: dict[str, set[str]] = defaultdict(set)
+    salient: dict[str, set[str]] = defaultdict(set)
+    tones: dict[str, tuple[str, float]] = {}
+    for url, entity_id in entity_rows:
+        if url in stem_by_url:
+            entities[stem_by_url[url]].add(entity_id)
+    for url, issue_id, is_salient in issue_rows:
+        if url in stem_by_url:
+            issues[stem_by_url[url]].add(issue_id)
+            if is_salient:
+                salient[stem_by_url[url]].add(issue_id)
+    for url, label, tone in tone_rows:
+        if url in stem_by_url:
+            tones[stem_by_url[url]] = (label, tone)
+    results = []
+    for stem, labels in sorted(gold.items()):
+        label, tone = tones.get(stem, (None, None))
+        results.append(
+            ArticleResult(
+                stem=stem,
+                gold_entities=set(labels["entities"]),
+                found_entities=entities[stem],
+                gold_issues=set(labels["issues"]),
+                found_issues=issues[stem],
+                salient_issues=salient[stem],
+                gold_tone=labels["tone"],
+                found_tone=label,
+                tone=tone,
+            )
+        )
+    return QualityReport(results, parents)

@@ -1,0 +1,83 @@
+"""The sample site run twice through the whole pipeline, shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.demo_site.site import FEEDS_FILE, DemoServer
+from flows.report import RunReport
+from flows.settings import Settings
+from tests.conftest import make_settings
+
+RAW_TABLES = (
+    "raw.feed_fetches",
+    "raw.feed_entries",
+    "raw.page_fetches",
+    "raw.articles",
+    "raw.sentences",
+    "raw.sentence_tone",
+)
+
+
+def table_counts(database: Path, tables: tuple[str, ...]) -> dict[str, int]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in tables}
+    finally:
+        con.close()
+
+
+def query(database: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@dataclass
+class DemoRuns:
+    settings: Settings
+    first: RunReport
+    second: RunReport
+    raw_after_first: dict[str, int]
+    raw_after_second: dict[str, int]
+    hits_after_first: Counter
+    hits_after_second: Counter
+    requests: list[dict[str, str]]
+
+
+@pytest.fixture(scope="session")
+def demo_runs(prefect_harness, tmp_path_factory) -> DemoRuns:
+    from flows.pipeline import news_pipeline
+
+    tmp = tmp_path_factory.mktemp("demo")
+    with DemoServer() as server:
+        settings = make_settings(
+            tmp,
+            feeds=FEEDS_FILE,
+            host_map=server.host_map,
+            private_allowlist=server.allowlist,
+        )
+        first = news_pipeline(settings)
+        raw_after_first = table_counts(settings.work_database, RAW_TABLES)
+        hits_after_first = Counter(server.site.hits)
+        second = news_pipeline(settings)
+        raw_after_second = table_counts(settings.work_database, RAW_TABLES)
+        hits_after_second = Counter(server.site.hits)
+        requests = list(server.site.requests)
+    return DemoRuns(
+        settings,
+        first,
+        second,
+        raw_after_first,
+        raw_after_second,
+        hits_after_first,
+        hits_after_second,
+        requests,
+    )

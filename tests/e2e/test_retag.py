@@ -1,0 +1,160 @@
+"""Editing a seed and running dbt build re-derives mentions for the whole history: no fetch,
+no Python re-run."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flows.dbt import run_dbt
+from flows.settings import Settings
+from tests.e2e.conftest import RAW_TABLES, DemoRuns, query, table_counts
+
+pytestmark = pytest.mark.e2e
+
+
+def mentions(database: Path, entity_id: str) -> int:
+    return query(
+        database,
+        f"select coalesce(sum(mention_count), 0) from marts.fct_entity_mentions where entity_id = '{entity_id}'",
+    )[0][0]
+
+
+def edit_csv(path: Path, keep, add: list[dict[str, str]]) -> None:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields = reader.fieldnames
+        rows = [r for r in reader if keep(r)]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows + add)
+
+
+def test_editing_seeds_retags_the_whole_history(demo_runs: DemoRuns, tmp_path: Path):
+    source = demo_runs.settings
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        source.dbt_project_dir, project, ignore=shutil.ignore_patterns("target", "logs")
+    )
+    settings = Settings(
+        warehouse=tmp_path / "w" / source.warehouse.name,
+        dbt_project_dir=project,
+    )
+    settings.work_database.parent.mkdir(parents=True)
+    shutil.copyfile(source.work_database, settings.work_database)
+    database = settings.work_database
+    raw_before = table_counts(database, RAW_TABLES)
+    china_before = mentions(database, "china")
+    assert mentions(database, "masinloc") == 0
+
+    # An analyst adds a place and decides "Beijing" should no longer count as China.
+    seeds = project / "seeds"
+    edit_csv(
+        seeds / "entities.csv",
+        keep=lambda r: True,
+        add=[
+            {
+                "entity_id": "masinloc",
+                "name": "Masinloc",
+                "entity_type": "place",
+                "country_code": "PH",
+                "wikidata_id": "",
+                "role": "",
+                "description": "Fishing town facing Scarborough Shoal.",
+            }
+        ],
+    )
+    edit_csv(
+        seeds / "entity_aliases.csv",
+        keep=lambda r: not (r["entity_id"] == "china" and r["alias"] == "Beijing"),
+        add=[
+            {
+                "entity_id": "masinloc",
+                "alias": "Masinloc",
+                "alias_kind": "name",
+                "case_rule": "capitalized",
+            }
+        ],
+    )
+    result = run_dbt(settings, "build")
+    assert result.success, result.describe_failures()
+    beijing_sentences = query(
+        database,
+        "select count(*) from marts.fct_sentence_tone where sentence_text like '%Beijing%'",
+    )[0][0]
+    assert beijing_sentences > 0
+    assert mentions(database, "masinloc") >= 3  # the Masinloc fishermen story, for one
+    assert mentions(database, "china") < china_before
+    versions = query(
+        database,
+        "select count(distinct taxonomy_version) from intermediate.int_entity_mentions__matched",
+    )
+    assert versions == [(1,)]
+    assert table_counts(database, RAW_TABLES) == raw_before  # nothing fetched or re-extracted
+
+    # Undo the edit: the history goes back exactly to what it was.
+    shutil.copyfile(source.dbt_project_dir / "seeds" / "entities.csv", seeds / "entities.csv")
+    shutil.copyfile(
+        source.dbt_project_dir / "seeds" / "entity_aliases.csv", seeds / "entity_aliases.csv"
+    )
+    result = run_dbt(settings, "build")
+    assert result.success, result.describe_failures()
+    assert mentions(database, "china") == china_before
+    assert mentions(database, "masinloc") == 0
+
+
+def test_a_second_build_with_nothing_new_changes_nothing(demo_runs: DemoRuns, tmp_path: Path):
+    source = demo_runs.settings
+    settings = Settings(
+        warehouse=tmp_path / "w" / source.warehouse.name, dbt_project_dir=source.dbt_project_dir
+    )
+    settings.work_database.parent.mkdir(parents=True)
+    shutil.copyfile(source.work_database, settings.work_database)
+    marts = (
+        "marts.fct_entity_mentions",
+        "marts.fct_issue_mentions",
+        "marts.agg_entity_daily",
+        "intermediate.int_entity_mentions__matched",
+        "intermediate.int_sentences__tokenized",
+    )
+    before = table_counts(settings.work_database, marts)
+    for _ in range(2):
+        result = run_dbt(settings, "build")
+        assert result.success, result.describe_failures()
+        assert table_counts(settings.work_database, marts) == before
+
+
+def test_docs_describe_every_mart(demo_runs: DemoRuns, tmp_path: Path):
+    import json
+
+    from flows.docs import docs_directory, generate_docs
+
+    source = demo_runs.settings
+    settings = Settings(
+        warehouse=tmp_path / "w" / source.warehouse.name, dbt_project_dir=source.dbt_project_dir
+    )
+    settings.work_database.parent.mkdir(parents=True)
+    shutil.copyfile(source.work_database, settings.work_database)
+    result = generate_docs(settings)
+    assert result.success, result.describe_failures()
+    directory = docs_directory(settings)
+    assert (directory / "index.html").is_file()
+    catalog = json.loads((directory / "catalog.json").read_text())
+    manifest = json.loads((directory / "manifest.json").read_text())
+    marts = {
+        n["name"]: n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["schema"] == "marts"
+    }
+    assert {"dim_articles", "fct_entity_mentions", "agg_dyad_daily"} <= set(marts)
+    for name, node in marts.items():
+        assert node["description"].startswith("One row per"), name
+        table = catalog["nodes"][node["unique_id"]]
+        undocumented = [
+            c for c in table["columns"] if not node["columns"].get(c, {}).get("description")
+        ]
+        assert undocumented == [], (name, undocumented)
