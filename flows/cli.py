@@ -6,7 +6,8 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,33 @@ def _check_config(settings: Settings) -> None:
         raise ConfigError(f"warehouse folder {directory} is not writable")
 
 
+@contextmanager
+def _progress_bars() -> Iterator[Callable[[str, int], None] | None]:
+    """Progress bars for feeds, pages and extraction in a terminal; nothing otherwise (the
+    flows log plain lines, which is what scheduled runs and pipes want)."""
+    if not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    labels = {"feeds": "feeds fetched", "pages": "pages fetched", "extracted": "pages extracted"}
+    with Progress(
+        TextColumn("{task.description:>16}"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as progress:
+        tasks = {stage: progress.add_task(label, total=None) for stage, label in labels.items()}
+
+        def update(stage: str, amount: int) -> None:
+            name, _, kind = stage.partition(":")
+            if kind == "total":
+                progress.update(tasks[name], total=amount)
+                if name == "pages":
+                    progress.update(tasks["extracted"], total=amount)
+            elif name in tasks:
+                progress.advance(tasks[name], amount)
+
+        yield update
+
+
 def _run_pipeline(settings: Settings, title: str, lock_wait: float = 0.0) -> int:
     from flows import pipeline
     from flows.publish import WarehouseBusy
@@ -67,10 +95,14 @@ def _run_pipeline(settings: Settings, title: str, lock_wait: float = 0.0) -> int
     started = time.monotonic()
     console.print(f"[bold]{title}[/bold] → {settings.warehouse}")
     try:
-        state = pipeline.news_pipeline(settings, lock_wait, return_state=True)
+        with _progress_bars() as callback:
+            pipeline.set_progress(callback)
+            state = pipeline.news_pipeline(settings, lock_wait, return_state=True)
     except WarehouseBusy as exc:
         errors.print(f"newswatch: {exc}")
         return EXIT_BUSY
+    finally:
+        pipeline.set_progress(None)
     if state.is_completed():
         report, code = state.result(), EXIT_OK
     else:
@@ -204,6 +236,73 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    from flows.query import QueryError
+    from flows.status import read_status, render_status
+
+    settings = _existing_warehouse(args)
+    try:
+        status = read_status(settings.warehouse)
+    except QueryError as exc:
+        errors.print(f"newswatch: {exc}")
+        return EXIT_FAILED
+    render_status(status, console)
+    return EXIT_OK
+
+
+def cmd_feeds_check(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from flows.harvest import check_feeds
+    from flows.records import FeedState
+
+    feeds = load_feeds_file(Path(args.file))
+    settings = _settings(args)
+    console.print(f"{args.file}: {len(feeds)} feeds, valid; checking each one …")
+    checks = check_feeds(settings, [FeedState(f.name, f.url) for f in feeds])
+    table = Table(header_style="bold")
+    for column in ("feed", "status", "http", "entries", "title / error"):
+        table.add_column(column)
+    for check in checks:
+        table.add_row(
+            check.feed_name,
+            check.status,
+            str(check.http_status or ""),
+            str(check.entries),
+            (check.error or check.title or "")[:80],
+        )
+    console.print(table)
+    failed = [c for c in checks if not c.ok]
+    console.print(f"{len(checks) - len(failed)} reachable feeds, {len(failed)} not")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.deployments import Schedule, build_deployments, serve_forever
+
+    settings = _settings(args)
+    _check_config(settings)
+    overrides = {}
+    if args.feeds:
+        overrides["feeds"] = str(settings.feeds)
+    if args.warehouse:
+        overrides["warehouse"] = str(settings.warehouse)
+    schedule = Schedule(
+        pipeline_cron=args.cron,
+        docs_cron=args.docs_cron,
+        pipeline_every=args.every,
+        timezone=args.timezone,
+    )
+    deployments = build_deployments(schedule, overrides or None)
+    when = f"every {args.every:g}s" if args.every else f"cron '{args.cron}' ({args.timezone})"
+    console.print(
+        f"Serving newswatch: pipeline {when}, docs cron '{args.docs_cron}'; "
+        f"warehouse {settings.warehouse}. Ctrl-C to stop."
+    )
+    serve_forever(deployments, limit=args.limit)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newswatch",
@@ -242,6 +341,30 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--port", type=int, default=8580, help="port (a free one if taken)")
     docs.add_argument("--no-serve", action="store_true", help="only generate them")
     docs.set_defaults(func=cmd_docs)
+
+    status = commands.add_parser("status", help="feed health and warehouse freshness")
+    warehouse_option(status)
+    status.set_defaults(func=cmd_status)
+
+    feeds = commands.add_parser("feeds", help="feeds file tools")
+    feeds_commands = feeds.add_subparsers(dest="feeds_command", required=True, metavar="COMMAND")
+    check = feeds_commands.add_parser("check", help="validate a feeds file and try each feed")
+    check.add_argument("file")
+    check.set_defaults(func=cmd_feeds_check)
+
+    serve = commands.add_parser(
+        "serve", help="run the pipeline on a schedule (Prefect deployments)"
+    )
+    serve.add_argument("--feeds", help="feeds YAML (default: $NEWSWATCH_FEEDS or feeds.yaml)")
+    warehouse_option(serve)
+    serve.add_argument("--cron", default="0 * * * *", help="pipeline schedule (default hourly)")
+    serve.add_argument("--every", type=float, help="run the pipeline every N seconds instead")
+    serve.add_argument("--docs-cron", default="30 5 * * *", help="docs schedule (default daily)")
+    serve.add_argument("--timezone", default="UTC", help="time zone of the cron schedules")
+    serve.add_argument(
+        "--limit", type=int, default=4, help="flow runs this process may run at once"
+    )
+    serve.set_defaults(func=cmd_serve)
 
     reextract = commands.add_parser(
         "reextract", help="re-extract every archived page from the WARC archive (no network)"

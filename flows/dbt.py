@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -73,8 +74,11 @@ def run_dbt(
     from dbt.cli.main import dbtRunner  # heavy import, only when dbt actually runs
 
     target = settings.writer_dir / target_name
+    variables = json.dumps({"park_after_failures": settings.park_after_failures})
     command = (
         *args,
+        "--vars",
+        variables,
         "--project-dir",
         str(settings.dbt_project_dir),
         "--profiles-dir",

@@ -309,3 +309,65 @@ def close_harvesters(run_id: str) -> None:
         harvester = _HARVESTERS.pop(run_id, None)
     if harvester is not None:
         harvester.close()
+
+
+@dataclass(frozen=True)
+class FeedCheck:
+    feed_name: str
+    url: str
+    status: str
+    http_status: int | None = None
+    entries: int = 0
+    title: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def check_feeds(settings: Settings, feeds: list[FeedState]) -> list[FeedCheck]:
+    """Fetch and parse each feed once, writing nothing: is it reachable, and is it a feed?"""
+    checks: dict[str, FeedCheck] = {}
+    results: dict[str, FetchResult] = {}
+    with (
+        HttpClient(settings) as client,
+        WorkerPool(settings.extract_workers, settings.extract_timeout) as pool,
+    ):
+
+        def get(state: FeedState) -> tuple[FeedState, FetchResult]:
+            return state, client.fetch(state.url, accept=FEED_ACCEPT)
+
+        for state, result in client.fetch_many(feeds, get):
+            results[state.feed_name] = result
+            if result.status is FetchStatus.OK:
+                job = FeedJob(state.feed_name, result.body, result.content_type, result.final_url)
+                pool.submit(state.feed_name, run_feed_job, job)
+            else:
+                checks[state.feed_name] = FeedCheck(
+                    state.feed_name,
+                    state.url,
+                    str(result.status),
+                    result.http_status,
+                    error=result.error,
+                )
+        for outcome in pool.drain():
+            name = str(outcome.key)
+            result = results[name]
+            parsed: ParsedFeed | None = outcome.value if outcome.ok else None
+            if parsed is not None and parsed.ok:
+                checks[name] = FeedCheck(
+                    name,
+                    result.url,
+                    "ok",
+                    result.http_status,
+                    len(parsed.entries),
+                    parsed.title,
+                    f"malformed but readable: {parsed.bozo_reason}" if parsed.is_bozo else None,
+                )
+            else:
+                error = parsed.error if parsed is not None else f"feed parser {outcome.error}"
+                checks[name] = FeedCheck(
+                    name, result.url, "invalid_feed", result.http_status, error=error
+                )
+    return [checks[f.feed_name] for f in feeds]

@@ -28,14 +28,19 @@ from flows.records import (
 from flows.report import MAIN_MARTS, RunReport
 from flows.settings import Settings
 
-_PROGRESS: dict[str, Progress] = {}  # run_id -> callback, set by the CLI for progress bars
+_progress: list[Progress] = []  # set by the CLI: progress bars in a terminal
 
 
-def set_progress(run_id: str, callback: Progress | None) -> None:
-    if callback is None:
-        _PROGRESS.pop(run_id, None)
-    else:
-        _PROGRESS[run_id] = callback
+def set_progress(callback: Progress | None) -> None:
+    """Report progress (stage, increment) to ``callback``; ``<stage>:total`` sets a total."""
+    _progress.clear()
+    if callback is not None:
+        _progress.append(callback)
+
+
+def _report_progress(stage: str, amount: int) -> None:
+    for callback in _progress:
+        callback(stage, amount)
 
 
 def _backoff(settings: Settings) -> Backoff:
@@ -92,7 +97,7 @@ def sync_feeds(settings: Settings, feeds: list[FeedConfig]) -> dict[str, FeedSta
 @task(name="fetch-feeds", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
 def fetch_feeds(settings: Settings, run_id: str, due: list[FeedState]) -> list[FeedFetch]:
     harvester = harvester_for(settings, run_id)
-    return harvester.fetch_feeds(due, _PROGRESS.get(run_id))
+    return harvester.fetch_feeds(due, _report_progress)
 
 
 @task(name="load-feeds", cache_policy=NO_CACHE)
@@ -120,7 +125,7 @@ def pending_articles(settings: Settings) -> list[PendingArticle]:
 def harvest_pages(
     settings: Settings, run_id: str, batch: list[PendingArticle]
 ) -> list[PageOutcome]:
-    return harvester_for(settings, run_id).harvest(batch, _PROGRESS.get(run_id))
+    return harvester_for(settings, run_id).harvest(batch, _report_progress)
 
 
 @task(name="load-pages", cache_policy=NO_CACHE)
@@ -155,7 +160,7 @@ def publish_warehouse(settings: Settings) -> Published:
 
 @task(name="count-mart-rows", cache_policy=NO_CACHE)
 def count_mart_rows(settings: Settings) -> dict[str, int]:
-    con = warehouse.connect(settings.work_database, read_only=True)
+    con = warehouse.connect(settings.work_database)
     try:
         existing = {
             f"{schema}.{name}"
@@ -203,17 +208,25 @@ def ingest(settings: Settings | None = None, run_id: str | None = None) -> RunRe
                 if not state.is_due(now):
                     report.add_deferred(f.name, state.next_fetch_after, state.last_error)
             logger.info("%d of %d feeds due", len(due), len(feeds))
+            _report_progress("feeds:total", len(due))
             fetches = fetch_feeds(settings, run_id, due) if due else []
             entries_new = load_feeds(settings, run_id, fetches, states) if fetches else {}
             report.add_feed_fetches(fetches, entries_new)
         with lap("pages"):
             pending = pending_articles(settings)
             logger.info("%d articles to fetch", len(pending))
+            _report_progress("pages:total", len(pending))
             for start in range(0, len(pending), settings.batch_size):
                 batch = pending[start : start + settings.batch_size]
                 outcomes = harvest_pages(settings, run_id, batch)
                 report.articles_with_new_text += load_pages(settings, run_id, outcomes)
                 report.add_pages(outcomes)
+                logger.info(
+                    "pages %d/%d done: %s",
+                    min(start + len(batch), len(pending)),
+                    len(pending),
+                    dict(report.articles),
+                )
     finally:
         close_harvesters(run_id)
     _record_run(settings, report, "failed" if report.all_feeds_failed else "ingested")
@@ -246,6 +259,7 @@ def news_pipeline(
     with writer_lock(settings, lock_wait_seconds):
         report = ingest(settings, run_id)
         lap = _Stopwatch(report)
+        report.mart_rows_before = count_mart_rows(settings)
         with lap("dbt"):
             result = transform(settings)
         report.dbt_ok = result.success
@@ -295,3 +309,15 @@ def reextract_pipeline(settings: Settings | None = None) -> dict[str, object]:
         if result.success:
             publish_warehouse(settings)
     return {"articles": len(pages), "changed": changed, "dbt_ok": result.success}
+
+
+@flow(name="refresh_docs")
+def refresh_docs(settings: Settings | None = None, lock_wait_seconds: float = 3600.0) -> str:
+    """Regenerate the dbt docs (catalog included) from the working database."""
+    from flows.docs import docs_directory, generate_docs
+
+    settings = settings or Settings()
+    result = generate_docs(settings, lock_wait_seconds)
+    if not result.success:
+        raise RuntimeError(f"dbt docs generate failed: {result.describe_failures()}")
+    return str(docs_directory(settings))

@@ -51,6 +51,7 @@ class RunReport:
     articles_with_new_text: int = 0
     stages: dict[str, float] = field(default_factory=dict)
     mart_rows: dict[str, int] = field(default_factory=dict)
+    mart_rows_before: dict[str, int] = field(default_factory=dict)
     dbt_ok: bool | None = None
     dbt_error: str | None = None
     published: str | None = None
@@ -117,6 +118,10 @@ class RunReport:
     def entries_new(self) -> int:
         return sum(f.entries_new for f in self.feeds)
 
+    @property
+    def mart_rows_added(self) -> dict[str, int]:
+        return {k: v - self.mart_rows_before.get(k, 0) for k, v in self.mart_rows.items()}
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready summary (stored in raw.runs.summary)."""
         return {
@@ -131,6 +136,7 @@ class RunReport:
             "articles_with_new_text": self.articles_with_new_text,
             "stages": self.stages,
             "mart_rows": self.mart_rows,
+            "mart_rows_added": self.mart_rows_added,
             "dbt_ok": self.dbt_ok,
             "dbt_error": self.dbt_error,
             "published": self.published,
@@ -207,8 +213,9 @@ class RunReport:
         lines += ["", "| extraction outcome | articles |", "|---|---|"]
         lines += [f"| {s} | {n} |" for s, n in sorted(self.articles.items())] or ["| — | 0 |"]
         if self.mart_rows:
-            lines += ["", "| mart | rows |", "|---|---|"]
-            lines += [f"| {k} | {v} |" for k, v in self.mart_rows.items()]
+            added = self.mart_rows_added
+            lines += ["", "| mart | rows | added this run |", "|---|---|---|"]
+            lines += [f"| {k} | {v} | {added[k]:+d} |" for k, v in self.mart_rows.items()]
         if self.stages:
             lines += ["", "| stage | seconds |", "|---|---|"]
             lines += [f"| {k} | {v:.2f} |" for k, v in self.stages.items()]
