@@ -377,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _prepare_environment(args.verbose)
+    _prepare_environment(args.verbose or args.command == "serve")  # a service logs its runs
     try:
         return int(args.func(args))
     except ConfigError as exc:

@@ -1,7 +1,8 @@
 """Prefect deployments for scheduled runs: the pipeline hourly, the docs daily.
 
-Runs of one deployment never overlap: each deployment has a concurrency limit of one, so a
-run that outlasts its interval makes the next wait (ENQUEUE) instead of running beside it.
+Runs of one deployment never overlap: each deployment has a concurrency limit of one. A
+pipeline run due while another is still going is skipped (CANCEL_NEW): the next run picks up
+everything pending anyway, and a backlog of queued runs would only grow on a slow day.
 A flow-run process that is killed is reported Crashed by the runner, which frees the slot at
 once; if the whole runner dies, Prefect's slot lease expires (5 minutes) and the next runner
 carries on. Underneath, the writer lock (flock, released by the kernel when a process dies)
@@ -17,6 +18,7 @@ from typing import Any
 from prefect import serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import Cron, Interval
 
 from flows.pipeline import news_pipeline, refresh_docs
 
@@ -30,8 +32,9 @@ class Schedule:
     lock_wait_seconds: float = 600.0
 
 
-def _one_at_a_time() -> ConcurrencyLimitConfig:
-    return ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
+def _one_at_a_time(skip: bool = True) -> ConcurrencyLimitConfig:
+    strategy = ConcurrencyLimitStrategy.CANCEL_NEW if skip else ConcurrencyLimitStrategy.ENQUEUE
+    return ConcurrencyLimitConfig(limit=1, collision_strategy=strategy)
 
 
 def build_deployments(
@@ -42,25 +45,24 @@ def build_deployments(
     if settings_overrides:
         parameters["settings"] = settings_overrides
     if schedule.pipeline_every:
-        timing: dict[str, Any] = {"interval": timedelta(seconds=schedule.pipeline_every)}
+        when = Interval(timedelta(seconds=schedule.pipeline_every), timezone=schedule.timezone)
     else:
-        timing = {"cron": schedule.pipeline_cron, "timezone": schedule.timezone}
+        when = Cron(schedule.pipeline_cron, timezone=schedule.timezone)
     pipeline = news_pipeline.to_deployment(
         name="scheduled",
         description="Fetch, extract, load, dbt build and publish on a schedule.",
+        schedule=when,
         parameters=parameters,
         concurrency_limit=_one_at_a_time(),
         tags=["newswatch"],
-        **timing,
     )
     docs_parameters = {k: v for k, v in parameters.items() if k == "settings"}
     docs = refresh_docs.to_deployment(
         name="daily-docs",
         description="Regenerate the dbt docs and catalog.",
-        cron=schedule.docs_cron,
-        timezone=schedule.timezone,
+        schedule=Cron(schedule.docs_cron, timezone=schedule.timezone),
         parameters=docs_parameters,
-        concurrency_limit=_one_at_a_time(),
+        concurrency_limit=_one_at_a_time(skip=False),
         tags=["newswatch"],
     )
     return [pipeline, docs]

@@ -7,7 +7,7 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from flows.dbt import DbtResult, run_dbt
+from flows.dbt_runner import DbtResult, run_dbt
 from flows.publish import prepare_working_copy, writer_lock
 from flows.settings import Settings
 

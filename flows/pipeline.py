@@ -12,7 +12,7 @@ from prefect.context import get_run_context
 from prefect.states import Failed, State
 
 from flows import warehouse
-from flows.dbt import DbtResult, run_dbt
+from flows.dbt_runner import DbtResult, run_dbt
 from flows.feeds import ConfigError, FeedConfig, load_feeds_file
 from flows.harvest import Progress, close_harvesters, harvester_for
 from flows.publish import Published, prepare_working_copy, publish, writer_lock

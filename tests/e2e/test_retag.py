@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.dbt import run_dbt
+from flows.dbt_runner import run_dbt
 from flows.settings import Settings
 from tests.e2e.conftest import RAW_TABLES, DemoRuns, query, table_counts
 
