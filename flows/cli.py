@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -277,11 +278,72 @@ def cmd_feeds_check(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from flows.deployments import Schedule, build_deployments, serve_forever
+@contextmanager
+def _prefect_api(settings: Settings, port: int) -> Iterator[str]:
+    """PREFECT_API_URL if set; else a local `prefect server start` (SQLite, UI on 127.0.0.1).
 
+    Scheduled runs need a real server: the temporary API Prefect starts on its own has no
+    scheduler, so a served deployment would never run.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        yield os.environ["PREFECT_API_URL"]
+        return
+    import subprocess
+
+    import httpx
+
+    url = f"http://127.0.0.1:{port}/api"
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"{url}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    if healthy():  # a server already runs there (e.g. started by hand): use it
+        os.environ["PREFECT_API_URL"] = url
+        yield url
+        return
+    settings.writer_dir.mkdir(parents=True, exist_ok=True)
+    log_path = settings.writer_dir / "prefect-server.log"
+    prefect = Path(sys.executable).with_name("prefect")
+    with log_path.open("a") as log:
+        server = subprocess.Popen(
+            [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopped with all its children
+        )
+        try:
+            deadline = time.monotonic() + 180
+            while not healthy():
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise ConfigError(
+                        f"could not start a local Prefect server on port {port} (see {log_path});"
+                        " start one with `prefect server start` or set PREFECT_API_URL"
+                    )
+                time.sleep(1)
+            os.environ["PREFECT_API_URL"] = url
+            console.print(f"Prefect server (SQLite, UI): http://127.0.0.1:{port}/ — log {log_path}")
+            yield url
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _check_config(settings)
+    with _prefect_api(settings, args.prefect_port):
+        return _serve(args, settings)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from flows.deployments import Schedule, build_deployments, serve_forever
+
     overrides = {}
     if args.feeds:
         overrides["feeds"] = str(settings.feeds)
@@ -363,6 +425,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--timezone", default="UTC", help="time zone of the cron schedules")
     serve.add_argument(
         "--limit", type=int, default=4, help="flow runs this process may run at once"
+    )
+    serve.add_argument(
+        "--prefect-port",
+        type=int,
+        default=4200,
+        help="port of the local Prefect server started when PREFECT_API_URL is not set",
     )
     serve.set_defaults(func=cmd_serve)
 

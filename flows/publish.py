@@ -91,6 +91,8 @@ def publish(settings: Settings) -> Published:
         raise RuntimeError(f"{wal} still holds changes after CHECKPOINT; not publishing")
     target = settings.warehouse
     target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.publishing-*"):
+        stale.unlink()  # left by a publish that was killed; we hold the writer lock
     temporary = target.with_name(f".{target.name}.publishing-{os.getpid()}")
     try:
         shutil.copyfile(source, temporary)  # copy_file_range/sendfile: no user-space copy

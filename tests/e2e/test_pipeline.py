@@ -174,3 +174,19 @@ def test_reextract_rebuilds_text_from_the_archive_without_the_network(demo_runs:
         settings.warehouse, "select count(*) from marts.dim_articles where text_source = 'page'"
     )
     assert count == (len(load_articles()),)
+
+
+def test_status_reports_feed_health_and_freshness(demo_runs: DemoRuns):
+    from flows.status import read_status
+
+    status = read_status(demo_runs.settings.warehouse)
+    health = {f["feed_name"]: f["health"] for f in status.feeds}
+    assert health["straits-daily-opinion"] == "failing"
+    assert health["pacific-herald-broken"] == "failing"
+    assert health["harbor-wire-latest"] == "ok"
+    assert {f["feed_name"] for f in status.unhealthy} == {
+        "straits-daily-opinion",
+        "pacific-herald-broken",
+    }
+    assert status.article_count == len(load_articles()) + 5
+    assert status.last_run["status"] == "completed"
