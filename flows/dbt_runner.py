@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows.faults import crash_soon
 from flows.settings import Settings
 
 _DBT_LOCK = threading.Lock()  # dbt's in-process runner is not re-entrant
@@ -92,6 +93,7 @@ def run_dbt(
     with _DBT_LOCK:
         os.environ.update(dbt_environment(settings, database))
         started = time.monotonic()
+        crash_soon("dbt", 2.0)  # tests: die while dbt is building
         try:
             outcome = dbtRunner().invoke(list(command))
         finally:

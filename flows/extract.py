@@ -89,37 +89,38 @@ def sniff_not_html(body: bytes, content_type: str | None) -> str | None:
 
 
 def decode(body: bytes, content_type: str | None) -> tuple[str | None, str | None, str | None]:
-    """(text, encoding, problem): BOM, then HTTP charset, then meta charset, then detection."""
-    candidates: list[str] = []
+    """(text, encoding, problem). A declared charset (BOM, HTTP header, meta tag) is trusted:
+    bytes it cannot decode are replaced and counted, never re-guessed into another charset
+    (that is how mojibake gets stored silently). Only undeclared pages are detected."""
+    declared = None
     for bom, encoding in BOMS:
         if body.startswith(bom):
-            candidates.append(encoding)
-    for declared in (_declared_charset(content_type), _meta_charset(body)):
-        if declared:
-            candidates.append(declared)
-    candidates.append("utf-8")
-    for encoding in candidates:
+            declared = encoding
+            break
+    for candidate in (_declared_charset(content_type), _meta_charset(body)):
+        if declared is None and candidate and _known(candidate):
+            declared = codecs.lookup(candidate).name
+    if declared is None:
         try:
-            codec = codecs.lookup(encoding).name
-        except LookupError:
-            continue
-        try:
-            return body.decode(codec), codec, None
+            return body.decode("utf-8"), "utf-8", None
         except UnicodeDecodeError:
-            continue
-    best = charset_normalizer.from_bytes(body[: 512 * 1024]).best()
-    if best is not None and best.encoding:
-        try:
-            return body.decode(best.encoding), best.encoding, None
-        except (UnicodeDecodeError, LookupError):
             pass
-    # Nothing decodes cleanly: accept only a handful of bad bytes, never silent mojibake.
-    fallback = next((c for c in candidates if _known(c)), "utf-8")
-    text = body.decode(fallback, errors="replace")
+        best = charset_normalizer.from_bytes(body[: 512 * 1024]).best()
+        if best is not None and best.encoding and _known(best.encoding):
+            try:
+                return body.decode(best.encoding), best.encoding, None
+            except UnicodeDecodeError:
+                declared = best.encoding
+        declared = declared or "utf-8"
+    try:
+        return body.decode(declared), declared, None
+    except UnicodeDecodeError:
+        pass
+    text = body.decode(declared, errors="replace")
     bad = text.count("\ufffd")
     if bad / max(1, len(text)) > MAX_REPLACEMENT_SHARE:
-        return None, fallback, f"{bad} bytes are not valid {fallback}"
-    return text, fallback, f"{bad} undecodable bytes replaced"
+        return None, declared, f"{bad} bytes are not valid {declared}"
+    return text, declared, f"{bad} undecodable bytes replaced"
 
 
 def _known(encoding: str) -> bool:

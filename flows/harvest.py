@@ -22,6 +22,7 @@ from flows.analysis import (
 )
 from flows.archive import ArchiveRef, ArchiveWriter, read_response
 from flows.extract import Extraction, PageStatus
+from flows.faults import crash_point
 from flows.feeds import ParsedFeed
 from flows.http_client import FetchResult, FetchStatus, HttpClient
 from flows.records import (
@@ -181,6 +182,7 @@ class Harvester:
                     for future in done:
                         article, result = future.result()
                         summary = FetchSummary.of(result, self.archive.write(result))
+                        crash_point("fetch")
                         if result.status is FetchStatus.OK:
                             with lock:
                                 summaries[article.article_id] = summary

@@ -11,7 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.states import Failed, State
 
-from flows import warehouse
+from flows import faults, warehouse
 from flows.dbt_runner import DbtResult, run_dbt
 from flows.feeds import ConfigError, FeedConfig, load_feeds_file
 from flows.harvest import Progress, close_harvesters, harvester_for
@@ -256,6 +256,7 @@ def news_pipeline(
     settings = settings or Settings()
     run_id = new_id()
     logger = get_run_logger()
+    faults.arm(settings.crash_at)
     with writer_lock(settings, lock_wait_seconds):
         report = ingest(settings, run_id)
         lap = _Stopwatch(report)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows.faults import crash_point
 from flows.settings import Settings
 
 
@@ -98,6 +99,7 @@ def publish(settings: Settings) -> Published:
         shutil.copyfile(source, temporary)  # copy_file_range/sendfile: no user-space copy
         with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())
+        crash_point("publish")  # tests: die with the copy made but not yet renamed
         os.replace(temporary, target)
         _fsync_directory(target.parent)
     finally:

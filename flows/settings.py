@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     min_article_words: int = 25
     batch_size: int = 250
 
+    # Tests only: kill the run with SIGKILL at this point (fetch, load, dbt, publish).
+    crash_at: str | None = None
+
     @field_validator("extract_workers", "max_connections", "per_host_concurrency", "batch_size")
     @classmethod
     def _positive(cls, value: int) -> int:

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from flows.analysis import PageAnalysis
 from flows.extract import EXTRACTOR
+from flows.faults import crash_point
 from flows.feeds import FeedConfig
 from flows.records import FeedFetch, FeedState, PageOutcome, PendingArticle, is_transient
 from flows.settings import REPO_ROOT
@@ -645,6 +646,7 @@ def load_page_outcomes(
     with transaction(con):
         if not from_archive:
             _insert(con, "raw.page_fetches", fetch_rows, PAGE_FETCH_SCHEMA, mode="ignore")
+        crash_point("load")  # tests: die with the transaction half done
         with registered(
             con, "_pages", pa.Table.from_pylist(article_rows, schema=ARTICLE_UPDATE_SCHEMA)
         ):

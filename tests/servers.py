@@ -36,6 +36,7 @@ class Seen:
     path: str
     host: str
     headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -177,6 +178,26 @@ def endless(chunk: bytes = b"x" * 65536) -> Handler:
         try:
             while True:
                 request.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    return handler
+
+
+def sized(total: int, chunk: bytes = b"\0" * 65536) -> Handler:
+    """A body of ``total`` bytes with a truthful Content-Length, streamed, never held whole."""
+
+    def handler(request: BaseHTTPRequestHandler) -> None:
+        request.send_response(200)
+        request.send_header("Content-Type", "text/html")
+        request.send_header("Content-Length", str(total))
+        request.end_headers()
+        sent = 0
+        try:
+            while sent < total:
+                piece = chunk[: total - sent]
+                request.wfile.write(piece)
+                sent += len(piece)
         except (BrokenPipeError, ConnectionResetError):
             return
 
