@@ -5,13 +5,16 @@ from __future__ import annotations
 import io
 import os
 import threading
+import zlib
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -44,6 +47,10 @@ class ArchivedResponse:
         return next((v for k, v in self.headers if k.lower() == lowered), None)
 
 
+class ArchiveError(Exception):
+    """The archive cannot be written (disk full, permissions): the run cannot go on safely."""
+
+
 class ArchiveWriter:
     """Appends request/response record pairs to rotating ``.warc.gz`` files; thread-safe."""
 
@@ -60,8 +67,12 @@ class ArchiveWriter:
     def __enter__(self) -> ArchiveWriter:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        try:
+            self.close()
+        except ArchiveError:
+            if exc_type is None:
+                raise  # otherwise the error already propagating says more
 
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -76,13 +87,18 @@ class ArchiveWriter:
         if result.http_status is None:
             return None
         with self._lock:
-            if self._file is None or self._file.tell() > ROTATE_BYTES:
-                self.close()
-                self._open()
-            assert self._file is not None and self._writer is not None
-            self._write_pair(self._writer, result)
-            offset = self._last_offset
-            return ArchiveRef(self._name, offset)
+            try:
+                if self._file is None or self._file.tell() > ROTATE_BYTES:
+                    self.close()
+                    self._open()
+                assert self._file is not None and self._writer is not None
+                self._write_pair(self._writer, result)
+            except OSError as exc:
+                # Without the archive, nothing fetched could be re-derived: stop the run.
+                raise ArchiveError(
+                    f"cannot write the archive in {self.directory}: {exc.strerror or exc}"
+                ) from exc
+            return ArchiveRef(self._name, self._last_offset)
 
     def _write_pair(self, writer: WARCWriter, result: FetchResult) -> None:
         date = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -131,16 +147,28 @@ class ArchiveWriter:
         """Flush and fsync, so nothing loaded into the database points at unwritten bytes."""
         with self._lock:
             if self._file is not None:
-                self._file.flush()
-                os.fsync(self._file.fileno())
+                try:
+                    self._file.flush()
+                    os.fsync(self._file.fileno())
+                except OSError as exc:
+                    raise ArchiveError(
+                        f"cannot write the archive in {self.directory}: {exc.strerror or exc}"
+                    ) from exc
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self._file.close()
-        self._file = None
-        self._writer = None
+        handle, self._file, self._writer = self._file, None, None
+        if handle is None:
+            return
+        try:
+            handle.flush()
+            os.fsync(handle.fileno())
+        except OSError as exc:
+            raise ArchiveError(
+                f"cannot write the archive in {self.directory}: {exc.strerror or exc}"
+            ) from exc
+        finally:
+            with suppress(OSError):
+                handle.close()
 
 
 def _to_response(record: object) -> ArchivedResponse:
@@ -174,11 +202,18 @@ def read_response(directory: Path, ref: ArchiveRef) -> ArchivedResponse:
 
 
 def iter_responses(directory: Path) -> Iterator[tuple[ArchiveRef, ArchivedResponse]]:
-    """Every response record in the archive folder, oldest file first."""
+    """Every complete response record in the archive folder, oldest file first.
+
+    A file cut short (the disk filled up, the process was killed mid-write) yields the records
+    before the cut; the torn one is skipped, since nothing in the database refers to it.
+    """
     for path in sorted(directory.glob("*.warc.gz")):
         with open(path, "rb") as handle:
             iterator = ArchiveIterator(handle)
-            for record in iterator:
-                if record.rec_type == "response":
-                    response = _to_response(record)  # read the body before asking the offset
-                    yield ArchiveRef(path.name, iterator.get_record_offset()), response
+            try:
+                for record in iterator:
+                    if record.rec_type == "response":
+                        response = _to_response(record)  # read the body before the offset
+                        yield ArchiveRef(path.name, iterator.get_record_offset()), response
+            except (EOFError, OSError, zlib.error, ArchiveLoadFailed):
+                continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from flows.archive import ArchiveWriter, iter_responses, read_response
 from flows.http_client import FetchResult, FetchStatus
 
@@ -54,3 +56,31 @@ def test_iterating_the_archive_sees_every_response(tmp_path: Path):
     seen = list(iter_responses(tmp_path))
     assert [ref for ref, _ in seen] == refs
     assert [len(r.body) for _, r in seen] == [0, 1, 2, 3, 4]
+
+
+def test_a_torn_file_yields_its_complete_records(tmp_path: Path):
+    with ArchiveWriter(tmp_path, "run") as writer:
+        refs = [writer.write(result(f"http://site.test/{i}", b"x" * 1000)) for i in range(3)]
+    path = tmp_path / refs[0].file
+    data = path.read_bytes()
+    path.write_bytes(data[: refs[2].offset + 40])  # the disk filled up inside the third record
+    assert [ref for ref, _ in iter_responses(tmp_path)] == refs[:2]
+    assert read_response(tmp_path, refs[1]).body == b"x" * 1000
+
+
+def test_disk_full_is_an_archive_error_naming_the_folder(tmp_path: Path):
+    import resource
+
+    from flows.archive import ArchiveError
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, hard))  # writes beyond 20 KB fail (EFBIG)
+    try:
+        with (
+            pytest.raises(ArchiveError, match=str(tmp_path)),
+            ArchiveWriter(tmp_path, "run") as writer,
+        ):
+            for i in range(50):
+                writer.write(result(f"http://site.test/{i}", bytes(range(256)) * 16))
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))

@@ -39,9 +39,11 @@ PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 @dataclass(frozen=True)
 class Resource:
     body: bytes
-    content_type: str
+    content_type: str | None
     status: int = 200
     cacheable: bool = True
+    headers: tuple[tuple[str, str], ...] = ()
+    encoded: str | None = None  # the body is already compressed with this Content-Encoding
 
     @property
     def etag(self) -> str:
@@ -175,7 +177,36 @@ def build_site(articles: list[Article] | None = None) -> Site:
         "/rss/region.xml",
         Resource(rss(straits, "Region", region), "application/rss+xml"),
     )
+    _add_hostile_feeds(site)
     return site
+
+
+HOSTILE = Path(__file__).parent / "hostile"
+
+
+def _add_hostile_feeds(site: Site) -> None:
+    """Feeds that fail the ways real ones do, so the demo shows each recorded outcome."""
+    herald, wire, straits = (OUTLETS[k] for k in ("pacific-herald", "harbor-wire", "straits-daily"))
+    feed = "application/rss+xml"
+    home = b"<!DOCTYPE html><html><body><h1>Harbor Wire</h1><p>Home.</p></body></html>"
+
+    def redirect(status: int, location: str) -> Resource:
+        return Resource(b"", None, status, cacheable=False, headers=(("Location", location),))
+
+    site.add(wire.host, "/empty.xml", Resource(b"", feed))
+    site.add(wire.host, "/", Resource(home, "text/html"))
+    bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), mtime=0)  # 64 MB behind 64 KB
+    site.add(wire.host, "/bomb.xml", Resource(bomb, feed, encoded="gzip"))
+    site.add(herald.host, "/feeds/loop-a.xml", redirect(302, "/feeds/loop-b.xml"))
+    site.add(herald.host, "/feeds/loop-b.xml", redirect(302, "/feeds/loop-a.xml"))
+    site.add(herald.host, "/feeds/moved.xml", redirect(301, "http://10.20.30.40/feed.xml"))
+    busy = Resource(
+        b"Slow down", "text/plain", 429, cacheable=False, headers=(("Retry-After", "120"),)
+    )
+    # On a host of its own: a 429 makes the client leave the whole host alone for a while.
+    site.add(f"busy.{straits.host.removeprefix('news.')}", "/rss/busy.xml", busy)
+    for path in sorted(HOSTILE.glob("*.xml")):
+        site.add(herald.host, f"/feeds/{path.name}", Resource(path.read_bytes(), feed))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -213,9 +244,9 @@ class _Handler(BaseHTTPRequestHandler):
         ):
             self._send(304, b"", None, resource)
             return
-        body = resource.body
-        encoding = None
-        if "gzip" in (self.headers.get("Accept-Encoding") or "") and len(body) > 1024:
+        body, encoding = resource.body, resource.encoded
+        accepts_gzip = "gzip" in (self.headers.get("Accept-Encoding") or "")
+        if encoding is None and accepts_gzip and len(body) > 1024:
             body, encoding = gzip.compress(body, mtime=0), "gzip"
         self._send(resource.status, body, resource.content_type, resource, encoding)
 
@@ -236,6 +267,8 @@ class _Handler(BaseHTTPRequestHandler):
         if encoding:
             self.send_header("Content-Encoding", encoding)
             self.send_header("Vary", "Accept-Encoding")
+        for key, value in resource.headers if resource is not None else ():
+            self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if status != 304:

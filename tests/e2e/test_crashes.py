@@ -92,3 +92,50 @@ def test_killed_run_then_rerun_converges(point: str, prefect_harness, tmp_path: 
         "select count(*) from marts.dim_articles where has_text and sentence_count = 0",
     ) == [(0,)]
     assert not list(warehouse.parent.glob(".w.duckdb.publishing-*"))
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        (150_000, "cannot write the archive"),  # the WARC file fills the "disk" first
+        (3_000_000, "File too large"),  # the archive fits; the database does not
+    ],
+)
+def test_disk_full_fails_clearly_and_the_next_run_recovers(
+    limit: int, message: str, prefect_harness, tmp_path: Path
+):
+    import resource
+
+    from prefect.settings import PREFECT_API_URL
+
+    def small_disk() -> None:  # any file growing past `limit` fails with EFBIG, like ENOSPC
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    warehouse = tmp_path / "warehouse" / "w.duckdb"
+    command = [NEWSWATCH, "run", "--feeds", str(FEEDS_FILE), "--warehouse", str(warehouse)]
+    with DemoServer() as server:
+        env = {
+            **os.environ,
+            "PREFECT_API_URL": PREFECT_API_URL.value(),
+            "NEWSWATCH_HOST_MAP": json.dumps(server.host_map),
+            "NEWSWATCH_PRIVATE_ALLOWLIST": json.dumps(list(server.allowlist)),
+            "NEWSWATCH_PER_HOST_DELAY": "0",
+        }
+        full = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=600, preexec_fn=small_disk
+        )
+        assert full.returncode == 1, full.stdout + full.stderr
+        assert message in full.stdout + full.stderr
+        rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    statuses = dict(
+        query(warehouse, "select status, count(*) from marts.dim_articles group by status")
+    )
+    assert statuses["ok"] == len(load_articles())
+    assert sum(statuses.values()) == len(load_articles()) + 5
+    for table, key in UNIQUE_KEYS.items():
+        duplicates = query(
+            warehouse,
+            f"select count(*) from (select {key} from {table} group by all having count(*) > 1)",
+        )
+        assert duplicates == [(0,)], table

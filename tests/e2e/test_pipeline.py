@@ -20,10 +20,27 @@ def test_first_run_fetches_feeds_and_records_each_failure(demo_runs: DemoRuns):
         "pacific-herald-world",
         "harbor-wire-latest",
         "straits-daily-region",
+        "pacific-herald-entity-bomb",  # entities refused, the item kept
+        "pacific-herald-slow-author",  # author cut before parsing
     }
-    assert feeds["straits-daily-opinion"].status == "http_error"
-    assert feeds["straits-daily-opinion"].http_status == 404
-    assert feeds["pacific-herald-broken"].status == "invalid_feed"
+    assert feeds["pacific-herald-entity-bomb"].error.startswith("feed is malformed but readable")
+    failures = {n: (f.status, f.http_status, f.error) for n, f in feeds.items() if f.status != "ok"}
+    assert failures == {
+        "straits-daily-opinion": ("http_error", 404, "HTTP 404 Not Found"),
+        "straits-daily-busy": ("http_error", 429, "HTTP 429 Too Many Requests"),
+        "pacific-herald-broken": ("invalid_feed", 200, failures["pacific-herald-broken"][2]),
+        "harbor-wire-empty": ("invalid_feed", 200, "empty response body"),
+        "harbor-wire-homepage": ("invalid_feed", 200, failures["harbor-wire-homepage"][2]),
+        "harbor-wire-gzip-bomb": ("too_large", 200, "body exceeds 10485760 bytes"),
+        "pacific-herald-redirect-loop": ("too_many_redirects", None, "more than 5 redirects"),
+        "pacific-herald-moved-inside": (
+            "blocked_address",
+            None,
+            "10.20.30.40 resolves to non-public address 10.20.30.40",
+        ),
+    }
+    assert failures["pacific-herald-broken"][2].startswith("malformed feed with no entries")
+    assert failures["harbor-wire-homepage"][2].startswith("an HTML page, not a feed")
 
 
 def test_every_article_gets_an_outcome(demo_runs: DemoRuns):
@@ -67,14 +84,16 @@ def test_same_article_from_two_feeds_with_tracking_params_is_one_article(demo_ru
     both = [a for a in load_articles() if set(a.feeds) == {"asia", "world"}]
     assert both, "the sample site lists some stories in two feeds"
     rows = query(
-        demo_runs.settings.warehouse,
-        "select canonical_url, listing_count from marts.dim_articles where listing_count > 1",
+        demo_runs.settings.work_database,
+        "select article_id, count(*), count(distinct url), any_value(canonical_url) "
+        "from raw.feed_entries where feed_name in ('pacific-herald-asia', 'pacific-herald-world') "
+        "group by article_id having count(*) > 1",
     )
-    assert sorted(url.rsplit("/", 1)[-1] for url, _ in rows) == sorted(
+    assert sorted(url.rsplit("/", 1)[-1] for *_, url in rows) == sorted(
         f"{a.slug}.html" for a in both
     )
-    assert all(count == 2 for _, count in rows)
-    assert all("utm_" not in url for url, _ in rows)
+    assert all(entries == 2 and urls == 2 for _, entries, urls, _ in rows)  # two URLs, one article
+    assert all("utm_" not in url for *_, url in rows)
     for article in both:  # fetched once although listed twice under two URLs
         assert demo_runs.hits_after_first[("www.pacific-herald.example", article.path)] == 1
 
@@ -91,6 +110,8 @@ def test_second_run_is_conditional_and_adds_nothing(demo_runs: DemoRuns):
         "pacific-herald-world",
         "harbor-wire-latest",
         "straits-daily-region",
+        "pacific-herald-entity-bomb",
+        "pacific-herald-slow-author",
     ):
         assert statuses[name] == "not_modified"
     # Failed feeds back off instead of being hammered.
@@ -109,12 +130,14 @@ def test_second_run_is_conditional_and_adds_nothing(demo_runs: DemoRuns):
         "/feeds/world.xml",
         "/atom.xml",
         "/rss/region.xml",
+        "/feeds/laughs.xml",
+        "/feeds/slow-author.xml",
     }
     raw_fetch_growth = {
         t: demo_runs.raw_after_second[t] - demo_runs.raw_after_first[t] for t in RAW_TABLES
     }
     assert raw_fetch_growth == {
-        "raw.feed_fetches": 4,  # one logged 304 per due feed, nothing else
+        "raw.feed_fetches": 6,  # one logged 304 per due feed, nothing else
         "raw.feed_entries": 0,
         "raw.page_fetches": 0,
         "raw.articles": 0,
@@ -186,7 +209,13 @@ def test_status_reports_feed_health_and_freshness(demo_runs: DemoRuns):
     assert health["harbor-wire-latest"] == "ok"
     assert {f["feed_name"] for f in status.unhealthy} == {
         "straits-daily-opinion",
+        "straits-daily-busy",
         "pacific-herald-broken",
+        "pacific-herald-redirect-loop",
+        "pacific-herald-moved-inside",
+        "harbor-wire-empty",
+        "harbor-wire-homepage",
+        "harbor-wire-gzip-bomb",
     }
     assert status.article_count == len(load_articles()) + 5
     assert status.last_run["status"] == "completed"

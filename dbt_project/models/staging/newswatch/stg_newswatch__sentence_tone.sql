@@ -26,6 +26,7 @@ renamed as (
 
     from source
     where tone_model = '{{ var("tone_model") }}'
+    qualify row_number() over (partition by article_id, sentence_index order by scored_at desc) = 1
 
 )
 
