@@ -21,6 +21,7 @@ from warcio.warcwriter import WARCWriter
 from flows.http_client import FetchResult
 
 ROTATE_BYTES = 512 * 1024 * 1024
+GZIP_LEVEL = 1
 # The archived body is the decoded payload, so transfer-level headers would describe it wrongly;
 # they are kept under another name, as web archives (pywb, warcio) do.
 RENAMED_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
@@ -59,10 +60,8 @@ class ArchiveWriter:
         self.run_id = run_id
         self._lock = threading.Lock()
         self._file: BinaryIO | None = None
-        self._writer: WARCWriter | None = None
         self._name = ""
         self._sequence = 0
-        self._last_offset = 0
 
     def __enter__(self) -> ArchiveWriter:
         return self
@@ -80,34 +79,47 @@ class ArchiveWriter:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         self._name = f"{stamp}-{self.run_id[:8]}-{os.getpid()}-{self._sequence:04d}.warc.gz"
         self._file = open(self.directory / self._name, "ab")  # noqa: SIM115 - closed in close()
-        self._writer = WARCWriter(self._file, gzip=True)
 
     def write(self, result: FetchResult) -> ArchiveRef | None:
-        """Archive one fetch; None when there was no HTTP response to keep."""
+        """Archive one fetch; None when there was no HTTP response to keep. Thread-safe: the
+        records are built and compressed outside the lock, in the caller's thread."""
         if result.http_status is None:
             return None
+        response, request = self._members(result)
         with self._lock:
             try:
                 if self._file is None or self._file.tell() > ROTATE_BYTES:
                     self.close()
                     self._open()
-                assert self._file is not None and self._writer is not None
-                self._write_pair(self._writer, result)
+                assert self._file is not None
+                offset = self._file.tell()
+                self._file.write(response)
+                self._file.write(request)
             except OSError as exc:
                 # Without the archive, nothing fetched could be re-derived: stop the run.
                 raise ArchiveError(
                     f"cannot write the archive in {self.directory}: {exc.strerror or exc}"
                 ) from exc
-            return ArchiveRef(self._name, self._last_offset)
+            return ArchiveRef(self._name, offset)
 
-    def _write_pair(self, writer: WARCWriter, result: FetchResult) -> None:
+    @staticmethod
+    def _compress(record: object) -> bytes:
+        """One record as its own gzip member, at level 1: warcio compresses at level 9, which
+        costs about four times the CPU for files some 15% smaller."""
+        buffer = io.BytesIO()
+        WARCWriter(buffer, gzip=False).write_record(record)
+        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        return compressor.compress(buffer.getvalue()) + compressor.flush()
+
+    def _members(self, result: FetchResult) -> tuple[bytes, bytes]:
+        builder = WARCWriter(io.BytesIO(), gzip=False)
         date = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
         uri = result.final_url
         path = uri.split("://", 1)[-1].partition("/")[2]
         request_headers = StatusAndHeaders(
             f"GET /{path} HTTP/1.1", list(result.request_headers), is_http_request=True
         )
-        request = writer.create_warc_record(
+        request = builder.create_warc_record(
             uri,
             "request",
             payload=io.BytesIO(b""),
@@ -127,7 +139,7 @@ class ArchiveWriter:
         extra = {"WARC-Date": date}
         if result.truncated:
             extra["WARC-Truncated"] = "length"
-        response = writer.create_warc_record(
+        response = builder.create_warc_record(
             uri,
             "response",
             payload=io.BytesIO(result.body),
@@ -138,10 +150,7 @@ class ArchiveWriter:
         request.rec_headers.add_header(
             "WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID")
         )
-        assert self._file is not None
-        self._last_offset = self._file.tell()
-        writer.write_record(response)
-        writer.write_record(request)
+        return self._compress(response), self._compress(request)
 
     def sync(self) -> None:
         """Flush and fsync, so nothing loaded into the database points at unwritten bytes."""
@@ -156,7 +165,7 @@ class ArchiveWriter:
                     ) from exc
 
     def close(self) -> None:
-        handle, self._file, self._writer = self._file, None, None
+        handle, self._file = self._file, None
         if handle is None:
             return
         try:

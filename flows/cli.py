@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -88,7 +89,9 @@ def _progress_bars() -> Iterator[Callable[[str, int], None] | None]:
         yield update
 
 
-def _run_pipeline(settings: Settings, title: str, lock_wait: float = 0.0) -> int:
+def _run_pipeline(
+    settings: Settings, title: str, lock_wait: float = 0.0, report_json: str | None = None
+) -> int:
     from flows import pipeline
     from flows.publish import WarehouseBusy
     from flows.report import RunReport
@@ -120,7 +123,11 @@ def _run_pipeline(settings: Settings, title: str, lock_wait: float = 0.0) -> int
             errors.print(f"newswatch: run failed: {state.message or outcome}")
             return EXIT_FAILED
     report.render(console)
-    console.print(f"[bold]Wall time[/bold]: {time.monotonic() - started:.1f}s")
+    wall = time.monotonic() - started
+    console.print(f"[bold]Wall time[/bold]: {wall:.1f}s")
+    if report_json:
+        data = {**report.as_dict(), "wall_seconds": wall, "exit_code": code}
+        Path(report_json).write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
     if code == EXIT_OK:
         from flows.report import EXAMPLE_QUERY
 
@@ -147,7 +154,7 @@ def _warehouse_flag(settings: Settings) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _check_config(settings)
-    return _run_pipeline(settings, "newswatch run", args.wait)
+    return _run_pipeline(settings, "newswatch run", args.wait, args.report_json)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -365,6 +372,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from flows.bench.report import write_report
+    from flows.bench.run import run_benchmark
+
+    work = Path(args.workdir).resolve()
+    result = run_benchmark(args.articles, args.feeds, work, args.quick, console.print)
+    target = write_report()
+    console.print(f"Wrote {target}")
+    print(f"ratio_vs_trafilatura_cli={result.ratio_vs_trafilatura_cli:.2f}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newswatch",
@@ -385,6 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--wait", type=float, default=0.0, help="seconds to wait if another run is writing"
     )
+    run.add_argument("--report-json", help="also write the run's report (with timings) as JSON")
     run.set_defaults(func=cmd_run)
 
     demo = commands.add_parser("demo", help="run the pipeline on the bundled sample site")
@@ -433,6 +453,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="port of the local Prefect server started when PREFECT_API_URL is not set",
     )
     serve.set_defaults(func=cmd_serve)
+
+    bench = commands.add_parser(
+        "bench", help="benchmark on a synthetic corpus (docs/benchmarks.md)"
+    )
+    bench.add_argument("--articles", type=int, default=10_000)
+    bench.add_argument("--feeds", type=int, default=20)
+    bench.add_argument("--quick", action="store_true", help="skip the 100k and 1M-article parts")
+    bench.add_argument("--workdir", default=str(REPO_ROOT / ".bench"))
+    bench.set_defaults(func=cmd_bench)
 
     reextract = commands.add_parser(
         "reextract", help="re-extract every archived page from the WARC archive (no network)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -42,6 +43,33 @@ class DbtResult:
         if self.error:
             lines.append(self.error)
         return "; ".join(lines) or "dbt failed"
+
+
+def project_fingerprint(settings: Settings, feeds: list[str]) -> str:
+    """Changes whenever a model, macro, seed or the feeds file's content does."""
+    digest = hashlib.sha256()
+    project = settings.dbt_project_dir
+    for path in sorted(project.rglob("*")):
+        relative = path.relative_to(project)
+        if path.is_file() and relative.parts[0] not in ("target", "logs", "dbt_packages"):
+            digest.update(str(relative).encode())
+            digest.update(path.read_bytes())
+    digest.update("\n".join(sorted(feeds)).encode())
+    return digest.hexdigest()
+
+
+def last_full_build(settings: Settings) -> str | None:
+    path = settings.writer_dir / "dbt" / "last_full_build.json"
+    try:
+        return json.loads(path.read_text())["fingerprint"]
+    except (FileNotFoundError, KeyError, json.JSONDecodeError):
+        return None
+
+
+def record_full_build(settings: Settings, fingerprint: str) -> None:
+    path = settings.writer_dir / "dbt" / "last_full_build.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"fingerprint": fingerprint}))
 
 
 def dbt_environment(settings: Settings, database: Path | None = None) -> dict[str, str]:

@@ -10,6 +10,8 @@ from importlib.metadata import version
 
 import charset_normalizer
 import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
 
 from flows.text import count_words
 
@@ -17,9 +19,8 @@ EXTRACTOR = f"trafilatura-{version('trafilatura')}"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xml", "text/xml"})
 SNIFF_BYTES = 4096
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
-HTML_LANG = re.compile(
-    rb"""<html[^>]*?\blang\s*=\s*["']?([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*""", re.IGNORECASE
-)
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 MAGIC = (
     (b"%PDF-", "application/pdf"),
@@ -136,30 +137,92 @@ def _meta_charset(body: bytes) -> str | None:
     return match.group(1).decode("ascii", "replace") if match else None
 
 
-def _language(body: bytes) -> str | None:
-    match = HTML_LANG.search(body[:SNIFF_BYTES])
-    return match.group(1).decode("ascii").lower() if match else None
-
-
 def clean_text(text: str) -> str:
     lines = (" ".join(CONTROL_CHARACTERS.sub("", line).split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
+@dataclass(frozen=True)
+class PageMetadata:
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None  # YYYY-MM-DD
+    canonical_url: str | None = None
+    language: str | None = None
+    sitename: str | None = None
+
+
+def _first(tree: HtmlElement, *xpaths: str) -> str | None:
+    for xpath in xpaths:
+        for value in tree.xpath(xpath):
+            text = " ".join(str(value).split())
+            if text:
+                return text
+    return None
+
+
+def page_metadata(tree: HtmlElement) -> PageMetadata:
+    """What the page says about itself, from the tags publishers fill in (Open Graph, article
+    meta, JSON-LD, <time>, <html lang>). A few XPath lookups: trafilatura's own metadata
+    search costs more than a third of its whole extraction."""
+    title = _first(
+        tree,
+        "//meta[@property='og:title']/@content",
+        "//meta[@name='twitter:title']/@content",
+        "//h1[1]//text()",
+        "//title/text()",
+    )
+    published = _first(
+        tree,
+        "//meta[@property='article:published_time']/@content",
+        "//meta[@name='pubdate' or @name='publishdate' or @name='date']/@content",
+        "//time[@datetime][1]/@datetime",
+    )
+    if published is None:
+        match = JSON_LD_DATE.search(
+            " ".join(tree.xpath("//script[@type='application/ld+json']/text()"))
+        )
+        published = match.group(1) if match else None
+    date = DATE.match(published or "")
+    return PageMetadata(
+        title=title,
+        author=_first(
+            tree,
+            "//meta[@name='author']/@content",
+            "//meta[@property='article:author']/@content",
+            "//*[@rel='author'][1]//text()",
+        ),
+        published=date.group(0) if date else None,
+        canonical_url=_first(
+            tree, "//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"
+        ),
+        language=(_first(tree, "/html/@lang") or "")[:2].lower() or None,
+        sitename=_first(tree, "//meta[@property='og:site_name']/@content"),
+    )
+
+
 def extract_page(
-    body: bytes, url: str, content_type: str | None, min_words: int = 25, fast: bool = False
+    body: bytes, url: str, content_type: str | None, min_words: int = 25, fast: bool = True
 ) -> Extraction:
-    """Text and metadata of one page, or a status saying why there is none."""
+    """Text and metadata of one page, or a status saying why there is none.
+
+    ``fast`` skips trafilatura's fallback extractors (readability, jusText): half the cost,
+    and on news pages the same text (docs/benchmarks.md, docs/quality.md).
+    """
     other = sniff_not_html(body, content_type)
     if other:
         return Extraction(PageStatus.NOT_HTML, reason=f"content is {other}")
     html, encoding, problem = decode(body, content_type)
     if html is None:
         return Extraction(PageStatus.DECODE_ERROR, reason=problem, encoding=encoding)
+    tree = load_html(html)
+    if tree is None:
+        return Extraction(PageStatus.EMPTY, reason="not parseable as HTML", encoding=encoding)
+    metadata = page_metadata(tree)  # before trafilatura, which prunes the tree it is given
     document = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
-        with_metadata=True,
+        with_metadata=False,
         include_comments=False,
         include_tables=False,
         include_images=False,
@@ -169,17 +232,16 @@ def extract_page(
         favor_precision=True,
         fast=fast,
     )
-    language = _language(body)
+    title = clean_text(metadata.title) if metadata.title else None
     if document is None or not getattr(document, "text", None):
         return Extraction(
             PageStatus.EMPTY,
             reason="no article text found",
-            title=getattr(document, "title", None),
+            title=title,
             encoding=encoding,
-            language=language,
+            language=metadata.language,
         )
     text = clean_text(document.text)
-    title = clean_text(document.title) if document.title else None
     if title:
         # The headline is stored once, as the title (sentence 0), not again as body text.
         first, _, rest = text.partition("\n")
@@ -194,11 +256,11 @@ def extract_page(
         reason=reason,
         text=text if status is PageStatus.OK else None,
         title=title,
-        author=clean_text(document.author)[:500] if document.author else None,
-        published=document.date,
-        language=(getattr(document, "language", None) or language),
-        canonical_url=document.url,
-        sitename=document.sitename,
+        author=clean_text(metadata.author)[:500] if metadata.author else None,
+        published=metadata.published,
+        language=metadata.language,
+        canonical_url=metadata.canonical_url,
+        sitename=metadata.sitename,
         encoding=encoding,
         word_count=words,
     )

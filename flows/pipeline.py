@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import time
 from datetime import UTC, datetime
 
@@ -12,20 +13,24 @@ from prefect.context import get_run_context
 from prefect.states import Failed, State
 
 from flows import faults, warehouse
-from flows.dbt_runner import DbtResult, run_dbt
+from flows.dbt_runner import (
+    DbtResult,
+    last_full_build,
+    project_fingerprint,
+    record_full_build,
+    run_dbt,
+)
 from flows.feeds import ConfigError, FeedConfig, load_feeds_file
 from flows.harvest import Progress, close_harvesters, harvester_for
 from flows.publish import Published, prepare_working_copy, publish, writer_lock
 from flows.records import (
     Backoff,
-    FeedFetch,
     FeedState,
-    PageOutcome,
     PendingArticle,
     new_id,
     next_state,
 )
-from flows.report import MAIN_MARTS, RunReport
+from flows.report import MAIN_MARTS, BatchSummary, FeedRow, RunReport, feed_rows
 from flows.settings import Settings
 
 _progress: list[Progress] = []  # set by the CLI: progress bars in a terminal
@@ -67,20 +72,29 @@ class _Stopwatch:
     def __init__(self, report: RunReport) -> None:
         self.report = report
 
-    def __call__(self, stage: str) -> _Lap:
-        return _Lap(self.report, stage)
+    def __call__(self, stage: str, top_level: bool = True) -> _Lap:
+        return _Lap(self.report, stage, top_level)
+
+
+def _process_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 class _Lap:
-    def __init__(self, report: RunReport, stage: str) -> None:
-        self.report, self.stage = report, stage
+    """Wall time (and this process's CPU time) of a stage, added to the report."""
+
+    def __init__(self, report: RunReport, stage: str, top_level: bool = True) -> None:
+        self.report, self.stage, self.top_level = report, stage, top_level
 
     def __enter__(self) -> None:
-        self.started = time.monotonic()
+        self.started, self.cpu = time.monotonic(), _process_cpu()
 
     def __exit__(self, *exc: object) -> None:
         elapsed = time.monotonic() - self.started
-        self.report.stages[self.stage] = self.report.stages.get(self.stage, 0.0) + elapsed
+        if self.top_level:  # stages add up to the run; nested laps only go to the profile
+            self.report.stages[self.stage] = self.report.stages.get(self.stage, 0.0) + elapsed
+        self.report.add_profile(self.stage, elapsed, _process_cpu() - self.cpu)
 
 
 # -- tasks -----------------------------------------------------------------------------------
@@ -94,16 +108,16 @@ def sync_feeds(settings: Settings, feeds: list[FeedConfig]) -> dict[str, FeedSta
         return warehouse.feed_states(con)
 
 
-@task(name="fetch-feeds", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
-def fetch_feeds(settings: Settings, run_id: str, due: list[FeedState]) -> list[FeedFetch]:
-    harvester = harvester_for(settings, run_id)
-    return harvester.fetch_feeds(due, _report_progress)
+# Tasks take and return small values: Prefect walks every task's inputs and results, and
+# thousands of nested records (entries, sentences) cost it seconds per batch. Big data stays
+# inside the task that makes it and goes straight to DuckDB.
 
 
-@task(name="load-feeds", cache_policy=NO_CACHE)
-def load_feeds(
-    settings: Settings, run_id: str, fetches: list[FeedFetch], states: dict[str, FeedState]
-) -> dict[str, int]:
+@task(name="fetch-and-load-feeds", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
+def fetch_and_load_feeds(settings: Settings, run_id: str, due: list[FeedState]) -> list[FeedRow]:
+    """Fetch and parse the due feeds; one transaction loads entries and the feeds' new state."""
+    fetches = harvester_for(settings, run_id).fetch_feeds(due, _report_progress)
+    states = {s.feed_name: s for s in due}
     now = datetime.now(UTC)
     with warehouse.open_warehouse(settings.work_database) as con:
         entries_new = warehouse.new_entry_counts(con, fetches)
@@ -112,7 +126,7 @@ def load_feeds(
             for f in fetches
         ]
         warehouse.load_feed_fetches(con, run_id, fetches, new_states, entries_new)
-    return entries_new
+    return feed_rows(fetches, entries_new)
 
 
 @task(name="articles-to-fetch", cache_policy=NO_CACHE)
@@ -121,17 +135,16 @@ def pending_articles(settings: Settings) -> list[PendingArticle]:
         return warehouse.articles_to_fetch(con, settings.max_page_attempts)
 
 
-@task(name="harvest-pages", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
-def harvest_pages(
-    settings: Settings, run_id: str, batch: list[PendingArticle]
-) -> list[PageOutcome]:
-    return harvester_for(settings, run_id).harvest(batch, _report_progress)
-
-
-@task(name="load-pages", cache_policy=NO_CACHE)
-def load_pages(settings: Settings, run_id: str, outcomes: list[PageOutcome]) -> int:
+@task(name="harvest-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
+def harvest_batch(settings: Settings, run_id: str, batch: list[PendingArticle]) -> BatchSummary:
+    """Fetch, archive, extract and score a batch of articles; load it in one transaction."""
+    outcomes = harvester_for(settings, run_id).harvest(batch, _report_progress)
+    started, cpu = time.monotonic(), _process_cpu()
     with warehouse.open_warehouse(settings.work_database) as con:
-        return warehouse.load_page_outcomes(con, run_id, outcomes).articles_with_new_text
+        load = warehouse.load_page_outcomes(con, run_id, outcomes)
+    return BatchSummary.of(
+        outcomes, load.articles_with_new_text, time.monotonic() - started, _process_cpu() - cpu
+    )
 
 
 @task(name="list-archived-pages", cache_policy=NO_CACHE)
@@ -149,8 +162,8 @@ def reextract_pages(settings: Settings, run_id: str, pages: list[warehouse.Archi
 
 
 @task(name="dbt-build", cache_policy=NO_CACHE)
-def dbt_build(settings: Settings) -> DbtResult:
-    return run_dbt(settings, "build")
+def dbt_build(settings: Settings, select: list[str] | None = None) -> DbtResult:
+    return run_dbt(settings, "build", *(["--select", *select] if select else []))
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -209,24 +222,25 @@ def ingest(settings: Settings | None = None, run_id: str | None = None) -> RunRe
                     report.add_deferred(f.name, state.next_fetch_after, state.last_error)
             logger.info("%d of %d feeds due", len(due), len(feeds))
             _report_progress("feeds:total", len(due))
-            fetches = fetch_feeds(settings, run_id, due) if due else []
-            entries_new = load_feeds(settings, run_id, fetches, states) if fetches else {}
-            report.add_feed_fetches(fetches, entries_new)
+            report.feeds += fetch_and_load_feeds(settings, run_id, due) if due else []
         with lap("pages"):
             pending = pending_articles(settings)
             logger.info("%d articles to fetch", len(pending))
             _report_progress("pages:total", len(pending))
             for start in range(0, len(pending), settings.batch_size):
                 batch = pending[start : start + settings.batch_size]
-                outcomes = harvest_pages(settings, run_id, batch)
-                report.articles_with_new_text += load_pages(settings, run_id, outcomes)
-                report.add_pages(outcomes)
+                report.add_batch(harvest_batch(settings, run_id, batch))
                 logger.info(
                     "pages %d/%d done: %s",
                     min(start + len(batch), len(pending)),
                     len(pending),
                     dict(report.articles),
                 )
+        harvested = harvester_for(settings, run_id).profile
+        report.add_profile("page_fetch_busy", harvested["page_fetch_busy"], 0.0)
+        report.add_profile("archive", harvested["archive"], 0.0)
+        report.add_profile("extraction", harvested["extract_wall"], harvested["extract_cpu"])
+        report.add_profile("sentences_tone", harvested["tone_wall"], harvested["tone_cpu"])
     finally:
         close_harvesters(run_id)
     _record_run(settings, report, "failed" if report.all_feeds_failed else "ingested")
@@ -238,11 +252,15 @@ def _record_run(settings: Settings, report: RunReport, status: str) -> None:
         warehouse.finish_run(con, report.run_id, status, report.as_dict())
 
 
+# What a run with nothing new must still refresh: feed health (the fetch log grew).
+FEED_HEALTH_ONLY = ["+dim_feeds"]
+
+
 @flow(name="transform")
-def transform(settings: Settings | None = None) -> DbtResult:
+def transform(settings: Settings | None = None, select: list[str] | None = None) -> DbtResult:
     """dbt build: staging -> intermediate -> marts, on the writer's working database."""
     settings = settings or Settings()
-    result = dbt_build(settings)
+    result = dbt_build(settings, select)
     if not result.success:
         get_run_logger().error("dbt build failed: %s", result.describe_failures())
     return result
@@ -261,8 +279,17 @@ def news_pipeline(
         report = ingest(settings, run_id)
         lap = _Stopwatch(report)
         report.mart_rows_before = count_mart_rows(settings)
+        fingerprint = project_fingerprint(
+            settings, [f.model_dump_json() for f in load_feeds_file(settings.feeds)]
+        )
+        # Nothing new and nothing edited (the hourly all-304 run): rebuild feed health only.
+        changed = report.entries_new or sum(report.articles.values())
+        full = bool(changed) or fingerprint != last_full_build(settings)
         with lap("dbt"):
-            result = transform(settings)
+            result = transform(settings, None if full else FEED_HEALTH_ONLY)
+        report.dbt_scope = "full" if full else "feed health only"
+        if result.success and full:
+            record_full_build(settings, fingerprint)
         report.dbt_ok = result.success
         report.dbt_error = None if result.success else result.describe_failures()
         if result.success:

@@ -41,6 +41,45 @@ class FeedRow:
     next_fetch_after: datetime | None = None
 
 
+def feed_rows(fetches: list[FeedFetch], entries_new: dict[str, int]) -> list[FeedRow]:
+    return [
+        FeedRow(
+            f.feed_name,
+            f.status,
+            f.fetch.http_status,
+            len(f.entries),
+            entries_new.get(f.feed_name, 0),
+            f.error,
+        )
+        for f in fetches
+    ]
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """What a batch of pages came to, small enough to pass between Prefect tasks."""
+
+    statuses: dict[str, int]
+    reasons: dict[str, int]
+    stand_ins: int
+    articles_with_new_text: int
+    load_wall: float
+    load_cpu: float
+
+    @classmethod
+    def of(
+        cls, outcomes: list[PageOutcome], new_text: int, load_wall: float, load_cpu: float
+    ) -> BatchSummary:
+        statuses: Counter[str] = Counter()
+        reasons: Counter[str] = Counter()
+        for o in outcomes:
+            statuses[o.status] += 1
+            if o.status != "ok" and o.reason:
+                reasons[f"{o.status}: {o.reason[:80]}"] += 1
+        stand_ins = sum(o.text_source == "feed_summary" for o in outcomes)
+        return cls(dict(statuses), dict(reasons), stand_ins, new_text, load_wall, load_cpu)
+
+
 @dataclass
 class RunReport:
     run_id: str
@@ -50,38 +89,32 @@ class RunReport:
     stand_ins: int = 0
     articles_with_new_text: int = 0
     stages: dict[str, float] = field(default_factory=dict)
+    # stage -> {"wall": s, "cpu": s}; worker stages sum over processes (see docs/benchmarks.md)
+    profile: dict[str, dict[str, float]] = field(default_factory=dict)
     mart_rows: dict[str, int] = field(default_factory=dict)
     mart_rows_before: dict[str, int] = field(default_factory=dict)
     dbt_ok: bool | None = None
+    dbt_scope: str | None = None  # "full" or "feed health only" (nothing new to derive)
     dbt_error: str | None = None
     published: str | None = None
     warehouse: str | None = None
 
     # -- building ---------------------------------------------------------------------------
 
-    def add_feed_fetches(self, fetches: list[FeedFetch], entries_new: dict[str, int]) -> None:
-        for f in fetches:
-            self.feeds.append(
-                FeedRow(
-                    f.feed_name,
-                    f.status,
-                    f.fetch.http_status,
-                    len(f.entries),
-                    entries_new.get(f.feed_name, 0),
-                    f.error,
-                )
-            )
-
     def add_deferred(self, feed_name: str, until: datetime | None, last_error: str | None) -> None:
         self.feeds.append(FeedRow(feed_name, "deferred", error=last_error, next_fetch_after=until))
 
-    def add_pages(self, outcomes: list[PageOutcome]) -> None:
-        for o in outcomes:
-            self.articles[o.status] += 1
-            if o.status != "ok" and o.reason:
-                self.reasons[f"{o.status}: {o.reason[:80]}"] += 1
-            if o.text_source == "feed_summary":
-                self.stand_ins += 1
+    def add_profile(self, stage: str, wall: float, cpu: float) -> None:
+        entry = self.profile.setdefault(stage, {"wall": 0.0, "cpu": 0.0})
+        entry["wall"] += wall
+        entry["cpu"] += cpu
+
+    def add_batch(self, batch: BatchSummary) -> None:
+        self.articles.update(batch.statuses)
+        self.reasons.update(batch.reasons)
+        self.stand_ins += batch.stand_ins
+        self.articles_with_new_text += batch.articles_with_new_text
+        self.add_profile("load", batch.load_wall, batch.load_cpu)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -135,9 +168,11 @@ class RunReport:
             "stand_ins": self.stand_ins,
             "articles_with_new_text": self.articles_with_new_text,
             "stages": self.stages,
+            "profile": self.profile,
             "mart_rows": self.mart_rows,
             "mart_rows_added": self.mart_rows_added,
             "dbt_ok": self.dbt_ok,
+            "dbt_scope": self.dbt_scope,
             "dbt_error": self.dbt_error,
             "published": self.published,
         }
@@ -178,8 +213,12 @@ class RunReport:
         for reason, n in self.reasons.most_common(8):
             console.print(f"  {n} × {reason}")
         if self.dbt_ok is not None:
+            scope = f" ({self.dbt_scope})" if self.dbt_scope and self.dbt_scope != "full" else ""
             console.print(
-                "[bold]dbt build[/bold]: " + ("ok" if self.dbt_ok else f"FAILED: {self.dbt_error}")
+                "[bold]dbt build[/bold]"
+                + scope
+                + ": "
+                + ("ok" if self.dbt_ok else f"FAILED: {self.dbt_error}")
             )
         if self.mart_rows:
             console.print(
