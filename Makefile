@@ -41,7 +41,7 @@ serve: $(STAMP)  ## scheduled runs (Prefect deployments) until interrupted
 	$(BIN)/newswatch serve
 
 bench: $(STAMP)  ## benchmark (BENCH_N articles, default 10000); writes docs/benchmarks.md
-	$(BIN)/newswatch bench --articles $(BENCH_N)
+	$(BIN)/newswatch bench --articles $(BENCH_N) $(BENCH_ARGS)
 
 clean:  ## remove the virtual environment, caches and local data (warehouse files, archive)
 	rm -rf $(VENV) .pytest_cache .ruff_cache dbt_project/target dbt_project/logs .bench

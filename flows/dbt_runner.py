@@ -76,6 +76,7 @@ def dbt_environment(settings: Settings, database: Path | None = None) -> dict[st
     """Environment the committed profiles.yml reads."""
     return {
         "NEWSWATCH_DBT_DATABASE": str(database or settings.work_database),
+        "NEWSWATCH_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_PARTIAL_PARSE": "true",
     }

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     min_article_words: int = 25
     batch_size: int = 250
 
+    # DuckDB memory cap for the writer (loads and dbt); it spills to disk beyond it.
+    duckdb_memory_limit: str = "512MB"
+
     # Tests only: kill the run with SIGKILL at this point (fetch, load, dbt, publish).
     crash_at: str | None = None
 

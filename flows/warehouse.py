@@ -31,11 +31,14 @@ class WarehouseError(Exception):
     """The warehouse cannot be opened or migrated."""
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path, read_only: bool = False, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    config = {"memory_limit": memory_limit} if memory_limit else {}
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.Error as exc:
         raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
 
@@ -81,9 +84,11 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
 
 
 @contextmanager
-def open_warehouse(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_warehouse(
+    path: Path, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A migrated read-write connection, closed on exit."""
-    con = connect(path)
+    con = connect(path, memory_limit=memory_limit)
     try:
         migrate(con)
         yield con
@@ -653,14 +658,17 @@ def load_page_outcomes(
             con.execute(
                 f"""
                 create or replace temp table _improved as
-                select p.article_id from _pages as p
+                select p.article_id, a.text_source is not null as had_text
+                from _pages as p
                 inner join raw.articles as a using (article_id)
                 where p.rank > {RANK_SQL.format(t="a")}
                     or (p.rank = 3 and {RANK_SQL.format(t="a")} = 3
                         and p.text is distinct from a.text)
                 """
             )
-            improved = {row[0] for row in con.execute("select * from _improved").fetchall()}
+            rows = con.execute("select article_id, had_text from _improved").fetchall()
+            improved = {article_id for article_id, _ in rows}
+            replaced = [article_id for article_id, had_text in rows if had_text]
             attempt = "" if from_archive else "+ 1"
             con.execute(
                 f"""
@@ -692,13 +700,13 @@ def load_page_outcomes(
                     and p.article_id in (select article_id from _improved)
                 """
             )
-            con.execute(
-                "delete from raw.sentences where article_id in (select article_id from _improved)"
-            )
-            con.execute(
-                "delete from raw.sentence_tone "
-                "where article_id in (select article_id from _improved)"
-            )
+            if replaced:  # only articles that had text have sentences to replace: the delete
+                # scans the whole table, so it must not run for every new article
+                for table in ("raw.sentences", "raw.sentence_tone"):
+                    con.execute(
+                        f"delete from {table} where article_id in "
+                        "(select article_id from _improved where had_text)"
+                    )
             con.execute("drop table _improved")
         sentence_batch, tone_batch = [], []
         for o in outcomes:

@@ -45,3 +45,30 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#- Pre-hook for incremental models keyed by article: delete the rows of every article whose
+    input rows changed since this model last ran, so the model can append them afresh (an
+    article re-extracted with fewer mentions loses the old ones). -#}
+{% macro delete_changed_articles(changes, changes_loaded_at, loaded_at='source_loaded_at') -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where article_id in (
+            select article_id from {{ changes }}
+            where {{ changes_loaded_at }} > (
+                select coalesce(max({{ loaded_at }}), '-infinity'::timestamptz) from {{ this }}
+            )
+        )
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook for marts built from a taxonomy-versioned model: rows derived with another
+    version than the source now holds are stale (a seed was edited). -#}
+{% macro delete_versions_not_in(source) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where taxonomy_version not in (select distinct taxonomy_version from {{ source }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

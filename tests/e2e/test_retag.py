@@ -158,3 +158,17 @@ def test_docs_describe_every_mart(demo_runs: DemoRuns, tmp_path: Path):
             c for c in table["columns"] if not node["columns"].get(c, {}).get("description")
         ]
         assert undocumented == [], (name, undocumented)
+
+
+def test_dbt_unit_tests_pass(demo_runs: DemoRuns, tmp_path: Path):
+    """Hourly runs skip dbt's unit tests (they check logic, not data); they run here."""
+    source = demo_runs.settings
+    settings = Settings(
+        warehouse=tmp_path / "w" / source.warehouse.name, dbt_project_dir=source.dbt_project_dir
+    )
+    settings.work_database.parent.mkdir(parents=True)
+    shutil.copyfile(source.work_database, settings.work_database)
+    result = run_dbt(settings, "test", "--select", "test_type:unit")
+    assert result.success, result.describe_failures()
+    assert len(result.nodes) == 7
+    assert {n.status for n in result.nodes} == {"pass"}

@@ -1,9 +1,11 @@
 {{
     config(
         materialized='incremental',
-        unique_key='article_id',
-        incremental_strategy='delete+insert',
-        pre_hook="{{ delete_stale_taxonomy('issue_taxonomy_version') }}",
+        incremental_strategy='append',
+        pre_hook=[
+            "{{ delete_stale_taxonomy('issue_taxonomy_version') }}",
+            "{{ delete_changed_articles(ref('int_sentences__tokenized'), 'loaded_at') }}",
+        ],
     )
 }}
 

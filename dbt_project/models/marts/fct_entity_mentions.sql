@@ -1,8 +1,26 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook=[
+            "{{ delete_versions_not_in(ref('int_entity_mentions__matched')) }}",
+            "{{ delete_changed_articles(ref('int_entity_mentions__matched'), 'source_loaded_at', 'loaded_at') }}",
+        ],
+    )
+}}
+
+-- Incremental by article, like the matches it summarises.
 with
 
 mentions as (
 
     select * from {{ ref('int_entity_mentions__matched') }}
+
+    {% if is_incremental() %}
+        where source_loaded_at > (
+            select coalesce(max(loaded_at), '-infinity'::timestamptz) from {{ this }}
+        )
+    {% endif %}
 
 ),
 
@@ -22,7 +40,9 @@ per_sentence as (
         count(*) as mention_count,
         list(distinct matched_text order by matched_text) as matched_texts,
         list(distinct match_type order by match_type) as match_types,
-        min(token_position) as first_token_position
+        min(token_position) as first_token_position,
+        max(source_loaded_at) as loaded_at,
+        any_value(taxonomy_version) as taxonomy_version
 
     from mentions
     group by article_id, sentence_index, entity_id
@@ -51,7 +71,9 @@ final as (
         sentence_tone.positive_share,
         sentence_tone.negative_share,
         sentence_tone.published_at,
-        sentence_tone.published_date
+        sentence_tone.published_date,
+        per_sentence.loaded_at,
+        per_sentence.taxonomy_version
 
     from per_sentence
     inner join sentence_tone

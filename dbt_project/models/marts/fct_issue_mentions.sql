@@ -1,8 +1,26 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook=[
+            "{{ delete_versions_not_in(ref('int_issue_mentions__matched')) }}",
+            "{{ delete_changed_articles(ref('int_issue_mentions__matched'), 'source_loaded_at', 'loaded_at') }}",
+        ],
+    )
+}}
+
+-- Incremental by article, like the matches it summarises.
 with
 
 mentions as (
 
     select * from {{ ref('int_issue_mentions__matched') }}
+
+    {% if is_incremental() %}
+        where source_loaded_at > (
+            select coalesce(max(loaded_at), '-infinity'::timestamptz) from {{ this }}
+        )
+    {% endif %}
 
 ),
 
@@ -25,7 +43,9 @@ per_sentence as (
         sentence_index,
         issue_id,
         count(*) as term_count,
-        list(distinct term order by term) as matched_terms
+        list(distinct term order by term) as matched_terms,
+        max(source_loaded_at) as loaded_at,
+        any_value(taxonomy_version) as taxonomy_version
 
     from mentions
     group by article_id, sentence_index, issue_id
@@ -50,7 +70,9 @@ final as (
         per_sentence.term_count,
         sentence_tone.tone,
         sentence_tone.published_at,
-        sentence_tone.published_date
+        sentence_tone.published_date,
+        per_sentence.loaded_at,
+        per_sentence.taxonomy_version
 
     from per_sentence
     inner join sentence_tone

@@ -1,8 +1,27 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook=[
+            "{% if is_incremental() %}delete from {{ this }} where tone_model <> '{{ var('tone_model') }}'{% else %}select 1{% endif %}",
+            "{{ delete_changed_articles(ref('stg_newswatch__sentences'), 'loaded_at', 'loaded_at') }}",
+        ],
+    )
+}}
+
+-- Incremental by article: only sentences loaded since the last build are added; a new tone
+-- model version (var tone_model) rebuilds it all.
 with
 
 sentences as (
 
     select * from {{ ref('stg_newswatch__sentences') }}
+
+    {% if is_incremental() %}
+        where loaded_at > (
+            select coalesce(max(loaded_at), '-infinity'::timestamptz) from {{ this }}
+        )
+    {% endif %}
 
 ),
 
@@ -34,7 +53,8 @@ final as (
         tone.negative_share,
         tone.polarity,
         articles.published_at,
-        articles.published_date
+        articles.published_date,
+        sentences.loaded_at
 
     from sentences
     inner join tone
