@@ -14,6 +14,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import duckdb
+
+from flows import warehouse
 from flows.analysis import (
     FeedJob,
     PageAnalysis,
@@ -37,7 +40,6 @@ from flows.records import (
     sha256,
 )
 from flows.settings import Settings
-from flows.warehouse import ArchivedPage
 from flows.workers import JobOutcome, WorkerPool
 
 FEED_ACCEPT = (
@@ -69,12 +71,26 @@ class Harvester:
         # Seconds spent per stage (summed over threads and workers), for the benchmark.
         self.profile: Counter[str] = Counter()
         self._profile_lock = threading.Lock()
+        self._database: duckdb.DuckDBPyConnection | None = None
 
     def _add_profile(self, **seconds: float) -> None:
         with self._profile_lock:
             self.profile.update(seconds)
 
+    def database(self) -> duckdb.DuckDBPyConnection:
+        """One connection to the working database for the whole run: opening and closing it
+        per batch made DuckDB checkpoint (and rewrite its indexes) after every batch."""
+        if self._database is None:
+            self._database = warehouse.connect(
+                self.settings.work_database, memory_limit=self.settings.duckdb_memory_limit
+            )
+            warehouse.migrate(self._database)
+        return self._database
+
     def close(self) -> None:
+        if self._database is not None:
+            self._database.close()
+            self._database = None
         self.pool.close()
         self.archive.close()
         self.client.close()
@@ -222,7 +238,7 @@ class Harvester:
         self.archive.sync()
         return outcomes
 
-    def reextract(self, pages: list[ArchivedPage]) -> list[PageOutcome]:
+    def reextract(self, pages: list[warehouse.ArchivedPage]) -> list[PageOutcome]:
         """Extract archived responses again: the archive, never the network, is the input."""
         by_id = {}
         for page in pages:

@@ -123,16 +123,17 @@ def sync_feeds(settings: Settings, feeds: list[FeedConfig]) -> dict[str, FeedSta
 @task(name="fetch-and-load-feeds", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
 def fetch_and_load_feeds(settings: Settings, run_id: str, due: list[FeedState]) -> list[FeedRow]:
     """Fetch and parse the due feeds; one transaction loads entries and the feeds' new state."""
-    fetches = harvester_for(settings, run_id).fetch_feeds(due, _report_progress)
+    harvester = harvester_for(settings, run_id)
+    fetches = harvester.fetch_feeds(due, _report_progress)
     states = {s.feed_name: s for s in due}
     now = datetime.now(UTC)
-    with _working_database(settings) as con:
-        entries_new = warehouse.new_entry_counts(con, fetches)
-        new_states = [
-            next_state(states[f.feed_name], f, entries_new[f.feed_name], now, _backoff(settings))
-            for f in fetches
-        ]
-        warehouse.load_feed_fetches(con, run_id, fetches, new_states, entries_new)
+    con = harvester.database()
+    entries_new = warehouse.new_entry_counts(con, fetches)
+    new_states = [
+        next_state(states[f.feed_name], f, entries_new[f.feed_name], now, _backoff(settings))
+        for f in fetches
+    ]
+    warehouse.load_feed_fetches(con, run_id, fetches, new_states, entries_new)
     return feed_rows(fetches, entries_new)
 
 
@@ -145,10 +146,10 @@ def pending_articles(settings: Settings) -> list[PendingArticle]:
 @task(name="harvest-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
 def harvest_batch(settings: Settings, run_id: str, batch: list[PendingArticle]) -> BatchSummary:
     """Fetch, archive, extract and score a batch of articles; load it in one transaction."""
-    outcomes = harvester_for(settings, run_id).harvest(batch, _report_progress)
+    harvester = harvester_for(settings, run_id)
+    outcomes = harvester.harvest(batch, _report_progress)
     started, cpu = time.monotonic(), _process_cpu()
-    with _working_database(settings) as con:
-        load = warehouse.load_page_outcomes(con, run_id, outcomes)
+    load = warehouse.load_page_outcomes(harvester.database(), run_id, outcomes)
     return BatchSummary.of(
         outcomes, load.articles_with_new_text, time.monotonic() - started, _process_cpu() - cpu
     )
@@ -162,9 +163,9 @@ def list_archived_pages(settings: Settings) -> list[warehouse.ArchivedPage]:
 
 @task(name="reextract-pages", cache_policy=NO_CACHE)
 def reextract_pages(settings: Settings, run_id: str, pages: list[warehouse.ArchivedPage]) -> int:
-    outcomes = harvester_for(settings, run_id).reextract(pages)
-    with _working_database(settings) as con:
-        load = warehouse.load_page_outcomes(con, run_id, outcomes, from_archive=True)
+    harvester = harvester_for(settings, run_id)
+    outcomes = harvester.reextract(pages)
+    load = warehouse.load_page_outcomes(harvester.database(), run_id, outcomes, from_archive=True)
     return load.articles_with_new_text
 
 

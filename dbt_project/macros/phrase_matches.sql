@@ -8,60 +8,67 @@
     keep_when: optional SQL condition on a candidate (columns: matched_tokens, previous_token,
                next_token, plus the phrase's columns) evaluated before overlaps are resolved
 
-    Cost grows with the number of tokens, not tokens x phrases: each token is hash-joined to
-    the phrases that start with it, and only those candidates are compared in full.
+    Cost grows with the number of tokens, not tokens x phrases, and memory stays flat: every
+    token streams past a hash table of the (few thousand) phrases keyed by their first token,
+    carrying the text that follows it; nothing is joined back to the sentences.
 -#}
-{% macro phrase_matches(sentences, phrases, keep_when='true') %}
+{% macro phrase_matches(sentences, phrases, keep_when='true', window=12) %}
 
-    phrase_tokens as (
+    phrase_lookup as (
+
+        select
+            *,
+            array_to_string(phrase_tokens_lower, ' ') as phrase_lower
+
+        from {{ phrases }}
+
+    ),
+
+    phrase_windows as (
 
         select
             article_id,
             sentence_index,
-            unnest(tokens_lower) as token_lower,
-            generate_subscripts(tokens_lower, 1) as token_position
+            loaded_at as source_loaded_at,
+            unnest(
+                list_transform(
+                    generate_series(1, len(tokens)),
+                    lambda position: struct_pack(
+                        token_position := position,
+                        token_lower := tokens_lower[position],
+                        window_lower := array_to_string(
+                            tokens_lower[position:position + {{ window - 1 }}], ' '
+                        ),
+                        window_tokens := tokens[position:position + {{ window - 1 }}],
+                        previous_token := tokens[position - 1]
+                    )
+                ),
+                recursive := true
+            )
 
         from {{ sentences }}
-
-    ),
-
-    phrase_candidates as (
-
-        select
-            phrase_tokens.article_id,
-            phrase_tokens.sentence_index,
-            phrase_tokens.token_position,
-            phrase_tokens.token_position + {{ phrases }}.token_count - 1 as token_end,
-            {{ phrases }}.*
-
-        from phrase_tokens
-        inner join {{ phrases }}
-            on phrase_tokens.token_lower = {{ phrases }}.first_token
 
     ),
 
     phrase_verified as (
 
         select
-            phrase_candidates.*,
-            list_slice(
-                {{ sentences }}.tokens,
-                phrase_candidates.token_position,
-                phrase_candidates.token_end
-            ) as matched_tokens,
-            {{ sentences }}.tokens[phrase_candidates.token_position - 1] as previous_token,
-            {{ sentences }}.tokens[phrase_candidates.token_end + 1] as next_token,
-            {{ sentences }}.loaded_at as source_loaded_at
+            phrase_windows.article_id,
+            phrase_windows.sentence_index,
+            phrase_windows.source_loaded_at,
+            phrase_windows.token_position,
+            phrase_windows.token_position + phrase_lookup.token_count - 1 as token_end,
+            phrase_windows.window_tokens[1:phrase_lookup.token_count] as matched_tokens,
+            phrase_windows.previous_token,
+            phrase_windows.window_tokens[phrase_lookup.token_count + 1] as next_token,
+            phrase_lookup.*
 
-        from phrase_candidates
-        inner join {{ sentences }}
-            on phrase_candidates.article_id = {{ sentences }}.article_id
-            and phrase_candidates.sentence_index = {{ sentences }}.sentence_index
-        where list_slice(
-            {{ sentences }}.tokens_lower,
-            phrase_candidates.token_position,
-            phrase_candidates.token_end
-        ) = phrase_candidates.phrase_tokens_lower
+        from phrase_windows
+        inner join phrase_lookup
+            on phrase_windows.token_lower = phrase_lookup.first_token
+        where
+            phrase_windows.window_lower = phrase_lookup.phrase_lower
+            or starts_with(phrase_windows.window_lower, phrase_lookup.phrase_lower || ' ')
 
     ),
 

@@ -255,7 +255,12 @@ def dbt_timing(env: dict[str, str], *args: str) -> dict[str, Any]:
     output = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    timing = json.loads(output.stdout.strip().splitlines()[-1])
+    if not timing["success"]:
+        raise RuntimeError(
+            f"dbt {' '.join(args)} failed during the benchmark: {output.stdout[-2000:]}"
+        )
+    return timing
 
 
 # -- matching cost against text size and alias count ----------------------------------------
@@ -397,8 +402,7 @@ def alias_scaling(work: Path, pool: list[str], log: Log, articles: int = 10_000)
             "run",
             "--full-refresh",
             "--select",
-            "int_aliases__tokenized",
-            "int_entity_mentions__matched",
+            "+int_entity_mentions__matched",
         )
         result[label] = {
             "alias_rows": len(lines) - 1,
