@@ -495,7 +495,6 @@ class HttpClient:
         started: float,
     ) -> FetchResult:
         host = urlsplit(attempt.url).netloc.lower()
-        fetched_at = datetime.now(UTC)
         try:
             with self.throttle.slot(host, deadline):
                 fetched_at = datetime.now(UTC)

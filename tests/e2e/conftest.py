@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,17 @@ def query(database: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def working_copy(source: Settings, tmp_path: Path, dbt_project_dir: Path | None = None) -> Settings:
+    """A private copy of a run's working database, to build or break without side effects."""
+    settings = Settings(
+        warehouse=tmp_path / "w" / source.warehouse.name,
+        dbt_project_dir=dbt_project_dir or source.dbt_project_dir,
+    )
+    settings.work_database.parent.mkdir(parents=True)
+    shutil.copyfile(source.work_database, settings.work_database)
+    return settings
 
 
 @dataclass

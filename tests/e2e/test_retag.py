@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from flows.dbt_runner import run_dbt
-from flows.settings import Settings
-from tests.e2e.conftest import RAW_TABLES, DemoRuns, query, table_counts
+from tests.e2e.conftest import RAW_TABLES, DemoRuns, query, table_counts, working_copy
 
 pytestmark = pytest.mark.e2e
 
@@ -40,12 +39,7 @@ def test_editing_seeds_retags_the_whole_history(demo_runs: DemoRuns, tmp_path: P
     shutil.copytree(
         source.dbt_project_dir, project, ignore=shutil.ignore_patterns("target", "logs")
     )
-    settings = Settings(
-        warehouse=tmp_path / "w" / source.warehouse.name,
-        dbt_project_dir=project,
-    )
-    settings.work_database.parent.mkdir(parents=True)
-    shutil.copyfile(source.work_database, settings.work_database)
+    settings = working_copy(source, tmp_path, dbt_project_dir=project)
     database = settings.work_database
     raw_before = table_counts(database, RAW_TABLES)
     china_before = mentions(database, "china")
@@ -109,11 +103,7 @@ def test_editing_seeds_retags_the_whole_history(demo_runs: DemoRuns, tmp_path: P
 
 def test_a_second_build_with_nothing_new_changes_nothing(demo_runs: DemoRuns, tmp_path: Path):
     source = demo_runs.settings
-    settings = Settings(
-        warehouse=tmp_path / "w" / source.warehouse.name, dbt_project_dir=source.dbt_project_dir
-    )
-    settings.work_database.parent.mkdir(parents=True)
-    shutil.copyfile(source.work_database, settings.work_database)
+    settings = working_copy(source, tmp_path)
     marts = (
         "marts.fct_entity_mentions",
         "marts.fct_issue_mentions",
@@ -134,11 +124,7 @@ def test_docs_describe_every_mart(demo_runs: DemoRuns, tmp_path: Path):
     from flows.docs import docs_directory, generate_docs
 
     source = demo_runs.settings
-    settings = Settings(
-        warehouse=tmp_path / "w" / source.warehouse.name, dbt_project_dir=source.dbt_project_dir
-    )
-    settings.work_database.parent.mkdir(parents=True)
-    shutil.copyfile(source.work_database, settings.work_database)
+    settings = working_copy(source, tmp_path)
     result = generate_docs(settings)
     assert result.success, result.describe_failures()
     directory = docs_directory(settings)
@@ -163,11 +149,7 @@ def test_docs_describe_every_mart(demo_runs: DemoRuns, tmp_path: Path):
 def test_dbt_unit_tests_pass(demo_runs: DemoRuns, tmp_path: Path):
     """Hourly runs skip dbt's unit tests (they check logic, not data); they run here."""
     source = demo_runs.settings
-    settings = Settings(
-        warehouse=tmp_path / "w" / source.warehouse.name, dbt_project_dir=source.dbt_project_dir
-    )
-    settings.work_database.parent.mkdir(parents=True)
-    shutil.copyfile(source.work_database, settings.work_database)
+    settings = working_copy(source, tmp_path)
     result = run_dbt(settings, "test", "--select", "test_type:unit")
     assert result.success, result.describe_failures()
     assert len(result.nodes) == 7
