@@ -43,7 +43,7 @@ per_sentence as (
         sentence_index,
         issue_id,
         count(*) as term_count,
-        list(distinct term order by term) as matched_terms,
+        list_sort(list_distinct(list(term))) as matched_terms,
         max(source_loaded_at) as loaded_at,
         any_value(taxonomy_version) as taxonomy_version
 
