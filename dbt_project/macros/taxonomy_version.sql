@@ -33,6 +33,11 @@
                 )
                 from {{ ref('issue_terms') }}
             ), '')
+            -- the hierarchy too: facts carry each issue's root, rollups count sub-issues upwards
+            || coalesce((
+                select string_agg(concat_ws('|', issue_id, parent_issue_id), chr(10) order by issue_id)
+                from {{ ref('issues') }}
+            ), '')
         )
     )
 {%- endmacro %}

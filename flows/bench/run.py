@@ -250,7 +250,8 @@ def dbt_timing(env: dict[str, str], *args: str) -> dict[str, Any]:
         "import json, sys; from flows.dbt_runner import run_dbt; from flows.settings import Settings; "
         f"r = run_dbt(Settings(), *{list(args)!r}); "
         "print(json.dumps({'seconds': r.seconds, 'success': r.success, "
-        "'nodes': {n.name: n.seconds for n in r.nodes}}))"
+        "'nodes': {n.name: n.seconds for n in r.nodes}, "
+        "'test_seconds': sum(n.seconds for n in r.nodes if n.resource_type == 'test')}))"
     )
     output = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
@@ -276,40 +277,56 @@ def sentence_pool(size: int = 400) -> list[str]:
 
 
 def synthetic_warehouse(
-    path: Path, articles: int, sentences_per_article: int, pool: list[str], with_tone: bool
+    path: Path,
+    articles: int,
+    sentences_per_article: int,
+    pool: list[str],
+    with_tone: bool,
+    first: int = 0,
 ) -> None:
-    """raw.* rows written directly (no HTTP): articles, entries, sentences from a pool."""
+    """raw.* rows written directly (no HTTP): articles, entries, sentences from a pool.
+
+    With ``first`` > 0, adds articles ``first`` … ``first + articles - 1`` to an existing
+    warehouse, as a later ingest would.
+    """
     from flows.warehouse import open_warehouse
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
+    if not first:
+        path.unlink(missing_ok=True)
     with open_warehouse(path) as con:
         con.execute(
             "create temp table pool as select text, row_number() over () as id "
             "from (select unnest($p) as text)",
             {"p": pool},
         )
-        n, k, size = articles, sentences_per_article, len(pool)
+        n, k, size = first + articles, sentences_per_article, len(pool)
+        if not first:
+            con.execute(
+                """
+                insert into raw.feeds (feed_name, configured_url, url, outlet, is_active, updated_at)
+                select 'bench-' || i, 'http://b/' || i, 'http://b/' || i, 'Bench News ' || (i % 4),
+                    true, now()
+                from range(20) as r(i)
+                """
+            )
         con.execute(
             f"""
-            insert into raw.feeds (feed_name, configured_url, url, outlet, is_active, updated_at)
-            select 'bench-' || i, 'http://b/' || i, 'http://b/' || i, 'Bench News ' || (i % 4), true, now()
-            from range(20) as r(i);
             insert into raw.articles (article_id, canonical_url, url, status, text_source, title,
                 word_count, fetch_attempts, first_seen_at, extracted_at, loaded_at, run_id)
             select printf('%016x', a), 'http://b/a/' || a, 'http://b/a/' || a, 'ok', 'page',
                 'Article ' || a, 150, 1, now(), now(), now(), 'bench'
-            from range({n}) as r(a);
+            from range({first}, {n}) as r(a);
             insert into raw.feed_entries (feed_name, entry_id, article_id, url, canonical_url, title,
                 published_at, first_seen_at, run_id, loaded_at)
             select 'bench-' || (a % 20), printf('%016x', a), printf('%016x', a), 'http://b/a/' || a,
                 'http://b/a/' || a, 'Article ' || a,
                 timestamptz '2026-11-27 00:00:00+00' - to_minutes(cast(hash(a) % (3 * 365 * 1440) as bigint)),
                 now(), 'bench', now()
-            from range({n}) as r(a);
+            from range({first}, {n}) as r(a);
             insert into raw.sentences
             select printf('%016x', a), s, 'body', pool.text, 0, length(pool.text), 20, 'regex-1', now()
-            from range({n}) as r(a), range(1, {k + 1}) as q(s)
+            from range({first}, {n}) as r(a), range(1, {k + 1}) as q(s)
             inner join pool on pool.id = 1 + hash(a * 1000 + s) % {size};
             """
         )
@@ -321,6 +338,7 @@ def synthetic_warehouse(
                     (hash(article_id || sentence_index) % 2001) / 1000.0 - 1.0,
                     0.1, 0.1, 0.8, 0.05, 0.05, 0.1, 20, now()
                 from raw.sentences
+                where article_id >= printf('%016x', {first})
                 """
             )
 
@@ -447,12 +465,33 @@ def analyst_queries(
         latencies[path.stem] = round(statistics.median(runs), 1)
         log(f"query {path.stem}: median {latencies[path.stem]} ms")
     con.close()
+    # How an hourly build grows with the history: 1% more articles on this big warehouse,
+    # first models only (like the full `dbt run` above), then models and data tests as the
+    # pipeline runs them.
+    added = articles // 100
+    synthetic_warehouse(settings.work_database, added, 6, pool, with_tone=True, first=articles)
+    incremental_run = dbt_timing(env, "run")
+    synthetic_warehouse(
+        settings.work_database, added, 6, pool, with_tone=True, first=articles + added
+    )
+    incremental_build = dbt_timing(env, "build", "--exclude-resource-type", "unit_test")
+    log(
+        f"{added:,} new articles on {articles:,}: dbt run {incremental_run['seconds']:.1f} s, "
+        f"dbt build {incremental_build['seconds']:.1f} s (full run {build['seconds']:.1f} s)"
+    )
     shutil.rmtree(settings.warehouse.parent)
     return {
         "articles": articles,
         "dbt_run_seconds": round(build["seconds"], 1),
         "table_rows": sizes,
         "median_ms": latencies,
+        "incremental": {
+            "new_articles": added,
+            "dbt_run_seconds": round(incremental_run["seconds"], 1),
+            "ratio_to_full_run": round(incremental_run["seconds"] / build["seconds"], 3),
+            "dbt_build_seconds": round(incremental_build["seconds"], 1),
+            "data_test_node_seconds": round(incremental_build["test_seconds"], 1),
+        },
     }
 
 

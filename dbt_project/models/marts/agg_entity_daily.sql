@@ -1,8 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook=[
+            "{{ delete_versions_not_in(ref('fct_entity_mentions')) }}",
+            "{{ delete_stale_rollup_keys('published_date', entity_mentions_per_day(), 'sum(sentence_count)') }}",
+        ],
+    )
+}}
+
+-- Incremental by day: only days whose mentions changed are recounted (macros/rollups.sql).
 with
 
 mentions as (
 
-    select * from {{ ref('fct_entity_mentions') }}
+    select * from {{ ref('fct_entity_mentions') }} as mentions
+    {{ missing_from_rollup('published_date', 'mentions') }}
 
 ),
 
@@ -19,7 +32,9 @@ final as (
         sum(tone) as tone_sum,
         avg(tone) as mean_tone,
         count(*) filter (where tone >= 0.05) as positive_sentence_count,
-        count(*) filter (where tone <= -0.05) as negative_sentence_count
+        count(*) filter (where tone <= -0.05) as negative_sentence_count,
+        max(loaded_at) as loaded_at,
+        any_value(taxonomy_version) as taxonomy_version
 
     from mentions
     group by published_date, outlet_id, entity_id

@@ -1,8 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook=[
+            "{{ delete_versions_not_in(ref('fct_issue_mentions')) }}",
+            "{{ delete_stale_rollup_keys('published_date', issue_mentions_per_day(), 'sum(direct_sentence_count)') }}",
+        ],
+    )
+}}
+
+-- Incremental by day: only days whose mentions changed are recounted (macros/rollups.sql).
 with
 
 mentions as (
 
-    select * from {{ ref('fct_issue_mentions') }}
+    select * from {{ ref('fct_issue_mentions') }} as mentions
+    {{ missing_from_rollup('published_date', 'mentions') }}
 
 ),
 
@@ -23,7 +36,9 @@ rolled_up as (
         mentions.sentence_id,
         mentions.article_id,
         mentions.tone,
-        ancestors.distance = 0 as is_direct
+        ancestors.distance = 0 as is_direct,
+        mentions.loaded_at,
+        mentions.taxonomy_version
 
     from mentions
     inner join ancestors
@@ -40,7 +55,9 @@ per_sentence as (
         sentence_id,
         any_value(article_id) as article_id,
         any_value(tone) as tone,
-        bool_or(is_direct) as is_direct
+        bool_or(is_direct) as is_direct,
+        max(loaded_at) as loaded_at,
+        any_value(taxonomy_version) as taxonomy_version
 
     from rolled_up
     group by published_date, outlet_id, issue_id, sentence_id
@@ -59,7 +76,9 @@ final as (
         sum(tone) as tone_sum,
         avg(tone) as mean_tone,
         count(*) filter (where tone >= 0.05) as positive_sentence_count,
-        count(*) filter (where tone <= -0.05) as negative_sentence_count
+        count(*) filter (where tone <= -0.05) as negative_sentence_count,
+        max(loaded_at) as loaded_at,
+        any_value(taxonomy_version) as taxonomy_version
 
     from per_sentence
     group by published_date, outlet_id, issue_id

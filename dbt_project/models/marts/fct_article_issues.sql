@@ -1,8 +1,22 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook=[
+            "{{ delete_versions_not_in(ref('fct_issue_mentions')) }}",
+            "{{ delete_stale_rollup_keys('article_id', issue_mentions_per_article(), 'sum(sentence_count)') }}",
+        ],
+    )
+}}
+
+-- Incremental by article: only articles whose issue mentions changed are summarised again
+-- (macros/rollups.sql).
 with
 
 mentions as (
 
-    select * from {{ ref('fct_issue_mentions') }}
+    select * from {{ ref('fct_issue_mentions') }} as mentions
+    {{ missing_from_rollup('article_id', 'mentions') }}
 
 ),
 
@@ -22,7 +36,9 @@ per_article as (
         bool_or(sentence_index = 0) as is_in_title,
         min(sentence_index) as first_sentence_index,
         list_sort(list_distinct(flatten(list(matched_terms)))) as matched_terms,
-        avg(tone) as mean_tone
+        avg(tone) as mean_tone,
+        max(loaded_at) as loaded_at,
+        any_value(taxonomy_version) as taxonomy_version
 
     from mentions
     group by article_id, issue_id
@@ -46,7 +62,9 @@ final as (
         per_article.sentence_count,
         per_article.mean_tone,
         articles.published_at,
-        articles.published_date
+        articles.published_date,
+        per_article.loaded_at,
+        per_article.taxonomy_version
 
     from per_article
     inner join articles

@@ -4,12 +4,13 @@
         incremental_strategy='append',
         pre_hook=[
             "{{ delete_versions_not_in(ref('int_issue_mentions__matched')) }}",
-            "{{ delete_changed_articles(ref('int_issue_mentions__matched'), 'source_loaded_at', 'loaded_at') }}",
+            "{{ delete_changed_articles(ref('int_sentences__tokenized'), 'loaded_at', 'loaded_at') }}",
         ],
     )
 }}
 
--- Incremental by article, like the matches it summarises.
+-- Incremental by article, like the matches it summarises. Changed articles are found from the
+-- sentences, not the matches, so one re-extracted with no mention left loses its old ones too.
 with
 
 mentions as (
