@@ -48,6 +48,9 @@ FEED_ACCEPT = (
 )
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 MIN_SUMMARY_WORDS = 12  # a feed summary shorter than this is not worth standing in for text
+# Pages loaded per transaction while a batch is harvested: small enough that the last chunk's
+# load (the only one nothing overlaps) is short, big enough to stay a bulk load.
+LOAD_CHUNK = 50
 
 Progress = Callable[[str, int], None]
 
@@ -180,12 +183,28 @@ class Harvester:
     # -- pages ------------------------------------------------------------------------------
 
     def harvest(
-        self, articles: list[PendingArticle], progress: Progress | None = None
+        self,
+        articles: list[PendingArticle],
+        progress: Progress | None = None,
+        on_outcomes: Callable[[list[PageOutcome]], None] | None = None,
+        chunk: int = LOAD_CHUNK,
     ) -> list[PageOutcome]:
-        """Fetch, archive, extract, split and score a batch of articles."""
+        """Fetch, archive, extract, split and score a batch of articles.
+
+        ``on_outcomes`` receives them as they come, ``chunk`` at a time, each chunk's archive
+        records already on disk, so it can load them while the rest are still being extracted.
+        """
         by_id = {a.article_id: a for a in articles}
         summaries: dict[str, FetchSummary] = {}
         outcomes: list[PageOutcome] = []
+        handed = 0
+
+        def hand_over(minimum: int) -> None:
+            nonlocal handed
+            if on_outcomes is not None and len(outcomes) - handed >= minimum:
+                self.archive.sync()  # no row may point at archive bytes not yet on disk
+                on_outcomes(outcomes[handed:])
+                handed = len(outcomes)
 
         def fetch(article: PendingArticle) -> tuple[PendingArticle, FetchResult, FetchSummary]:
             # Fetch and archive in the fetch thread: compression then runs beside extraction
@@ -235,7 +254,9 @@ class Harvester:
                     )
                     if progress:
                         progress("extracted", 1)
+                hand_over(chunk)
         self.archive.sync()
+        hand_over(1)
         return outcomes
 
     def reextract(self, pages: list[warehouse.ArchivedPage]) -> list[PageOutcome]:
@@ -324,6 +345,41 @@ class Harvester:
             )
         analysis = PageAnalysis(article.article_id, extraction) if extraction else None
         return PageOutcome(article.article_id, summary, status, reason, analysis)
+
+
+class BackgroundLoader:
+    """Loads chunks of page outcomes into DuckDB in one thread beside the harvest, one
+    transaction per chunk, so the workers keep extracting while a chunk is written.
+
+    Leaving the ``with`` block waits for every chunk and raises the first load error.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+        self._con = con
+        self._run_id = run_id
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load")
+        self._futures: list[Future[None]] = []
+        self.articles_with_new_text = 0
+        self.wall = 0.0
+        self.cpu = 0.0  # of the loading thread (DuckDB's own threads come on top)
+
+    def load(self, outcomes: list[PageOutcome]) -> None:
+        self._futures.append(self._executor.submit(self._load, outcomes))
+
+    def _load(self, outcomes: list[PageOutcome]) -> None:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        loaded = warehouse.load_page_outcomes(self._con, self._run_id, outcomes)
+        self.articles_with_new_text += loaded.articles_with_new_text
+        self.wall += time.perf_counter() - wall
+        self.cpu += time.thread_time() - cpu
+
+    def __enter__(self) -> BackgroundLoader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._executor.shutdown(wait=True)  # no thread may touch the connection afterwards
+        for future in self._futures:
+            future.result()  # the first failed load raises here
 
 
 _HARVESTERS: dict[str, Harvester] = {}

@@ -23,7 +23,7 @@ from flows.dbt_runner import (
     run_dbt,
 )
 from flows.feeds import ConfigError, FeedConfig, load_feeds_file
-from flows.harvest import Progress, close_harvesters, harvester_for
+from flows.harvest import BackgroundLoader, Progress, close_harvesters, harvester_for
 from flows.publish import Published, prepare_working_copy, publish, writer_lock
 from flows.records import (
     Backoff,
@@ -145,14 +145,12 @@ def pending_articles(settings: Settings) -> list[PendingArticle]:
 
 @task(name="harvest-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
 def harvest_batch(settings: Settings, run_id: str, batch: list[PendingArticle]) -> BatchSummary:
-    """Fetch, archive, extract and score a batch of articles; load it in one transaction."""
+    """Fetch, archive, extract and score a batch of articles, loading them as they come:
+    a transaction per chunk, written in a thread while the workers go on extracting."""
     harvester = harvester_for(settings, run_id)
-    outcomes = harvester.harvest(batch, _report_progress)
-    started, cpu = time.monotonic(), _process_cpu()
-    load = warehouse.load_page_outcomes(harvester.database(), run_id, outcomes)
-    return BatchSummary.of(
-        outcomes, load.articles_with_new_text, time.monotonic() - started, _process_cpu() - cpu
-    )
+    with BackgroundLoader(harvester.database(), run_id) as loader:
+        outcomes = harvester.harvest(batch, _report_progress, loader.load)
+    return BatchSummary.of(outcomes, loader.articles_with_new_text, loader.wall, loader.cpu)
 
 
 @task(name="list-archived-pages", cache_policy=NO_CACHE)

@@ -20,7 +20,7 @@ PROFILE_NOTES = {
     "archive": "WARC records (gzip level 1), written from the fetch threads",
     "extraction": "trafilatura in the 2 worker processes (summed)",
     "sentences_tone": "sentence split + VADER in the workers (summed)",
-    "load": "DuckDB bulk loads (Arrow), one transaction per batch",
+    "load": "DuckDB bulk loads (Arrow), one transaction per chunk of 50 pages, in a thread beside extraction",
 }
 
 
