@@ -14,7 +14,8 @@
 -- Incremental: only new or changed articles are matched, unless the seeds changed (then all).
 with
 
-sentences as (
+-- read twice by phrase_matches (first words, then windows): scanned twice, not copied
+sentences as not materialized (
 
     select * from {{ ref('int_sentences__tokenized') }}
 
@@ -47,6 +48,8 @@ place_words as (
 sentence_texts as (
 
     select * from {{ ref('stg_newswatch__sentences') }}
+    -- only the articles being matched (an hourly run must not deduplicate all history)
+    where article_id in (select sentences.article_id from sentences)
 
 ),
 

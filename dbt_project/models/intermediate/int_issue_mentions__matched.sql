@@ -14,7 +14,8 @@
 -- Incremental like int_entity_mentions__matched; the fingerprint covers both taxonomies.
 with
 
-sentences as (
+-- read twice by phrase_matches (first words, then windows): scanned twice, not copied
+sentences as not materialized (
 
     select * from {{ ref('int_sentences__tokenized') }}
 
