@@ -8,9 +8,9 @@
     keep_when: optional SQL condition on a candidate (columns: matched_tokens, previous_token,
                next_token, plus the phrase's columns) evaluated before overlaps are resolved
 
-    Cost grows with the number of tokens, not tokens x phrases: every token streams past a hash
-    table of the phrases' first words; only where one matches (about one token in eight) is the
-    text that follows it cut out and compared with the phrases starting with that word.
+    Cost grows with the number of tokens, not tokens x phrases, and memory stays flat: every
+    token streams past a hash table of the (few thousand) phrases keyed by their first token,
+    carrying the text that follows it; nothing is joined back to the sentences.
 -#}
 {% macro phrase_matches(sentences, phrases, keep_when='true', window=12) %}
 
@@ -24,67 +24,29 @@
 
     ),
 
-    phrase_first_tokens as (
-
-        select distinct first_token from phrase_lookup
-
-    ),
-
-    -- Most tokens start no phrase: find the positions that do with a cheap semi join on the
-    -- bare tokens, and build the text windows only there.
-    phrase_token_stream as (
-
-        select
-            article_id,
-            sentence_index,
-            unnest(tokens_lower) as token_lower,
-            generate_subscripts(tokens_lower, 1) as token_position
-
-        from {{ sentences }}
-
-    ),
-
-    phrase_candidates as (
-
-        select
-            article_id,
-            sentence_index,
-            list(token_position) as token_positions
-
-        from phrase_token_stream
-        semi join phrase_first_tokens
-            on phrase_token_stream.token_lower = phrase_first_tokens.first_token
-        group by article_id, sentence_index
-
-    ),
-
     phrase_windows as (
 
         select
-            sentences.article_id,
-            sentences.sentence_index,
-            sentences.loaded_at as source_loaded_at,
+            article_id,
+            sentence_index,
+            loaded_at as source_loaded_at,
             unnest(
                 list_transform(
-                    phrase_candidates.token_positions,
+                    generate_series(1, len(tokens)),
                     lambda position: struct_pack(
                         token_position := position,
-                        token_lower := sentences.tokens_lower[position],
+                        token_lower := tokens_lower[position],
                         window_lower := array_to_string(
-                            sentences.tokens_lower[position:position + {{ window - 1 }}], ' '
+                            tokens_lower[position:position + {{ window - 1 }}], ' '
                         ),
-                        window_tokens := sentences.tokens[position:position + {{ window - 1 }}],
-                        previous_token := sentences.tokens[position - 1]
+                        window_tokens := tokens[position:position + {{ window - 1 }}],
+                        previous_token := tokens[position - 1]
                     )
                 ),
                 recursive := true
             )
 
-        from {{ sentences }} as sentences
-        inner join phrase_candidates
-            on
-                sentences.article_id = phrase_candidates.article_id
-                and sentences.sentence_index = phrase_candidates.sentence_index
+        from {{ sentences }}
 
     ),
 

@@ -14,8 +14,7 @@
 -- Incremental: only new or changed articles are matched, unless the seeds changed (then all).
 with
 
--- read twice by phrase_matches (first words, then windows): scanned twice, not copied
-sentences as not materialized (
+sentences as (
 
     select * from {{ ref('int_sentences__tokenized') }}
 
@@ -45,14 +44,6 @@ place_words as (
 
 ),
 
-sentence_texts as (
-
-    select * from {{ ref('stg_newswatch__sentences') }}
-    -- only the articles being matched (an hourly run must not deduplicate all history)
-    where article_id in (select sentences.article_id from sentences)
-
-),
-
 {{
     phrase_matches(
         'sentences',
@@ -68,6 +59,18 @@ sentence_texts as (
         )",
     )
 }},
+
+sentence_texts as (
+
+    select * from {{ ref('stg_newswatch__sentences') }}
+    -- only articles with a bare surname: the text is read for those alone, and an hourly run
+    -- must not deduplicate every stored sentence to find them
+    where article_id in (
+        select phrase_longest.article_id from phrase_longest
+        where phrase_longest.alias_kind = 'surname'
+    )
+
+),
 
 direct_mentions as (
 

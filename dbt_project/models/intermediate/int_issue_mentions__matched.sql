@@ -14,8 +14,7 @@
 -- Incremental like int_entity_mentions__matched; the fingerprint covers both taxonomies.
 with
 
--- read twice by phrase_matches (first words, then windows): scanned twice, not copied
-sentences as not materialized (
+sentences as (
 
     select * from {{ ref('int_sentences__tokenized') }}
 
