@@ -40,49 +40,24 @@ entity_mentions as (
 
 {{ phrase_matches('sentences', 'terms') }},
 
--- Only the few entities that terms require: small lookups instead of a correlated subquery
--- over every mention.
-required_in_sentence as (
-
-    select distinct
-        article_id,
-        sentence_index,
-        entity_id
-
-    from entity_mentions
-    where entity_id in (select requires_entity_id from terms)
-
-),
-
-required_in_article as (
-
-    select distinct
-        article_id,
-        entity_id
-
-    from required_in_sentence
-
-),
-
 with_requirements as (
 
     select
         phrase_longest.*,
         phrase_longest.requires_entity_id is null
-        or (phrase_longest.requires_scope = 'sentence' and in_sentence.entity_id is not null)
-        or (phrase_longest.requires_scope = 'article' and in_article.entity_id is not null)
-            as is_requirement_met
+        or exists (
+            select 1
+            from entity_mentions
+            where
+                entity_mentions.article_id = phrase_longest.article_id
+                and entity_mentions.entity_id = phrase_longest.requires_entity_id
+                and (
+                    phrase_longest.requires_scope = 'article'
+                    or entity_mentions.sentence_index = phrase_longest.sentence_index
+                )
+        ) as is_requirement_met
 
     from phrase_longest
-    left join required_in_sentence as in_sentence
-        on
-            phrase_longest.article_id = in_sentence.article_id
-            and phrase_longest.sentence_index = in_sentence.sentence_index
-            and phrase_longest.requires_entity_id = in_sentence.entity_id
-    left join required_in_article as in_article
-        on
-            phrase_longest.article_id = in_article.article_id
-            and phrase_longest.requires_entity_id = in_article.entity_id
 
 ),
 
