@@ -40,7 +40,7 @@ MAX_REPLACEMENT_SHARE = 0.001  # more undecodable bytes than this: record it, do
 # Elements trafilatura (with these options: no images, tables or comments) deletes whole in
 # its own cleaning, after first running a dozen XPath prunes over the raw tree. Deleting them
 # first, in one pass in C, spares those prunes and its copies of the tree most of a news
-# page's menus and widgets: ~25% of the extraction time, same text (tests/unit/test_extract.py).
+# page's menus and widgets: ~25% of the extraction time, same text (tests/test_extract.py).
 # <script> is handled apart: trafilatura reads JSON-LD to recognise forum threads.
 DISCARDED_BEFORE_EXTRACTION = (
     *("nav", "footer", "aside", "menu", "dialog", "figure", "picture", "svg", "canvas"),

@@ -6,6 +6,7 @@ arrived and been archived, so both cores stay busy while the network is slow.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -51,6 +52,8 @@ MIN_SUMMARY_WORDS = 12  # a feed summary shorter than this is not worth standing
 # Pages loaded per transaction while a batch is harvested: small enough that the last chunk's
 # load (the only one nothing overlaps) is short, big enough to stay a bulk load.
 LOAD_CHUNK = 50
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int], None]
 
@@ -351,7 +354,9 @@ class BackgroundLoader:
     """Loads chunks of page outcomes into DuckDB in one thread beside the harvest, one
     transaction per chunk, so the workers keep extracting while a chunk is written.
 
-    Leaving the ``with`` block waits for every chunk and raises the first load error.
+    A failed chunk stops the harvest at the next hand-over (nothing later is loaded); leaving
+    the ``with`` block waits for every chunk and raises the first load error, unless the
+    harvest itself failed, whose error then wins (load errors are logged).
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -364,6 +369,9 @@ class BackgroundLoader:
         self.cpu = 0.0  # of the loading thread (DuckDB's own threads come on top)
 
     def load(self, outcomes: list[PageOutcome]) -> None:
+        for future in self._futures:
+            if future.done():
+                future.result()  # an earlier chunk failed: stop here, load nothing more
         self._futures.append(self._executor.submit(self._load, outcomes))
 
     def _load(self, outcomes: list[PageOutcome]) -> None:
@@ -376,10 +384,16 @@ class BackgroundLoader:
     def __enter__(self) -> BackgroundLoader:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *_: object) -> None:
         self._executor.shutdown(wait=True)  # no thread may touch the connection afterwards
         for future in self._futures:
-            future.result()  # the first failed load raises here
+            error = future.exception()
+            if error is None:
+                continue
+            if exc_type is None:
+                raise error
+            # e.g. a full disk fails the archive and the load: report the archive, log this
+            log.error("a page load failed while the harvest was failing: %s", error)
 
 
 _HARVESTERS: dict[str, Harvester] = {}

@@ -146,3 +146,32 @@ def test_rollback_leaves_nothing_half_loaded(con):
     assert count(con, "raw.page_fetches") == 0
     assert count(con, "raw.sentences") == 0
     assert con.execute("select status from raw.articles").fetchall()[0] == ("pending",)
+
+
+def test_background_loader_commits_chunks_and_reports_the_first_failure(con):
+    from flows.harvest import BackgroundLoader
+
+    for article in ("b1", "b2", "b3"):
+        seed_article(con, article)
+    with BackgroundLoader(con, "r1") as loader:
+        loader.load([outcome("b1", "ok", "Some text. More.", "page")])
+    assert loader.articles_with_new_text == 1
+    assert count(con, "raw.sentences") == 3  # the title and two sentences
+
+    con.execute("drop table raw.sentence_tone")  # every later chunk fails
+    with pytest.raises(Exception, match="sentence_tone"), BackgroundLoader(con, "r1") as loader:
+        loader.load([outcome("b2", "ok", "Other text. Again.", "page")])
+        # the harvest would go on; the failure surfaces on leaving the block at the latest
+    assert con.execute("select status from raw.articles where article_id = 'b2'").fetchall() == [
+        ("pending",)
+    ]
+
+
+def test_a_failing_harvest_is_not_masked_by_a_failing_load(con):
+    from flows.harvest import BackgroundLoader
+
+    seed_article(con, "c1")
+    con.execute("drop table raw.sentence_tone")
+    with pytest.raises(OSError, match="archive"), BackgroundLoader(con, "r1") as loader:
+        loader.load([outcome("c1", "ok", "Some text. More.", "page")])
+        raise OSError("cannot write the archive")

@@ -14,7 +14,11 @@
 {#- source_counts: a query returning (rollup_key, source_rows, loaded_at) per key.
     rollup_rows: how the rollup recounts source_rows per key, e.g. 'sum(sentence_count)'. -#}
 {% macro delete_stale_rollup_keys(key, source_counts, rollup_rows) -%}
-    {%- if is_incremental() -%}
+    {%- if is_incremental() and not has_columns(this, ['loaded_at', 'taxonomy_version']) -%}
+        -- built before rollups were incremental: recount everything once (the model's
+        -- on_schema_change adds the new columns)
+        delete from {{ this }}
+    {%- elif is_incremental() -%}
         delete from {{ this }}
         where {{ key }} in (
             with
@@ -89,4 +93,11 @@
         having count(*) >= 2
     )
     group by published_date
+{%- endmacro %}
+
+{#- True when the relation has every one of these columns. -#}
+{% macro has_columns(relation, names) -%}
+    {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name')
+        | map('lower') | list -%}
+    {{ return(names | reject('in', present) | list | length == 0) }}
 {%- endmacro %}

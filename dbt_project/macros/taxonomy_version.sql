@@ -70,7 +70,9 @@
 {#- Pre-hook for marts built from a taxonomy-versioned model: rows derived with another
     version than the source now holds are stale (a seed was edited). -#}
 {% macro delete_versions_not_in(source) -%}
-    {%- if is_incremental() -%}
+    {%- if is_incremental() and not has_columns(this, ['taxonomy_version']) -%}
+        delete from {{ this }}
+    {%- elif is_incremental() -%}
         delete from {{ this }}
         where taxonomy_version not in (select distinct taxonomy_version from {{ source }})
     {%- else -%}

@@ -175,3 +175,25 @@ def test_incremental_rollups_equal_a_full_rebuild(demo_runs: DemoRuns, tmp_path:
     full = run_dbt(settings, "build", "--exclude-resource-type", "unit_test", "--full-refresh")
     assert full.success, full.describe_failures()
     assert rollup_contents(database) == after_incremental
+
+
+def test_a_warehouse_from_before_incremental_rollups_upgrades_in_place(
+    demo_runs: DemoRuns, tmp_path: Path
+):
+    """Warehouses built when the rollups were plain tables (no loaded_at, no taxonomy_version)
+    must keep working: the first build recounts them once, with no --full-refresh."""
+    settings = working_copy(demo_runs.settings, tmp_path)
+    database = settings.work_database
+    expected = rollup_contents(database)
+    con = duckdb.connect(str(database))
+    try:
+        for table in ROLLUPS:
+            con.execute(
+                f"create or replace table {table} as "
+                f"select * exclude (loaded_at, taxonomy_version) from {table}"
+            )
+    finally:
+        con.close()
+    result = run_dbt(settings, "build", "--exclude-resource-type", "unit_test")
+    assert result.success, result.describe_failures()
+    assert rollup_contents(database) == expected

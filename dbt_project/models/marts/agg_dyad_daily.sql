@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
+        on_schema_change='append_new_columns',
         pre_hook=[
             "{{ delete_versions_not_in(ref('fct_entity_mentions')) }}",
             "{{ delete_stale_rollup_keys('published_date', country_pairs_per_day(), 'sum(sentence_count)') }}",

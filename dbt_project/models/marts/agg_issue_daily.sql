@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
+        on_schema_change='append_new_columns',
         pre_hook=[
             "{{ delete_versions_not_in(ref('fct_issue_mentions')) }}",
             "{{ delete_stale_rollup_keys('published_date', issue_mentions_per_day(), 'sum(direct_sentence_count)') }}",
