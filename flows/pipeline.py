@@ -220,9 +220,7 @@ def ingest(settings: Settings | None = None, run_id: str | None = None) -> RunRe
     try:
         with lap("feeds"):
             states = sync_feeds(settings, feeds)
-            with warehouse.open_warehouse(
-                settings.work_database, settings.duckdb_memory_limit
-            ) as con:
+            with _working_database(settings) as con:
                 warehouse.start_run(con, run_id, str(settings.feeds), _flow_run_id())
             now = datetime.now(UTC)
             due = [states[f.name] for f in feeds if states[f.name].is_due(now)]

@@ -60,23 +60,11 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- What each rollup counts, per key, straight from its source fact. -#}
-{% macro entity_mentions_per_day() -%}
-    select published_date as rollup_key, count(*) as source_rows, max(loaded_at) as loaded_at
-    from {{ ref('fct_entity_mentions') }}
-    group by published_date
-{%- endmacro %}
-
-{% macro issue_mentions_per_day() -%}
-    select published_date as rollup_key, count(*) as source_rows, max(loaded_at) as loaded_at
-    from {{ ref('fct_issue_mentions') }}
-    group by published_date
-{%- endmacro %}
-
-{% macro issue_mentions_per_article() -%}
-    select article_id as rollup_key, count(*) as source_rows, max(loaded_at) as loaded_at
-    from {{ ref('fct_issue_mentions') }}
-    group by article_id
+{#- What each rollup counts, per key, straight from its source fact: one row per fact row. -#}
+{% macro fact_rows_per_key(fact, key) -%}
+    select {{ key }} as rollup_key, count(*) as source_rows, max(loaded_at) as loaded_at
+    from {{ ref(fact) }}
+    group by {{ key }}
 {%- endmacro %}
 
 {#- A sentence naming k countries makes k·(k-1)/2 pairs. -#}

@@ -5,7 +5,7 @@
         on_schema_change='append_new_columns',
         pre_hook=[
             "{{ delete_versions_not_in(ref('fct_entity_mentions')) }}",
-            "{{ delete_stale_rollup_keys('published_date', entity_mentions_per_day(), 'sum(sentence_count)') }}",
+            "{{ delete_stale_rollup_keys('published_date', fact_rows_per_key('fct_entity_mentions', 'published_date'), 'sum(sentence_count)') }}",
         ],
     )
 }}

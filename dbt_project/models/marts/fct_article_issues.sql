@@ -5,7 +5,7 @@
         on_schema_change='append_new_columns',
         pre_hook=[
             "{{ delete_versions_not_in(ref('fct_issue_mentions')) }}",
-            "{{ delete_stale_rollup_keys('article_id', issue_mentions_per_article(), 'sum(sentence_count)') }}",
+            "{{ delete_stale_rollup_keys('article_id', fact_rows_per_key('fct_issue_mentions', 'article_id'), 'sum(sentence_count)') }}",
         ],
     )
 }}
