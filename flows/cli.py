@@ -222,7 +222,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     settings = _existing_warehouse(args)
     console.print(f"Generating dbt docs for {settings.warehouse} …")
     try:
-        result = generate_docs(settings)
+        _, result = generate_docs(settings)
     except WarehouseBusy as exc:
         errors.print(f"newswatch: {exc}")
         return EXIT_BUSY

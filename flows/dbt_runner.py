@@ -8,7 +8,10 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+
+import yaml
 
 from flows.faults import crash_soon
 from flows.settings import Settings
@@ -58,24 +61,80 @@ def project_fingerprint(settings: Settings, feeds: list[str]) -> str:
     return digest.hexdigest()
 
 
-def last_full_build(settings: Settings) -> str | None:
+def derivation_version(settings: Settings) -> int:
+    """The project's ``derivation_version`` var: bumped when incremental tables change shape."""
+    project = yaml.safe_load((settings.dbt_project_dir / "dbt_project.yml").read_text())
+    return int(project["vars"]["derivation_version"])
+
+
+def _build_record(settings: Settings) -> dict:
     path = settings.writer_dir / "dbt" / "last_full_build.json"
     try:
-        return json.loads(path.read_text())["fingerprint"]
-    except (FileNotFoundError, KeyError, json.JSONDecodeError):
-        return None
+        record = json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def last_full_build(settings: Settings) -> str | None:
+    return _build_record(settings).get("fingerprint")
 
 
 def record_full_build(settings: Settings, fingerprint: str) -> None:
     path = settings.writer_dir / "dbt" / "last_full_build.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"fingerprint": fingerprint}))
+    record = {"fingerprint": fingerprint, "derivation_version": derivation_version(settings)}
+    path.write_text(json.dumps(record))
 
 
-def dbt_environment(settings: Settings, database: Path | None = None) -> dict[str, str]:
-    """Environment the committed profiles.yml reads."""
+# Models derived from the seeds alone: rebuilt only when the project changes.
+TAXONOMY_ONLY = ("resource_type:seed", "tag:taxonomy")
+# What a run with nothing new must still refresh: feed health (the fetch log grew).
+FEED_HEALTH_ONLY = ("+dim_feeds",)
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What one pipeline run asks dbt to build, and why."""
+
+    scope: str  # full refresh | full | incremental | feed health only
+    args: tuple[str, ...]
+    tests_since: datetime | None = None  # data tests read only rows stamped since then
+
+
+def plan_build(
+    settings: Settings, fingerprint: str, has_new_data: bool, run_started_at: datetime
+) -> BuildPlan:
+    """Choose the cheapest build that leaves every mart right.
+
+    - derived tables from another ``derivation_version`` (or of unknown age): rebuilt from raw;
+    - the project (models, seeds, feeds file) changed: everything built and every row tested;
+    - only new data: the incremental models, and data tests on the rows this run wrote
+      (macros/test_scope.sql); the daily refresh_docs deployment tests every row;
+    - nothing new: feed health only.
+    """
+    build = ("build", "--exclude-resource-type", "unit_test")
+    record = _build_record(settings)
+    if record.get("derivation_version") != derivation_version(settings):
+        return BuildPlan("full refresh", (*build, "--full-refresh"))
+    if record.get("fingerprint") != fingerprint:
+        return BuildPlan("full", build)
+    if not has_new_data:
+        return BuildPlan("feed health only", (*build, "--select", *FEED_HEALTH_ONLY))
+    return BuildPlan("incremental", (*build, "--exclude", *TAXONOMY_ONLY), run_started_at)
+
+
+def dbt_environment(
+    settings: Settings, database: Path | None = None, tests_since: datetime | None = None
+) -> dict[str, str]:
+    """Environment the committed profiles.yml and macros/test_scope.sql read.
+
+    What changes from run to run travels in the environment, not in ``--vars``: dbt parses
+    the whole project again whenever a var changes (seconds on a small machine).
+    """
     return {
         "NEWSWATCH_DBT_DATABASE": str(database or settings.work_database),
+        "NEWSWATCH_TESTS_SINCE": tests_since.isoformat() if tests_since else "",
         "NEWSWATCH_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_PARTIAL_PARSE": "true",
@@ -97,8 +156,24 @@ def _release_database() -> None:
         environment.close()
 
 
+def preload_dbt() -> threading.Thread:
+    """Import dbt in the background (seconds on a small machine) while a run fetches pages,
+    so the build does not wait for it."""
+
+    def load() -> None:
+        import dbt.cli.main  # noqa: F401
+
+    thread = threading.Thread(target=load, name="dbt-preload", daemon=True)
+    thread.start()
+    return thread
+
+
 def run_dbt(
-    settings: Settings, *args: str, database: Path | None = None, target_name: str = "dbt"
+    settings: Settings,
+    *args: str,
+    database: Path | None = None,
+    target_name: str = "dbt",
+    tests_since: datetime | None = None,
 ) -> DbtResult:
     """Run a dbt command (``build``, ``docs generate``…) and summarise what each node did."""
     from dbt.cli.main import dbtRunner  # heavy import, only when dbt actually runs
@@ -120,7 +195,7 @@ def run_dbt(
         "--quiet",
     )
     with _DBT_LOCK:
-        os.environ.update(dbt_environment(settings, database))
+        os.environ.update(dbt_environment(settings, database, tests_since))
         started = time.monotonic()
         crash_soon("dbt", 2.0)  # tests: die while dbt is building
         try:

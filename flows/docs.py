@@ -18,11 +18,22 @@ def docs_directory(settings: Settings) -> Path:
     return settings.writer_dir / DOCS_TARGET / "target"
 
 
-def generate_docs(settings: Settings, lock_wait_seconds: float = 600.0) -> DbtResult:
-    """``dbt docs generate`` against the working database (waits for a running writer)."""
+def generate_docs(
+    settings: Settings, lock_wait_seconds: float = 600.0, test_every_row: bool = False
+) -> tuple[DbtResult | None, DbtResult]:
+    """``dbt docs generate`` against the working database (waits for a running writer).
+
+    With ``test_every_row``, first runs every data test on every row (the daily check that
+    backs the hourly runs, which test only the rows they wrote); returns both results.
+    """
     with writer_lock(settings, lock_wait_seconds):
         prepare_working_copy(settings)
-        return run_dbt(settings, "docs", "generate", target_name=DOCS_TARGET)
+        tests = None
+        if test_every_row:
+            tests = run_dbt(
+                settings, "test", "--exclude-resource-type", "unit_test", target_name=DOCS_TARGET
+            )
+        return tests, run_dbt(settings, "docs", "generate", target_name=DOCS_TARGET)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -16,8 +16,10 @@ from prefect.states import Failed, State
 
 from flows import faults, warehouse
 from flows.dbt_runner import (
+    BuildPlan,
     DbtResult,
-    last_full_build,
+    plan_build,
+    preload_dbt,
     project_fingerprint,
     record_full_build,
     run_dbt,
@@ -168,10 +170,10 @@ def reextract_pages(settings: Settings, run_id: str, pages: list[warehouse.Archi
 
 
 @task(name="dbt-build", cache_policy=NO_CACHE)
-def dbt_build(settings: Settings, select: list[str] | None = None) -> DbtResult:
+def dbt_build(settings: Settings, plan: BuildPlan | None = None) -> DbtResult:
     # Unit tests check the models' logic, not the data: they run in `make test`, not hourly.
-    scope = ["--select", *select] if select else []
-    return run_dbt(settings, "build", "--exclude-resource-type", "unit_test", *scope)
+    plan = plan or BuildPlan("full", ("build", "--exclude-resource-type", "unit_test"))
+    return run_dbt(settings, *plan.args, tests_since=plan.tests_since)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -260,18 +262,28 @@ def _record_run(settings: Settings, report: RunReport, status: str) -> None:
         warehouse.finish_run(con, report.run_id, status, report.as_dict())
 
 
-# What a run with nothing new must still refresh: feed health (the fetch log grew).
-FEED_HEALTH_ONLY = ["+dim_feeds"]
-
-
 @flow(name="transform")
-def transform(settings: Settings | None = None, select: list[str] | None = None) -> DbtResult:
+def transform(settings: Settings | None = None, plan: BuildPlan | None = None) -> DbtResult:
     """dbt build: staging -> intermediate -> marts, on the writer's working database."""
     settings = settings or Settings()
-    result = dbt_build(settings, select)
+    result = dbt_build(settings, plan)
     if not result.success:
         get_run_logger().error("dbt build failed: %s", result.describe_failures())
     return result
+
+
+def build_marts(
+    settings: Settings, has_new_data: bool, started_at: datetime
+) -> tuple[BuildPlan, DbtResult]:
+    """dbt build as the run needs it (dbt_runner.plan_build); remembers a successful build."""
+    fingerprint = project_fingerprint(
+        settings, [f.model_dump_json() for f in load_feeds_file(settings.feeds)]
+    )
+    plan = plan_build(settings, fingerprint, has_new_data, started_at)
+    result = transform(settings, plan)
+    if result.success and plan.scope != "feed health only":
+        record_full_build(settings, fingerprint)
+    return plan, result
 
 
 @flow(name="news_pipeline")
@@ -284,20 +296,17 @@ def news_pipeline(
     logger = get_run_logger()
     faults.arm(settings.crash_at)
     with writer_lock(settings, lock_wait_seconds):
+        # every row this run loads is stamped after this; hourly tests check those rows only
+        run_started_at = datetime.now(UTC)
+        preload_dbt()
         report = ingest(settings, run_id)
         lap = _Stopwatch(report)
         report.mart_rows_before = count_mart_rows(settings)
-        fingerprint = project_fingerprint(
-            settings, [f.model_dump_json() for f in load_feeds_file(settings.feeds)]
-        )
         # Nothing new and nothing edited (the hourly all-304 run): rebuild feed health only.
-        changed = report.entries_new or sum(report.articles.values())
-        full = bool(changed) or fingerprint != last_full_build(settings)
+        changed = bool(report.entries_new or sum(report.articles.values()))
         with lap("dbt"):
-            result = transform(settings, None if full else FEED_HEALTH_ONLY)
-        report.dbt_scope = "full" if full else "feed health only"
-        if result.success and full:
-            record_full_build(settings, fingerprint)
+            plan, result = build_marts(settings, changed, run_started_at)
+        report.dbt_scope = plan.scope
         report.dbt_ok = result.success
         report.dbt_error = None if result.success else result.describe_failures()
         if result.success:
@@ -331,6 +340,7 @@ def reextract_pipeline(settings: Settings | None = None) -> dict[str, object]:
     settings = settings or Settings()
     run_id = new_id()
     with writer_lock(settings):
+        started_at = datetime.now(UTC)
         prepare_working_copy(settings)
         pages = list_archived_pages(settings)
         changed = 0
@@ -341,7 +351,7 @@ def reextract_pipeline(settings: Settings | None = None) -> dict[str, object]:
                 )
         finally:
             close_harvesters(run_id)
-        result = transform(settings)
+        _, result = build_marts(settings, True, started_at)
         if result.success:
             publish_warehouse(settings)
     return {"articles": len(pages), "changed": changed, "dbt_ok": result.success}
@@ -349,11 +359,14 @@ def reextract_pipeline(settings: Settings | None = None) -> dict[str, object]:
 
 @flow(name="refresh_docs")
 def refresh_docs(settings: Settings | None = None, lock_wait_seconds: float = 3600.0) -> str:
-    """Regenerate the dbt docs (catalog included) from the working database."""
+    """Test every row of every model (hourly runs test only the rows they wrote), then
+    regenerate the dbt docs (catalog included) from the working database."""
     from flows.docs import docs_directory, generate_docs
 
     settings = settings or Settings()
-    result = generate_docs(settings, lock_wait_seconds)
+    tests, result = generate_docs(settings, lock_wait_seconds, test_every_row=True)
     if not result.success:
         raise RuntimeError(f"dbt docs generate failed: {result.describe_failures()}")
+    if tests is not None and not tests.success:
+        raise RuntimeError(f"data tests failed on the whole history: {tests.describe_failures()}")
     return str(docs_directory(settings))

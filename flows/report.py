@@ -94,7 +94,7 @@ class RunReport:
     mart_rows: dict[str, int] = field(default_factory=dict)
     mart_rows_before: dict[str, int] = field(default_factory=dict)
     dbt_ok: bool | None = None
-    dbt_scope: str | None = None  # "full" or "feed health only" (nothing new to derive)
+    dbt_scope: str | None = None  # full refresh, full, incremental or feed health only
     dbt_error: str | None = None
     published: str | None = None
     warehouse: str | None = None

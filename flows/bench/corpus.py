@@ -125,10 +125,16 @@ def host_name(number: int) -> str:
     return f"news{number}.bench.example"
 
 
-def make_article(index: int, vocabulary: Vocabulary, seed: int = 2026) -> BenchArticle:
+def make_article(
+    index: int, vocabulary: Vocabulary, seed: int = 2026, recent: bool = False
+) -> BenchArticle:
+    """One article, dated within the 90 days before END (``recent``: the day after END, as
+    the news an hourly run brings)."""
     rng = random.Random(seed * 1_000_003 + index)
     section = rng.choice(SECTIONS)
     published = END - timedelta(minutes=rng.randrange(0, 90 * 24 * 60))
+    if recent:
+        published = END + timedelta(minutes=rng.randrange(0, 24 * 60))
     host = host_name(index % HOSTS)
     words_wanted = rng.randint(500, 1500)
     sentences: list[str] = []
@@ -324,12 +330,15 @@ def feed_of(index: int, feeds: int) -> int:
 def build_corpus(
     directory: Path, articles: int, feeds: int = 20, seed: int = 2026, first: int = 0
 ) -> Corpus:
-    """Write pages [first, articles) and all feeds (listing articles [0, articles))."""
+    """Write pages [first, articles) and all feeds (listing articles [0, articles)).
+
+    Articles from ``first`` on are new news (dated the day after the others) when first > 0.
+    """
     vocabulary = load_vocabulary()
     corpus = Corpus(directory, articles, feeds)
     corpus.pages.mkdir(parents=True, exist_ok=True)
     corpus.feed_files.mkdir(parents=True, exist_ok=True)
-    made = [make_article(i, vocabulary, seed) for i in range(articles)]
+    made = [make_article(i, vocabulary, seed, recent=0 < first <= i) for i in range(articles)]
     for article in made[first:]:
         related = [made[(article.index + k) % articles] for k in (1, 7, 13, 29)]
         corpus.page_file(article.index).write_bytes(render_page(article, related, seed))

@@ -9,12 +9,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows import marts_compare
 from flows.dbt_runner import run_dbt
 from flows.demo_site.render import Article, load_articles
 from flows.demo_site.site import FEEDS_FILE, DemoServer, build_site
 from flows.settings import Settings
 from tests.conftest import make_settings
-from tests.e2e.conftest import DemoRuns, query, table_counts, working_copy
+from tests.e2e.conftest import DemoRuns, query, table_counts
 
 pytestmark = pytest.mark.e2e
 
@@ -89,81 +90,121 @@ def test_a_backdated_article_is_picked_up(demo_runs: DemoRuns, tmp_path: Path):
     assert rows and rows[0][0].isoformat() == "2019-05-14" and rows[0][1] > 0
 
 
-ROLLUPS = {
-    "marts.agg_entity_daily": "published_date, outlet_id, entity_id",
-    "marts.agg_issue_daily": "published_date, outlet_id, issue_id",
-    "marts.agg_dyad_daily": "published_date, outlet_id, country_a_id, country_b_id",
-    "marts.fct_article_issues": "article_id, issue_id",
-}
-
-
-def rollup_contents(database: Path) -> dict[str, list[tuple]]:
-    """Every row; loaded_at says when a row was recounted, which differs between builds by
-    design, and float sums are rounded because their order of addition may differ."""
-    contents = {}
-    for table, key in ROLLUPS.items():
-        floats = ["mean_tone"] if table.endswith("article_issues") else ["mean_tone", "tone_sum"]
-        rounded = ", ".join(f"round({column}, 9) as {column}" for column in floats)
-        contents[table] = query(
-            database,
-            f"select * exclude (loaded_at) replace ({rounded}) from {table} order by {key}",
-        )
-    return contents
-
-
-def test_incremental_rollups_equal_a_full_rebuild(demo_runs: DemoRuns, tmp_path: Path):
-    """Daily aggregates and per-article summaries are recounted day by day and article by
-    article; after a re-extraction that moves an article to another day and one that leaves an
-    article without mentions, they must equal a build from scratch."""
-    settings = working_copy(demo_runs.settings, tmp_path)
-    database = settings.work_database
-    before = rollup_contents(database)
-    moved, emptied = (
-        row[0]
-        for row in query(
-            database,
-            "select article_id from marts.fct_article_issues group by article_id "
-            "order by count(*) desc, article_id limit 2",
-        )
-    )
+def _execute(database: Path, *statements: str) -> None:
     con = duckdb.connect(str(database))
     try:
-        # `moved` is re-extracted with a date years earlier and only its first three sentences;
-        # `emptied` keeps one sentence, rewritten to name nothing and no issue.
-        for table, column in (
-            ("raw.feed_entries", "published_at"),
-            ("raw.articles", "page_published"),
-        ):
-            con.execute(
-                f"update {table} set {column} = '2019-03-04 05:06:07+00', loaded_at = now() "
-                "where article_id = ?",
-                [moved],
-            )
-        for table, stamp in (("raw.sentences", "loaded_at"), ("raw.sentence_tone", "scored_at")):
-            con.execute(
-                f"delete from {table} where article_id = ? and sentence_index >= 3", [moved]
-            )
-            con.execute(
-                f"delete from {table} where article_id = ? and sentence_index >= 1", [emptied]
-            )
-            con.execute(
-                f"update {table} set {stamp} = now() where article_id in (?, ?)", [moved, emptied]
-            )
-        con.execute(
-            "update raw.sentences set text = 'Nothing more was said on the matter.' "
-            "where article_id = ?",
-            [emptied],
-        )
+        for statement in statements:
+            con.execute(statement)
     finally:
         con.close()
 
-    incremental = run_dbt(settings, "build", "--exclude-resource-type", "unit_test")
-    assert incremental.success, incremental.describe_failures()
-    after_incremental = rollup_contents(database)
-    assert after_incremental != before  # the edits changed what the rollups count
-    assert query(
-        database, f"select count(*) from marts.fct_article_issues where article_id = '{emptied}'"
-    ) == [(0,)]
+
+# Each change as the flows would write it: whole articles, stamped with the load time.
+HOLD_BACK = (
+    "create schema held",
+    "create table held.ids as select article_id from raw.articles "
+    "where article_id in (select article_id from raw.sentences) order by article_id desc limit 6",
+    *(
+        f"create table held.{t} as select * from raw.{t} "
+        "where article_id in (select article_id from held.ids)"
+        for t in ("articles", "feed_entries", "sentences", "sentence_tone")
+    ),
+    *(
+        f"delete from raw.{t} where article_id in (select article_id from held.ids)"
+        for t in ("articles", "feed_entries", "sentences", "sentence_tone")
+    ),
+)
+NEW_ARTICLES = (
+    "insert into raw.articles select * replace (now() as loaded_at) from held.articles",
+    "insert into raw.feed_entries select * replace (now() as loaded_at) from held.feed_entries",
+    "insert into raw.sentences select * replace (now() as loaded_at) from held.sentences",
+    "insert into raw.sentence_tone select * replace (now() as scored_at) from held.sentence_tone",
+)
+# the article with the most sentences, re-extracted: one sentence now names Vietnam and Laos
+REEXTRACTED = (
+    "create temp table target as select article_id from raw.sentences "
+    "group by all order by count(*) desc, article_id limit 1",
+    "update raw.sentences set text = 'Vietnam and Laos said the talks in Hanoi would go on.' "
+    "where article_id in (select * from target) and sentence_index = 2",
+    "update raw.sentences set loaded_at = now() where article_id in (select * from target)",
+    "update raw.sentence_tone set scored_at = now() where article_id in (select * from target)",
+)
+# another feed lists an already-fetched article, with a date years earlier
+BACKDATED = (
+    "create temp table target as select article_id from raw.sentences "
+    "group by all order by count(*) desc, article_id limit 1 offset 1",
+    "insert into raw.feed_entries select * replace ("
+    "'backdated-' || entry_id as entry_id, timestamptz '2019-03-04 05:06:07+00' as published_at, "
+    "now() as first_seen_at, now() as loaded_at) "
+    "from raw.feed_entries where article_id in (select * from target) limit 1",
+)
+# re-extracted to one sentence that names nothing: its mentions must go
+EMPTIED = (
+    "create temp table target as select article_id from raw.sentences "
+    "group by all order by count(*) desc, article_id limit 1 offset 2",
+    "delete from raw.sentences where article_id in (select * from target) and sentence_index > 0",
+    "delete from raw.sentence_tone where article_id in (select * from target) and sentence_index > 0",
+    "update raw.sentences set text = 'Nothing more was said on the matter.', loaded_at = now() "
+    "where article_id in (select * from target)",
+    "update raw.sentence_tone set scored_at = now() where article_id in (select * from target)",
+)
+
+
+# the feeds file gives a feed another outlet (what syncing the feeds file writes)
+OUTLET_RENAMED = (
+    "update raw.feeds set outlet = 'Harbor Wire Asia', updated_at = now() "
+    "where feed_name = 'harbor-wire-latest'",
+)
+
+
+def test_every_mart_equals_a_build_from_scratch_through_a_sequence_of_changes(
+    demo_runs: DemoRuns, tmp_path: Path
+):
+    """New, re-extracted, backdated and emptied articles, an outlet renamed and a seed edit, each built
+    incrementally, leave every mart as a build from scratch on the same raw data would."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        demo_runs.settings.dbt_project_dir,
+        project,
+        ignore=shutil.ignore_patterns("target", "logs"),
+    )
+    settings = Settings(warehouse=tmp_path / "w" / "demo.duckdb", dbt_project_dir=project)
+    marts_compare.raw_copy(demo_runs.settings.work_database, settings.work_database)
+    database = settings.work_database
+    _execute(database, *HOLD_BACK)
+    first = run_dbt(settings, "build", "--exclude-resource-type", "unit_test")
+    assert first.success, first.describe_failures()
+
+    def edit_seeds() -> None:
+        aliases = project / "seeds" / "entity_aliases.csv"
+        lines = aliases.read_text().splitlines()
+        kept = [line for line in lines if line != "china,Beijing,capital,capitalized"]
+        assert len(kept) == len(lines) - 1
+        aliases.write_text("\n".join([*kept, "laos,Vientiane Times,variant,capitalized"]) + "\n")
+
+    steps = {
+        "new articles": lambda: _execute(database, *NEW_ARTICLES),
+        "re-extracted": lambda: _execute(database, *REEXTRACTED),
+        "backdated": lambda: _execute(database, *BACKDATED),
+        "emptied": lambda: _execute(database, *EMPTIED),
+        "outlet renamed": lambda: _execute(database, *OUTLET_RENAMED),
+        "seed edit": edit_seeds,
+    }
+    previous = marts_compare.contents(database)
+    for number, (step, change) in enumerate(steps.items()):
+        change()
+        incremental = run_dbt(settings, "build", "--exclude-resource-type", "unit_test")
+        assert incremental.success, (step, incremental.describe_failures())
+        after = marts_compare.contents(database)
+        assert marts_compare.differences(previous, after), f"{step} changed no mart"
+        scratch = tmp_path / f"scratch-{number}"
+        full = marts_compare.build(database, project, scratch)
+        assert full.success, (step, full.describe_failures())
+        expected = marts_compare.contents(marts_compare.built_database(database, scratch))
+        assert marts_compare.differences(expected, after) == [], step
+        previous = after
+
+    # the backdated article moved to its new day, mentions and rollups alike
     assert (
         query(
             database,
@@ -172,28 +213,31 @@ def test_incremental_rollups_equal_a_full_rebuild(demo_runs: DemoRuns, tmp_path:
         > 0
     )
 
-    full = run_dbt(settings, "build", "--exclude-resource-type", "unit_test", "--full-refresh")
-    assert full.success, full.describe_failures()
-    assert rollup_contents(database) == after_incremental
 
-
-def test_a_warehouse_from_before_incremental_rollups_upgrades_in_place(
+def test_hourly_data_tests_read_the_rows_of_the_run_and_the_daily_pass_reads_all(
     demo_runs: DemoRuns, tmp_path: Path
 ):
-    """Warehouses built when the rollups were plain tables (no loaded_at, no taxonomy_version)
-    must keep working: the first build recounts them once, with no --full-refresh."""
+    """A broken row written before this run is not re-read hourly; the full pass finds it."""
+    from tests.e2e.conftest import working_copy
+
     settings = working_copy(demo_runs.settings, tmp_path)
-    database = settings.work_database
-    expected = rollup_contents(database)
-    con = duckdb.connect(str(database))
-    try:
-        for table in ROLLUPS:
-            con.execute(
-                f"create or replace table {table} as "
-                f"select * exclude (loaded_at, taxonomy_version) from {table}"
-            )
-    finally:
-        con.close()
-    result = run_dbt(settings, "build", "--exclude-resource-type", "unit_test")
-    assert result.success, result.describe_failures()
-    assert rollup_contents(database) == expected
+    _execute(
+        settings.work_database,
+        "update marts.fct_sentence_tone set tone = 2 "
+        "where sentence_id = (select min(sentence_id) from marts.fct_sentence_tone)",
+        "insert into marts.dim_articles select * from marts.dim_articles limit 1",
+    )
+    scope = (
+        "--select",
+        "fct_sentence_tone",
+        "dim_articles",
+        "--exclude-resource-type",
+        "unit_test",
+    )
+    hourly = run_dbt(settings, "test", *scope, tests_since=datetime.now(UTC))
+    assert hourly.success, hourly.describe_failures()
+    assert any(n.name.startswith("row_rules_fct_sentence_tone") for n in hourly.nodes)
+
+    daily = run_dbt(settings, "test", *scope)
+    failed = sorted(n.name.split("_dim_articles")[0].split("_fct_")[0] for n in daily.failures)
+    assert failed == ["primary_key", "row_rules"], daily.describe_failures()

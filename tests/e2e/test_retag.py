@@ -125,7 +125,7 @@ def test_docs_describe_every_mart(demo_runs: DemoRuns, tmp_path: Path):
 
     source = demo_runs.settings
     settings = working_copy(source, tmp_path)
-    result = generate_docs(settings)
+    _, result = generate_docs(settings)
     assert result.success, result.describe_failures()
     directory = docs_directory(settings)
     assert (directory / "index.html").is_file()

@@ -1,3 +1,5 @@
+{{ config(tags=['taxonomy']) }}
+
 -- Every issue paired with itself and each of its ancestors, so counts roll up the tree.
 with recursive
 

@@ -1,38 +1,42 @@
 {{
     config(
         materialized='incremental',
-        unique_key='article_id',
-        incremental_strategy='delete+insert',
+        incremental_strategy='append',
+        pre_hook="{{ delete_changed(version_column=none) }}",
     )
 }}
 
--- Sentences split into tokens for matching; only articles whose sentences changed are redone.
+-- One row per sentence of an article, split into tokens for matching (macros/tokens.sql).
+-- Raw sentences are deduplicated here, once, for the changed articles only: a batch loaded
+-- twice keeps the latest copy of each sentence.
 with
+
+changed_articles as (
+
+    select * from {{ ref('int_articles__versioned') }}
+    where {{ is_new() }}
+
+),
 
 sentences as (
 
     select * from {{ ref('stg_newswatch__sentences') }}
 
-    {% if is_incremental() %}
-        where article_id in (
-            select article_id from {{ ref('stg_newswatch__sentences') }}
-            where loaded_at > (select coalesce(max(loaded_at), '-infinity'::timestamptz) from {{ this }})
-        )
-    {% endif %}
-
 ),
 
-tokenized as (
+latest_copies as (
 
     select
-        sentence_id,
-        article_id,
-        sentence_index,
-        sentence_part,
-        {{ tokenize('sentence_text') }} as tokens,
-        loaded_at
+        sentences.*,
+        changed_articles.loaded_at as article_loaded_at
 
     from sentences
+    inner join changed_articles
+        on sentences.article_id = changed_articles.article_id
+    qualify row_number() over (
+        partition by sentences.article_id, sentences.sentence_index
+        order by sentences.loaded_at desc
+    ) = 1
 
 ),
 
@@ -43,11 +47,12 @@ final as (
         article_id,
         sentence_index,
         sentence_part,
-        tokens,
-        {{ lower_tokens('tokens') }} as tokens_lower,
-        loaded_at
+        sentence_text,
+        word_count,
+        {{ tokenize('sentence_text') }} as tokens,
+        article_loaded_at as loaded_at
 
-    from tokenized
+    from latest_copies
 
 )
 

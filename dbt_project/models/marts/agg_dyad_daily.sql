@@ -2,21 +2,18 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='append_new_columns',
-        pre_hook=[
-            "{{ delete_versions_not_in(ref('fct_entity_mentions')) }}",
-            "{{ delete_stale_rollup_keys('published_date', country_pairs_per_day(), 'sum(sentence_count)') }}",
-        ],
+        pre_hook="{{ delete_changed('published_date') }}",
     )
 }}
 
--- Incremental by day: only days whose mentions changed are recounted (macros/rollups.sql).
+-- Incremental by day (macros/incremental.sql): the days of changed articles, before and after
+-- the change, are counted again.
 with
 
 mentions as (
 
-    select * from {{ ref('fct_entity_mentions') }} as mentions
-    {{ missing_from_rollup('published_date', 'mentions') }}
+    select * from {{ ref('fct_entity_mentions') }}
+    where {{ is_changed_day() }}
 
 ),
 
@@ -37,9 +34,7 @@ pairs as (
         second_country.entity_id as country_b_id,
         first_country.sentence_id,
         first_country.article_id,
-        first_country.tone,
-        greatest(first_country.loaded_at, second_country.loaded_at) as loaded_at,
-        first_country.taxonomy_version
+        first_country.tone
 
     from countries as first_country
     inner join countries as second_country
@@ -62,8 +57,8 @@ final as (
         avg(tone) as mean_tone,
         count(*) filter (where tone >= 0.05) as positive_sentence_count,
         count(*) filter (where tone <= -0.05) as negative_sentence_count,
-        max(loaded_at) as loaded_at,
-        any_value(taxonomy_version) as taxonomy_version
+        {{ changed_stamp() }} as loaded_at,
+        {{ taxonomy_version() }} as taxonomy_version
 
     from pairs
     group by published_date, outlet_id, country_a_id, country_b_id

@@ -2,21 +2,18 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='append_new_columns',
-        pre_hook=[
-            "{{ delete_versions_not_in(ref('fct_entity_mentions')) }}",
-            "{{ delete_stale_rollup_keys('published_date', fact_rows_per_key('fct_entity_mentions', 'published_date'), 'sum(sentence_count)') }}",
-        ],
+        pre_hook="{{ delete_changed('published_date') }}",
     )
 }}
 
--- Incremental by day: only days whose mentions changed are recounted (macros/rollups.sql).
+-- Incremental by day (macros/incremental.sql): the days of changed articles, before and after
+-- the change, are counted again.
 with
 
 mentions as (
 
-    select * from {{ ref('fct_entity_mentions') }} as mentions
-    {{ missing_from_rollup('published_date', 'mentions') }}
+    select * from {{ ref('fct_entity_mentions') }}
+    where {{ is_changed_day() }}
 
 ),
 
@@ -34,8 +31,8 @@ final as (
         avg(tone) as mean_tone,
         count(*) filter (where tone >= 0.05) as positive_sentence_count,
         count(*) filter (where tone <= -0.05) as negative_sentence_count,
-        max(loaded_at) as loaded_at,
-        any_value(taxonomy_version) as taxonomy_version
+        {{ changed_stamp() }} as loaded_at,
+        {{ taxonomy_version() }} as taxonomy_version
 
     from mentions
     group by published_date, outlet_id, entity_id

@@ -2,21 +2,18 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='append_new_columns',
-        pre_hook=[
-            "{{ delete_versions_not_in(ref('fct_issue_mentions')) }}",
-            "{{ delete_stale_rollup_keys('published_date', fact_rows_per_key('fct_issue_mentions', 'published_date'), 'sum(direct_sentence_count)') }}",
-        ],
+        pre_hook="{{ delete_changed('published_date') }}",
     )
 }}
 
--- Incremental by day: only days whose mentions changed are recounted (macros/rollups.sql).
+-- Incremental by day (macros/incremental.sql): the days of changed articles, before and after
+-- the change, are counted again.
 with
 
 mentions as (
 
-    select * from {{ ref('fct_issue_mentions') }} as mentions
-    {{ missing_from_rollup('published_date', 'mentions') }}
+    select * from {{ ref('fct_issue_mentions') }}
+    where {{ is_changed_day() }}
 
 ),
 
@@ -37,9 +34,7 @@ rolled_up as (
         mentions.sentence_id,
         mentions.article_id,
         mentions.tone,
-        ancestors.distance = 0 as is_direct,
-        mentions.loaded_at,
-        mentions.taxonomy_version
+        ancestors.distance = 0 as is_direct
 
     from mentions
     inner join ancestors
@@ -56,9 +51,7 @@ per_sentence as (
         sentence_id,
         any_value(article_id) as article_id,
         any_value(tone) as tone,
-        bool_or(is_direct) as is_direct,
-        max(loaded_at) as loaded_at,
-        any_value(taxonomy_version) as taxonomy_version
+        bool_or(is_direct) as is_direct
 
     from rolled_up
     group by published_date, outlet_id, issue_id, sentence_id
@@ -78,8 +71,8 @@ final as (
         avg(tone) as mean_tone,
         count(*) filter (where tone >= 0.05) as positive_sentence_count,
         count(*) filter (where tone <= -0.05) as negative_sentence_count,
-        max(loaded_at) as loaded_at,
-        any_value(taxonomy_version) as taxonomy_version
+        {{ changed_stamp() }} as loaded_at,
+        {{ taxonomy_version() }} as taxonomy_version
 
     from per_sentence
     group by published_date, outlet_id, issue_id

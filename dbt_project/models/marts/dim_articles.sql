@@ -1,4 +1,20 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ delete_changed(version_column=none) }}",
+    )
+}}
+
+-- Incremental by article (macros/incremental.sql): only changed articles are described again.
 with
+
+versions as (
+
+    select * from {{ ref('int_articles__versioned') }}
+    where {{ is_new() }}
+
+),
 
 articles as (
 
@@ -6,15 +22,10 @@ articles as (
 
 ),
 
-first_listed as (
-
-    select * from {{ ref('int_articles__first_listed') }}
-
-),
-
 sentences as (
 
-    select * from {{ ref('stg_newswatch__sentences') }}
+    select * from {{ ref('int_sentences__tokenized') }}
+    where {{ is_new() }}
 
 ),
 
@@ -33,12 +44,12 @@ final as (
 
     select
         articles.article_id,
-        first_listed.outlet_id,
-        first_listed.feed_name,
+        versions.outlet_id,
+        versions.feed_name,
         articles.canonical_url,
-        coalesce(articles.title, first_listed.feed_title) as title,
-        coalesce(articles.author, first_listed.feed_author) as author,
-        coalesce(articles.language, first_listed.feed_language) as language,
+        coalesce(articles.title, versions.feed_title) as title,
+        coalesce(articles.author, versions.feed_author) as author,
+        coalesce(articles.language, versions.feed_language) as language,
         articles.status,
         articles.status_reason,
         articles.text_source,
@@ -46,34 +57,21 @@ final as (
         articles.text_source = 'feed_summary' as is_feed_summary,
         coalesce(articles.word_count, 0) as word_count,
         coalesce(sentence_counts.sentence_count, 0) as sentence_count,
-        coalesce(first_listed.listing_count, 0) as listing_count,
+        versions.listing_count,
         articles.fetch_attempts,
-        case
-            when first_listed.earliest_feed_published_at is not null then 'feed'
-            when articles.page_published_date is not null then 'page'
-            else 'first_seen'
-        end as published_at_source,
-        coalesce(
-            first_listed.earliest_feed_published_at,
-            cast(articles.page_published_date as timestamptz),
-            articles.first_seen_at
-        ) as published_at,
-        cast(
-            timezone('UTC', coalesce(
-                first_listed.earliest_feed_published_at,
-                cast(articles.page_published_date as timestamptz),
-                articles.first_seen_at
-            )) as date
-        ) as published_date,
+        versions.published_at_source,
+        versions.published_at,
+        versions.published_date,
         articles.first_seen_at,
         articles.extracted_at,
-        articles.extractor
+        articles.extractor,
+        versions.loaded_at
 
-    from articles
-    left join first_listed
-        on articles.article_id = first_listed.article_id
+    from versions
+    inner join articles
+        on versions.article_id = articles.article_id
     left join sentence_counts
-        on articles.article_id = sentence_counts.article_id
+        on versions.article_id = sentence_counts.article_id
 
 )
 

@@ -1,3 +1,5 @@
+{{ config(tags=['taxonomy']) }}
+
 with
 
 entities as (

@@ -2,28 +2,24 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='append_new_columns',
-        pre_hook=[
-            "{{ delete_versions_not_in(ref('fct_issue_mentions')) }}",
-            "{{ delete_stale_rollup_keys('article_id', fact_rows_per_key('fct_issue_mentions', 'article_id'), 'sum(sentence_count)') }}",
-        ],
+        pre_hook="{{ delete_changed() }}",
     )
 }}
 
--- Incremental by article: only articles whose issue mentions changed are summarised again
--- (macros/rollups.sql).
+-- Incremental by article (macros/incremental.sql): the changed articles are summarised again.
 with
 
 mentions as (
 
-    select * from {{ ref('fct_issue_mentions') }} as mentions
-    {{ missing_from_rollup('article_id', 'mentions') }}
+    select * from {{ ref('fct_issue_mentions') }}
+    where {{ is_new() }}
 
 ),
 
 articles as (
 
     select * from {{ ref('dim_articles') }}
+    where {{ is_new() }}
 
 ),
 
@@ -38,8 +34,7 @@ per_article as (
         min(sentence_index) as first_sentence_index,
         list_sort(list_distinct(flatten(list(matched_terms)))) as matched_terms,
         avg(tone) as mean_tone,
-        max(loaded_at) as loaded_at,
-        any_value(taxonomy_version) as taxonomy_version
+        max(loaded_at) as loaded_at
 
     from mentions
     group by article_id, issue_id
@@ -65,7 +60,7 @@ final as (
         articles.published_at,
         articles.published_date,
         per_article.loaded_at,
-        per_article.taxonomy_version
+        {{ taxonomy_version() }} as taxonomy_version
 
     from per_article
     inner join articles

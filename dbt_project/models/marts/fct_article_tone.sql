@@ -1,14 +1,25 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ delete_changed(version_column='tone_model', version=\"'\" ~ var('tone_model') ~ \"'\") }}",
+    )
+}}
+
+-- Incremental by article (macros/incremental.sql).
 with
 
 sentence_tone as (
 
     select * from {{ ref('fct_sentence_tone') }}
+    where {{ is_new() }}
 
 ),
 
 articles as (
 
     select * from {{ ref('dim_articles') }}
+    where {{ is_new() }}
 
 ),
 
@@ -24,7 +35,8 @@ per_article as (
         sum(positive_share * word_count) / nullif(sum(word_count), 0) as positive_share,
         sum(negative_share * word_count) / nullif(sum(word_count), 0) as negative_share,
         count(*) filter (where tone >= 0.05) as positive_sentence_count,
-        count(*) filter (where tone <= -0.05) as negative_sentence_count
+        count(*) filter (where tone <= -0.05) as negative_sentence_count,
+        max(loaded_at) as loaded_at
 
     from sentence_tone
     group by article_id
@@ -55,7 +67,8 @@ final as (
             else 'neutral'
         end as tone_label,
         articles.published_at,
-        articles.published_date
+        articles.published_date,
+        per_article.loaded_at
 
     from per_article
     inner join articles

@@ -2,32 +2,25 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook=[
-            "{{ delete_versions_not_in(ref('int_entity_mentions__matched')) }}",
-            "{{ delete_changed_articles(ref('int_sentences__tokenized'), 'loaded_at', 'loaded_at') }}",
-        ],
+        pre_hook="{{ delete_changed() }}",
     )
 }}
 
--- Incremental by article, like the matches it summarises. Changed articles are found from the
--- sentences, not the matches, so one re-extracted with no mention left loses its old ones too.
+-- Incremental by article (macros/incremental.sql): the changed articles' mentions are summarised
+-- again; an article re-extracted with no mention left loses its old rows.
 with
 
 mentions as (
 
     select * from {{ ref('int_entity_mentions__matched') }}
-
-    {% if is_incremental() %}
-        where source_loaded_at > (
-            select coalesce(max(loaded_at), '-infinity'::timestamptz) from {{ this }}
-        )
-    {% endif %}
+    where {{ is_new() }}
 
 ),
 
 sentence_tone as (
 
     select * from {{ ref('fct_sentence_tone') }}
+    where {{ is_new() }}
 
 ),
 
@@ -43,8 +36,7 @@ per_sentence as (
         list_sort(list_distinct(list(matched_text))) as matched_texts,
         list_sort(list_distinct(list(match_type))) as match_types,
         min(token_position) as first_token_position,
-        max(source_loaded_at) as loaded_at,
-        any_value(taxonomy_version) as taxonomy_version
+        max(loaded_at) as loaded_at
 
     from mentions
     group by article_id, sentence_index, entity_id
@@ -75,7 +67,7 @@ final as (
         sentence_tone.published_at,
         sentence_tone.published_date,
         per_sentence.loaded_at,
-        per_sentence.taxonomy_version
+        {{ taxonomy_version() }} as taxonomy_version
 
     from per_sentence
     inner join sentence_tone

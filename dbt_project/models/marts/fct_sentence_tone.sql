@@ -2,38 +2,36 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook=[
-            "{% if is_incremental() %}delete from {{ this }} where tone_model <> '{{ var('tone_model') }}'{% else %}select 1{% endif %}",
-            "{{ delete_changed_articles(ref('stg_newswatch__sentences'), 'loaded_at', 'loaded_at') }}",
-        ],
+        pre_hook="{{ delete_changed(version_column='tone_model', version=\"'\" ~ var('tone_model') ~ \"'\") }}",
     )
 }}
 
--- Incremental by article: only sentences loaded since the last build are added; a new tone
--- model version (var tone_model) rebuilds it all.
+-- Incremental by article (macros/incremental.sql); a new tone model version (var tone_model)
+-- rebuilds it all.
 with
 
 sentences as (
 
-    select * from {{ ref('stg_newswatch__sentences') }}
-
-    {% if is_incremental() %}
-        where loaded_at > (
-            select coalesce(max(loaded_at), '-infinity'::timestamptz) from {{ this }}
-        )
-    {% endif %}
+    select * from {{ ref('int_sentences__tokenized') }}
+    where {{ is_new() }}
 
 ),
 
+-- a sentence scored twice (a batch loaded twice) counts with its latest score
 tone as (
 
     select * from {{ ref('stg_newswatch__sentence_tone') }}
+    where {{ is_changed_article() }}
+    qualify row_number() over (
+        partition by article_id, sentence_index order by scored_at desc
+    ) = 1
 
 ),
 
 articles as (
 
-    select * from {{ ref('dim_articles') }}
+    select * from {{ ref('int_articles__versioned') }}
+    where {{ is_new() }}
 
 ),
 
@@ -58,7 +56,9 @@ final as (
 
     from sentences
     inner join tone
-        on sentences.sentence_id = tone.sentence_id
+        on
+            sentences.article_id = tone.article_id
+            and sentences.sentence_index = tone.sentence_index
     inner join articles
         on sentences.article_id = articles.article_id
 

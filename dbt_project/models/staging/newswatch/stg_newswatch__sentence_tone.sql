@@ -1,4 +1,5 @@
 -- Only the tone model the project is configured for (var tone_model); older scores stay in raw.
+-- A sentence scored twice has two rows here; fct_sentence_tone keeps the latest.
 with
 
 source as (
@@ -26,7 +27,6 @@ renamed as (
 
     from source
     where tone_model = '{{ var("tone_model") }}'
-    qualify row_number() over (partition by article_id, sentence_index order by scored_at desc) = 1
 
 )
 

@@ -21,8 +21,6 @@ renamed as (
         loaded_at
 
     from source
-    -- a batch loaded twice must not double the history: keep the latest copy of a sentence
-    qualify row_number() over (partition by article_id, sentence_index order by loaded_at desc) = 1
 
 )
 
