@@ -3,6 +3,8 @@ versus what a careful reader says (entities, issues, tone)."""
 
 from __future__ import annotations
 
+import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +16,43 @@ from flows.demo_site.render import OUTLETS, load_articles
 from flows.settings import REPO_ROOT
 
 GOLD_FILE = REPO_ROOT / "tests" / "gold" / "articles.yaml"
+QUALITY_DOC = REPO_ROOT / "docs" / "quality.md"
+SECTION = re.compile(r"<!-- ([a-z0-9-]+):begin -->\n.*?<!-- \1:end -->\n?", re.DOTALL)
+
+
+# docs/quality.md is written by several scripts: each owns a section between its own markers
+# (``<!-- name:begin -->`` ... ``<!-- name:end -->``) and rewrites only that; the gold-set
+# report, written by scripts/quality_report.py, is everything outside the markers.
+
+
+def section_markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+
+
+def marked_sections(document: str) -> list[str]:
+    """Every marked section of ``document``, markers included, in order."""
+    return [match.group(0).rstrip("\n") + "\n" for match in SECTION.finditer(document)]
+
+
+def replace_section(document: str, name: str, body: str) -> str:
+    """``document`` with section ``name`` replaced by ``body`` (wrapped in its markers), or
+    with it appended when the document has none; the rest is kept as it was."""
+    begin, end = section_markers(name)
+    section = f"{begin}\n{body.strip()}\n{end}\n"
+    for match in SECTION.finditer(document):
+        if match.group(1) == name:
+            return document[: match.start()] + section + document[match.end() :]
+    return f"{document.rstrip()}\n\n{section}" if document.strip() else section
+
+
+def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion (0-1 when there is nothing to measure)."""
+    if total == 0:
+        return 0.0, 1.0
+    p = successes / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass(frozen=True)
@@ -21,6 +60,14 @@ class Score:
     true_positives: int
     false_positives: int
     false_negatives: int
+
+    @property
+    def precision_interval(self) -> tuple[float, float]:
+        return wilson(self.true_positives, self.true_positives + self.false_positives)
+
+    @property
+    def recall_interval(self) -> tuple[float, float]:
+        return wilson(self.true_positives, self.true_positives + self.false_negatives)
 
     @property
     def precision(self) -> float:

@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows.quality import GOLD_FILE, QualityReport, Score, evaluate
+from flows.quality import GOLD_FILE, QUALITY_DOC, QualityReport, Score, evaluate, marked_sections
 from flows.settings import REPO_ROOT
 
 
@@ -116,9 +116,12 @@ def render(report: QualityReport, warehouse: Path) -> str:
 def main() -> None:
     warehouse = Path(sys.argv[1] if len(sys.argv) > 1 else REPO_ROOT / "warehouse" / "demo.duckdb")
     report = evaluate(warehouse)
-    target = REPO_ROOT / "docs" / "quality.md"
-    target.write_text(render(report, warehouse), encoding="utf-8")
-    print(f"wrote {target}")
+    text = render(report, warehouse)
+    if QUALITY_DOC.exists():  # keep the sections other scripts write (real pages, languages)
+        for section in marked_sections(QUALITY_DOC.read_text(encoding="utf-8")):
+            text = f"{text.rstrip()}\n\n{section}"
+    QUALITY_DOC.write_text(text, encoding="utf-8")
+    print(f"wrote {QUALITY_DOC}")
 
 
 if __name__ == "__main__":

@@ -91,6 +91,20 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def benchmark_corpus() -> Path:
+    """../shared/corpora/article-extraction-benchmark (real pages, never copied here): skipped
+    where it is absent, a failure under CI=true, where it is always present."""
+    from flows.real_pages import corpus_dir
+
+    directory = corpus_dir()
+    if directory is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("../shared/corpora/article-extraction-benchmark is missing under CI")
+        pytest.skip("../shared/corpora/article-extraction-benchmark is not beside the checkout")
+    return directory
+
+
 @pytest.fixture
 def server() -> Iterator[FixtureServer]:
     with FixtureServer() as fixture_server:
