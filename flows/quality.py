@@ -1,10 +1,11 @@
 """Quality against the hand-labelled gold set: what the marts say about each sample article
-versus what a careful reader says (entities, issues, tone)."""
+versus what a careful reader says (entities, issues, tone; persons and quotations)."""
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,6 +138,73 @@ class QualityReport:
 
 def load_gold(path: Path = GOLD_FILE) -> dict[str, dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class GoldPerson:
+    """A person an article names: curated entity_id or the slug of the full name."""
+
+    entity_id: str
+    name: str
+    role: str | None
+
+
+@dataclass(frozen=True)
+class GoldQuote:
+    """One direct quotation: the text between one pair of quotation marks."""
+
+    text: str
+    speaker_entity_id: str | None
+    speaker_name: str | None
+    verb: str | None
+    is_fragment: bool
+
+
+@dataclass(frozen=True)
+class GoldArticle:
+    stem: str
+    entities: frozenset[str]
+    issues: frozenset[str]
+    tone: str
+    persons: tuple[GoldPerson, ...]
+    quotes: tuple[GoldQuote, ...]
+    not_quotes: tuple[str, ...]
+
+
+def load_gold_articles(path: Path = GOLD_FILE) -> dict[str, GoldArticle]:
+    """The gold file as records; the labelling conventions are in the file's header."""
+    articles = {}
+    for stem, labels in load_gold(path).items():
+        persons = tuple(
+            GoldPerson(entity_id=p["id"], name=p["name"], role=p["role"]) for p in labels["persons"]
+        )
+        quotes = tuple(
+            GoldQuote(
+                text=q["text"],
+                speaker_entity_id=q["speaker"],
+                speaker_name=q["speaker_name"],
+                verb=q["verb"],
+                is_fragment=q["fragment"],
+            )
+            for q in labels["quotes"]
+        )
+        articles[stem] = GoldArticle(
+            stem=stem,
+            entities=frozenset(labels["entities"]),
+            issues=frozenset(labels["issues"]),
+            tone=labels["tone"],
+            persons=persons,
+            quotes=quotes,
+            not_quotes=tuple(labels["not_quotes"]),
+        )
+    return articles
+
+
+def person_slug(name: str) -> str:
+    """The seeds' slug rule (scripts/generate_country_seed.py) applied to a person's full name:
+    "Hélène Tran" -> "helene-tran"; on a curated person's name it gives the entity_id."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower().replace("'", "")).strip("-")
 
 
 def evaluate(warehouse: Path, gold_path: Path = GOLD_FILE) -> QualityReport:
