@@ -228,6 +228,8 @@ def evaluate(warehouse: Path, gold_path: Path = GOLD_FILE) -> QualityReport:
         parents = dict(
             con.execute("select issue_id, parent_issue_id from marts.dim_issues").fetchall()
         )
+        # entity labels are curated entities only; discovered persons are scored apart
+        curated = {row[0] for row in con.execute("select entity_id from seeds.entities").fetchall()}
     finally:
         con.close()
     entities: dict[str, set[str]] = defaultdict(set)
@@ -235,7 +237,7 @@ def evaluate(warehouse: Path, gold_path: Path = GOLD_FILE) -> QualityReport:
     salient: dict[str, set[str]] = defaultdict(set)
     tones: dict[str, tuple[str, float]] = {}
     for url, entity_id in entity_rows:
-        if url in stem_by_url:
+        if url in stem_by_url and entity_id in curated:
             entities[stem_by_url[url]].add(entity_id)
     for url, issue_id, is_salient in issue_rows:
         if url in stem_by_url:
@@ -262,3 +264,143 @@ def evaluate(warehouse: Path, gold_path: Path = GOLD_FILE) -> QualityReport:
             )
         )
     return QualityReport(results, parents)
+
+
+# -- persons and quotations (issue 11) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteScore:
+    """Quotations found against the gold quotations, and how often their speaker is right."""
+
+    gold: int
+    found: int
+    matched: int
+    on_not_quotes: int
+    speaker_right: int  # the gold speaker, or null where the gold speaker is null
+    speaker_wrong: int  # a speaker where the gold has another, or none
+    speaker_missing: int  # null where the gold names one
+    fragment_right: int
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.found if self.found else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.gold if self.gold else 1.0
+
+    @property
+    def speaker_accuracy(self) -> float:
+        return self.speaker_right / self.matched if self.matched else 1.0
+
+    @property
+    def wrong_speaker_share(self) -> float:
+        return self.speaker_wrong / self.matched if self.matched else 0.0
+
+
+@dataclass
+class PeopleReport:
+    persons: Score
+    discovered: Score  # persons the seeds do not know
+    quotes: QuoteScore
+    role_agreement: tuple[int, int]  # stated roles equal to the gold role, of those compared
+    person_errors: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    quote_errors: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+def normalise_quote(text: str) -> str:
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(text.split()).strip()
+
+
+def evaluate_people(warehouse: Path, gold_path: Path = GOLD_FILE) -> PeopleReport:
+    """Persons (every person each article names) and quotations (text and speaker) against
+    the gold labels; scores are over (article, person) pairs and over quotations."""
+    gold = load_gold_articles(gold_path)
+    stem_by_url = {f"http://{OUTLETS[a.outlet].host}{a.path}": a.stem for a in load_articles()}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        person_rows = con.execute(
+            "select a.canonical_url, m.entity_id, any_value(m.stated_role) "
+            "from marts.fct_entity_mentions as m inner join marts.dim_articles as a "
+            "using (article_id) where m.entity_type = 'person' group by all"
+        ).fetchall()
+        curated = {row[0] for row in con.execute("select entity_id from seeds.entities").fetchall()}
+        quote_rows = con.execute(
+            "select a.canonical_url, q.quote_text, q.speaker_entity_id, q.is_fragment "
+            "from marts.fct_quotes as q inner join marts.dim_articles as a using (article_id) "
+            "order by a.canonical_url, q.quote_index"
+        ).fetchall()
+    finally:
+        con.close()
+    found_persons: dict[str, dict[str, str | None]] = defaultdict(dict)
+    for url, entity_id, role in person_rows:
+        if url in stem_by_url:
+            found_persons[stem_by_url[url]][entity_id] = role
+    found_quotes: dict[str, list[tuple[str, str | None, bool]]] = defaultdict(list)
+    for url, text, speaker, fragment in quote_rows:
+        if url in stem_by_url:
+            found_quotes[stem_by_url[url]].append((normalise_quote(text), speaker, fragment))
+    counts = defaultdict(int)
+    roles_right = roles_compared = 0
+    person_errors: dict[str, dict[str, list[str]]] = {}
+    quote_errors: list[tuple[str, str, str, str]] = []
+    for stem, article in gold.items():
+        gold_ids = {p.entity_id for p in article.persons}
+        found_ids = set(found_persons[stem])
+        for scope, keep in (("all", lambda _: True), ("discovered", lambda i: i not in curated)):
+            g = {i for i in gold_ids if keep(i)}
+            f = {i for i in found_ids if keep(i)}
+            counts[f"{scope}_tp"] += len(g & f)
+            counts[f"{scope}_fp"] += len(f - g)
+            counts[f"{scope}_fn"] += len(g - f)
+        if gold_ids != found_ids:
+            person_errors[stem] = {
+                "extra": sorted(found_ids - gold_ids),
+                "missing": sorted(gold_ids - found_ids),
+            }
+        for person in article.persons:
+            if person.role and person.entity_id in found_persons[stem]:
+                roles_compared += 1
+                found_role = found_persons[stem][person.entity_id] or ""
+                roles_right += found_role.strip(" ,.").lower() == person.role.strip(" ,.").lower()
+        remaining = list(found_quotes[stem])
+        not_quotes = {normalise_quote(t) for t in article.not_quotes}
+        counts["quotes_found"] += len(remaining)
+        counts["on_not_quotes"] += sum(1 for q in remaining if q[0] in not_quotes)
+        for quote in article.quotes:
+            counts["quotes_gold"] += 1
+            text = normalise_quote(quote.text)
+            match = next((q for q in remaining if q[0] == text), None)
+            if match is None:
+                quote_errors.append((stem, text[:60], "not found", ""))
+                continue
+            remaining.remove(match)
+            counts["matched"] += 1
+            counts["fragment_right"] += match[2] == quote.is_fragment
+            if match[1] == quote.speaker_entity_id:
+                counts["speaker_right"] += 1
+            elif match[1] is None:
+                counts["speaker_missing"] += 1
+                quote_errors.append((stem, text[:60], "no speaker", str(quote.speaker_entity_id)))
+            else:
+                counts["speaker_wrong"] += 1
+                quote_errors.append((stem, text[:60], str(match[1]), str(quote.speaker_entity_id)))
+        for extra in remaining:
+            quote_errors.append((stem, extra[0][:60], "not a gold quote", ""))
+    persons = Score(counts["all_tp"], counts["all_fp"], counts["all_fn"])
+    discovered = Score(counts["discovered_tp"], counts["discovered_fp"], counts["discovered_fn"])
+    quotes = QuoteScore(
+        gold=counts["quotes_gold"],
+        found=counts["quotes_found"],
+        matched=counts["matched"],
+        on_not_quotes=counts["on_not_quotes"],
+        speaker_right=counts["speaker_right"],
+        speaker_wrong=counts["speaker_wrong"],
+        speaker_missing=counts["speaker_missing"],
+        fragment_right=counts["fragment_right"],
+    )
+    return PeopleReport(
+        persons, discovered, quotes, (roles_right, roles_compared), person_errors, quote_errors
+    )

@@ -15,6 +15,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 for _key in [k for k in os.environ if k.startswith("NEWSWATCH_")]:
     del os.environ[_key]  # tests configure newswatch explicitly
 
+import csv  # noqa: E402
 import ipaddress  # noqa: E402
 import socket  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
@@ -23,7 +24,7 @@ from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 
-from flows.settings import Settings  # noqa: E402
+from flows.settings import REPO_ROOT, Settings  # noqa: E402
 from tests.servers import FixtureServer  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -138,3 +139,39 @@ def settings_for(tmp_path: Path):
         return make_settings(tmp_path, **overrides)
 
     return factory
+
+
+SEEDS = REPO_ROOT / "dbt_project" / "seeds"
+
+
+def seed_column(name: str) -> list[str]:
+    """The first column of a seed, as strings."""
+    with (SEEDS / f"{name}.csv").open(encoding="utf-8") as handle:
+        return [next(iter(row.values())) for row in csv.DictReader(handle)]
+
+
+@pytest.fixture(scope="session")
+def lexicon():
+    """What flows/people.py knows, from the project's own seeds (as the dbt model builds it)."""
+    from flows.people import build_lexicon
+
+    with (SEEDS / "entities.csv").open(encoding="utf-8") as handle:
+        types = {row["entity_id"]: row["entity_type"] for row in csv.DictReader(handle)}
+    with (SEEDS / "entity_aliases.csv").open(encoding="utf-8") as handle:
+        aliases = [
+            (
+                r["entity_id"],
+                types[r["entity_id"]],
+                r["alias"],
+                r["alias_kind"],
+                r["stands_alone"] == "true",
+            )
+            for r in csv.DictReader(handle)
+        ]
+    return build_lexicon(
+        aliases,
+        seed_column("person_titles"),
+        seed_column("attribution_verbs"),
+        seed_column("not_person_words"),
+        seed_column("family_name_first"),
+    )

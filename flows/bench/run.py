@@ -364,7 +364,7 @@ def _tone_model() -> str:
 # The models that find entities and issues in tokenized sentences.
 MATCHING_MODELS = (
     "int_phrases__matched",
-    "int_entity_mentions__surnames",
+    "int_persons__mentioned",
     "int_entity_mentions__matched",
     "int_issue_mentions__matched",
 )

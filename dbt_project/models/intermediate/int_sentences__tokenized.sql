@@ -48,6 +48,8 @@ final as (
         sentence_index,
         sentence_part,
         sentence_text,
+        char_start,
+        char_end,
         word_count,
         {{ tokenize('sentence_text') }} as tokens,
         article_loaded_at as loaded_at

@@ -1,5 +1,5 @@
-{{ config(tags=['taxonomy']) }}
-
+-- Curated entities from the seeds, and every person the seeds do not know but an article
+-- named (int_persons__mentioned), each with how often and since when the news names them.
 with
 
 entities as (
@@ -11,6 +11,30 @@ entities as (
 aliases as (
 
     select * from {{ ref('entity_aliases') }}
+
+),
+
+persons as (
+
+    select * from {{ ref('int_persons__mentioned') }}
+
+),
+
+mentions as (
+
+    select * from {{ ref('fct_entity_mentions') }}
+
+),
+
+articles as (
+
+    select * from {{ ref('dim_articles') }}
+
+),
+
+daily as (
+
+    select * from {{ ref('agg_entity_daily') }}
 
 ),
 
@@ -27,7 +51,7 @@ alias_lists as (
 
 ),
 
-final as (
+curated as (
 
     select
         entities.entity_id,
@@ -39,11 +63,84 @@ final as (
         entities.description,
         coalesce(alias_lists.aliases, []) as aliases,
         alias_lists.surname,
-        coalesce(alias_lists.alias_count, 0) as alias_count
+        coalesce(alias_lists.alias_count, 0) as alias_count,
+        true as is_curated
 
     from entities
     left join alias_lists
         on entities.entity_id = alias_lists.entity_id
+
+),
+
+-- A discovered person's name is the full name articles give most often.
+discovered as (
+
+    select
+        entity_id,
+        mode(full_name) as name,
+        'person' as entity_type,
+        cast(null as varchar) as country_code,
+        cast(null as varchar) as wikidata_id,
+        cast(null as varchar) as role,
+        cast(null as varchar) as description,
+        list_sort(list_distinct(list(full_name))) as aliases,
+        cast(null as varchar) as surname,
+        0 as alias_count,
+        false as is_curated
+
+    from persons
+    where not is_curated
+    group by entity_id
+
+),
+
+first_seen as (
+
+    select
+        mentions.entity_id,
+        min(articles.first_seen_at) as first_seen_at
+
+    from mentions
+    inner join articles
+        on mentions.article_id = articles.article_id
+    group by mentions.entity_id
+
+),
+
+counts as (
+
+    select
+        entity_id,
+        sum(mention_count) as mention_count,
+        sum(article_count) as article_count,
+        min(published_date) as first_mentioned_date,
+        max(published_date) as last_mentioned_date
+
+    from daily
+    group by entity_id
+
+),
+
+final as (
+
+    select
+        all_entities.*,
+        coalesce(counts.mention_count, 0) as mention_count,
+        coalesce(counts.article_count, 0) as article_count,
+        counts.first_mentioned_date,
+        counts.last_mentioned_date,
+        first_seen.first_seen_at
+
+    from (
+        select * from curated
+        union all by name
+        select * from discovered
+        where entity_id not in (select entity_id from curated)
+    ) as all_entities
+    left join counts
+        on all_entities.entity_id = counts.entity_id
+    left join first_seen
+        on all_entities.entity_id = first_seen.entity_id
 
 )
 

@@ -35,6 +35,7 @@ per_sentence as (
         -- plain list() then sort: ordered distinct aggregates cost several times more
         list_sort(list_distinct(list(matched_text))) as matched_texts,
         list_sort(list_distinct(list(match_type))) as match_types,
+        any_value(stated_role) as stated_role,
         min(token_position) as first_token_position,
         max(loaded_at) as loaded_at
 
@@ -59,6 +60,7 @@ final as (
         sentence_tone.sentence_part,
         per_sentence.matched_texts,
         per_sentence.match_types,
+        per_sentence.stated_role,
         per_sentence.first_token_position,
         per_sentence.mention_count,
         sentence_tone.tone,

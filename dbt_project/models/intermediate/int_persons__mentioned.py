@@ -1,0 +1,121 @@
+"""One row per mention of a person: curated or discovered, by full name, by surname after the
+full name, or by a curated surname that stands alone. The rules are flows/people.py (news
+writing's cues, English only); this model feeds them the changed articles' sentences and the
+seeds, and streams the mentions back (incremental by article: macros/incremental.sql)."""
+
+import pyarrow as pa
+
+from flows.people import PEOPLE_RULES_VERSION, Sentence, build_lexicon, find_people
+
+BATCH_ROWS = 50_000
+
+SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("sentence_index", pa.int32()),
+        ("token_position", pa.int32()),
+        ("token_count", pa.int32()),
+        ("char_start", pa.int32()),
+        ("char_end", pa.int32()),
+        ("entity_id", pa.string()),
+        ("is_curated", pa.bool_()),
+        ("name", pa.string()),
+        ("full_name", pa.string()),
+        ("stated_role", pa.string()),
+        ("match_type", pa.string()),
+        ("cue", pa.string()),
+        ("gender", pa.string()),
+        ("rules_version", pa.string()),
+        ("loaded_at", pa.timestamp("us", tz="UTC")),
+        ("taxonomy_version", pa.string()),
+    ]
+)
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental", incremental_strategy="append")
+    # A connection of its own (dbt's has a hook's result open); dbt-duckdb writes the model's
+    # rows through another, so the input streams while they are written.
+    con = session.cursor()
+
+    def read(relation, columns="*"):
+        return con.sql(f"select {columns} from ({relation.sql_query()})").fetchall()
+
+    dbt.ref("int_articles__versioned")  # the stamps the pre-hook reads
+    fingerprint = read(dbt.ref("int_taxonomy__fingerprint"))[0][0]
+    entities = dbt.ref("entities")
+    aliases = dbt.ref("entity_aliases")
+    titles = dbt.ref("person_titles")
+    verbs = dbt.ref("attribution_verbs")
+    not_person_words = dbt.ref("not_person_words")
+    family_names = dbt.ref("family_name_first")
+    types = dict(read(entities, "entity_id, entity_type"))
+    lexicon = build_lexicon(
+        [
+            (entity_id, types.get(entity_id), alias, kind, bool(alone))
+            for entity_id, alias, kind, alone in read(
+                aliases, "entity_id, alias, alias_kind, stands_alone"
+            )
+        ],
+        [row[0] for row in read(titles, "title")],
+        [row[0] for row in read(verbs, "verb")],
+        [row[0] for row in read(not_person_words, "word")],
+        [row[0] for row in read(family_names, "name")],
+    )
+    sentences = dbt.ref("int_sentences__tokenized")
+    watermark = "'-infinity'::timestamptz"
+    if dbt.is_incremental:
+        watermark = f"(select coalesce(max(loaded_at), '-infinity'::timestamptz) from {dbt.this})"
+    reader = con.sql(
+        f"select article_id, sentence_index, sentence_text, loaded_at "
+        f"from ({sentences.sql_query()}) "
+        f"where loaded_at > {watermark} order by article_id, sentence_index"
+    ).to_arrow_reader(BATCH_ROWS)
+
+    def mentions():
+        pending_id, pending_stamp, pending = None, None, []
+        out = {name: [] for name in SCHEMA.names}
+
+        def flush_article():
+            for mention in find_people(pending, lexicon):
+                out["article_id"].append(pending_id)
+                out["sentence_index"].append(mention.sentence_index)
+                out["token_position"].append(mention.token_position)
+                out["token_count"].append(mention.token_count)
+                out["char_start"].append(mention.char_start)
+                out["char_end"].append(mention.char_end)
+                out["entity_id"].append(mention.entity_id)
+                out["is_curated"].append(mention.is_curated)
+                out["name"].append(mention.name)
+                out["full_name"].append(mention.full_name)
+                out["stated_role"].append(mention.stated_role)
+                out["match_type"].append(mention.match_type)
+                out["cue"].append(mention.cue)
+                out["gender"].append(mention.gender)
+                out["rules_version"].append(PEOPLE_RULES_VERSION)
+                out["loaded_at"].append(pending_stamp)
+                out["taxonomy_version"].append(fingerprint)
+
+        for batch in reader:
+            columns = batch.to_pydict()
+            for article_id, index, text, stamp in zip(
+                columns["article_id"],
+                columns["sentence_index"],
+                columns["sentence_text"],
+                columns["loaded_at"],
+                strict=True,
+            ):
+                if article_id != pending_id:
+                    if pending:
+                        flush_article()
+                    pending_id, pending_stamp, pending = article_id, stamp, []
+                pending.append(Sentence(index, text))
+            if len(out["article_id"]) >= BATCH_ROWS:
+                yield pa.RecordBatch.from_pydict(out, schema=SCHEMA)
+                out = {name: [] for name in SCHEMA.names}
+        if pending:
+            flush_article()
+        if out["article_id"]:
+            yield pa.RecordBatch.from_pydict(out, schema=SCHEMA)
+
+    return pa.RecordBatchReader.from_batches(SCHEMA, mentions())

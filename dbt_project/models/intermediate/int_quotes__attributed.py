@@ -1,0 +1,149 @@
+"""One row per direct quotation in an article, with its speaker where the text says who it is.
+The rules are flows/quotes.py (English news writing's cues); this model gives them the changed
+articles' sentences in their paragraphs, the people (int_persons__mentioned) and the
+organizations (int_phrases__matched) found there, and scores each quotation's tone with the
+project's tone model. Incremental by article (macros/incremental.sql)."""
+
+import pyarrow as pa
+
+from flows.people import TOKEN, PersonMention
+from flows.quotes import QUOTES_RULES_VERSION, NamedSpan, Passage, find_quotes
+from flows.text import score
+
+CHUNK_ARTICLES = 2_000
+
+SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("quote_index", pa.int32()),
+        ("first_sentence_index", pa.int32()),
+        ("sentence_count", pa.int32()),
+        ("quote_text", pa.string()),
+        ("is_fragment", pa.bool_()),
+        ("speaker_entity_id", pa.string()),
+        ("speaker_name", pa.string()),
+        ("speaker_description", pa.string()),
+        ("attribution_verb", pa.string()),
+        ("attribution", pa.string()),
+        ("tone", pa.float64()),
+        ("rules_version", pa.string()),
+        ("loaded_at", pa.timestamp("us", tz="UTC")),
+        ("taxonomy_version", pa.string()),
+    ]
+)
+
+
+def _token_spans(text):
+    return [(m.start(), m.end()) for m in TOKEN.finditer(text)]
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental", incremental_strategy="append")
+    con = session.cursor()  # dbt's own connection has a hook's result open
+
+    def sql_of(relation):
+        return f"({relation.sql_query()})"
+
+    dbt.ref("int_articles__versioned")  # the stamps the pre-hook reads
+    fingerprint_relation = dbt.ref("int_taxonomy__fingerprint")
+    verbs_relation = dbt.ref("attribution_verbs")
+    fingerprint = con.sql(f"select * from {sql_of(fingerprint_relation)}").fetchall()[0][0]
+    verbs = frozenset(
+        row[0] for row in con.sql(f"select verb from {sql_of(verbs_relation)}").fetchall()
+    )
+    sentences = dbt.ref("int_sentences__tokenized")
+    articles = dbt.ref("stg_newswatch__articles")
+    persons = dbt.ref("int_persons__mentioned")
+    phrases = dbt.ref("int_phrases__matched")
+    watermark = "'-infinity'::timestamptz"
+    if dbt.is_incremental:
+        watermark = f"(select coalesce(max(loaded_at), '-infinity'::timestamptz) from {dbt.this})"
+
+    # Only articles with a quotation mark somewhere have quotes to find; they are read a
+    # chunk of articles at a time, so memory stays flat however many changed.
+    quoted = [
+        row[0]
+        for row in con.sql(
+            f"select distinct article_id from {sql_of(sentences)} "
+            f"where loaded_at > {watermark} and regexp_matches(sentence_text, '[\"“”«»]') "
+            "order by article_id"
+        ).fetchall()
+    ]
+
+    def chunk_rows(ids):
+        con.execute(
+            "create or replace temp table chunk as select unnest($ids) as article_id", {"ids": ids}
+        )
+        sentences_of = {}
+        for article_id, index, text, paragraph, stamp in con.sql(
+            f"""
+            select sentences.article_id, sentences.sentence_index, sentences.sentence_text,
+                case when sentences.sentence_index = 0 then -1 else
+                    length(articles.text[1:sentences.char_start])
+                    - length(replace(articles.text[1:sentences.char_start], chr(10), ''))
+                end as paragraph,
+                sentences.loaded_at
+            from {sql_of(sentences)} as sentences
+            inner join chunk on sentences.article_id = chunk.article_id
+            left join {sql_of(articles)} as articles on sentences.article_id = articles.article_id
+            order by sentences.article_id, sentences.sentence_index
+            """
+        ).fetchall():
+            sentences_of.setdefault(article_id, []).append((index, text, paragraph or 0, stamp))
+        people = {}
+        for row in con.sql(
+            f"select article_id, sentence_index, char_start, char_end, entity_id, name, "
+            f"stated_role, gender from {sql_of(persons)} "
+            "where article_id in (select article_id from chunk)"
+        ).fetchall():
+            article_id, index, start, end, entity_id, name, role, gender = row
+            people.setdefault(article_id, []).append(
+                PersonMention(
+                    index, 0, 0, start, end, entity_id, False, name, name, role, "", "", gender
+                )
+            )
+        bodies = {}
+        for row in con.sql(
+            f"select article_id, sentence_index, token_position, token_count, entity_id "
+            f"from {sql_of(phrases)} "
+            "where phrase_kind = 'alias' and entity_type in ('organization', 'country') "
+            "and article_id in (select article_id from chunk)"
+        ).fetchall():
+            bodies.setdefault(row[0], []).append(row[1:])
+        rows = {name: [] for name in SCHEMA.names}
+        for article_id, parts in sentences_of.items():
+            passages = [Passage(index, text, paragraph) for index, text, paragraph, _ in parts]
+            texts = {index: text for index, text, _, _ in parts}
+            organizations = []
+            for index, position, count, entity_id in bodies.get(article_id, []):
+                spans = _token_spans(texts.get(index, ""))
+                if position + count - 2 < len(spans):
+                    organizations.append(
+                        NamedSpan(
+                            index, spans[position - 1][0], spans[position + count - 2][1], entity_id
+                        )
+                    )
+            quotes = find_quotes(passages, people.get(article_id, []), organizations, verbs)
+            for number, quote in enumerate(quotes):
+                rows["article_id"].append(article_id)
+                rows["quote_index"].append(number)
+                rows["first_sentence_index"].append(quote.first_sentence_index)
+                rows["sentence_count"].append(quote.sentence_count)
+                rows["quote_text"].append(quote.quote_text)
+                rows["is_fragment"].append(quote.is_fragment)
+                rows["speaker_entity_id"].append(quote.speaker_entity_id)
+                rows["speaker_name"].append(quote.speaker_name)
+                rows["speaker_description"].append(quote.speaker_description)
+                rows["attribution_verb"].append(quote.attribution_verb)
+                rows["attribution"].append(quote.attribution)
+                rows["tone"].append(score(quote.quote_text).tone)
+                rows["rules_version"].append(QUOTES_RULES_VERSION)
+                rows["loaded_at"].append(parts[0][3])
+                rows["taxonomy_version"].append(fingerprint)
+        return pa.RecordBatch.from_pydict(rows, schema=SCHEMA)
+
+    def batches():
+        for first in range(0, len(quoted), CHUNK_ARTICLES):
+            yield chunk_rows(quoted[first : first + CHUNK_ARTICLES])
+
+    return pa.RecordBatchReader.from_batches(SCHEMA, batches())

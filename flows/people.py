@@ -1,0 +1,567 @@
+"""People in an article: everyone it names, curated or not, with a stable id, the role the
+article gives them, and later mentions by surname. English news-writing cues only.
+
+A run of capitalized words is a person when the seeds know the name (a curated alias), or when
+news writing marks it as one: a title or role before it ("Foreign Minister Takeshi Iwaya"),
+an attribution verb after it ("Iwaya said", "said Ian Chong"), an appositive ("Stephen Nagy, a
+professor at …"), a known given name first ("Michael Jordan"), or a family name written first
+with a hyphenated given name ("Cho Tae-yul"). A run that contains a word of an organization,
+place, event or time ("Institute", "Party", "Year", "Tuesday"), or that is the name of a
+curated country, place or organization ("Hong Kong"), is never a person. A bare surname counts
+after the person was named in full in the same article, the most recent such person winning;
+a curated surname marked `stands_alone` counts without ("Trump said").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import regex
+
+# Bump when the rules below change, so rows derived by another version are told apart.
+PEOPLE_RULES_VERSION = "people-1"
+
+TOKEN = re.compile(r"[^\W_]+")  # the tokens of macros/tokens.sql: runs of letters and digits
+# A word that may be part of a name: letters, with inner hyphens or apostrophes ("Tae-yul",
+# "O'Brien"), or an initial ("J.").
+WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_]))*\.?")
+PARTICLES = frozenset("al bin binti da de del der di dos du el ibn la le van von".split())
+SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
+PRONOUN_GENDER = {"he": "male", "him": "male", "his": "male", "she": "female", "her": "female"}
+# Capitalized words that start sentences and clauses but never names.
+FUNCTION_WORDS = frozenset(
+    """a about according after against all also although an and another any as at because
+    before but by despite during each either even every for from given he her here his how
+    however i if in instead into it its last later like many meanwhile more most mr mrs ms
+    much my neither next no nor not now of on once one only or other our over since so some
+    such than that the their them then there these they this those though through thus to
+    under unlike until upon us we what when where whether which while who whose why with
+    within without yet you""".split()
+)
+
+
+@dataclass(frozen=True)
+class CuratedPerson:
+    entity_id: str
+    names: tuple[str, ...]  # full-name aliases as written in the seeds
+    surname: str | None = None
+    stands_alone: bool = False
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """What the rules know, from the seeds and the given-name list."""
+
+    curated: tuple[CuratedPerson, ...] = ()
+    titles: frozenset[str] = frozenset()  # lower-case words of titles and roles
+    attribution_verbs: frozenset[str] = frozenset()  # said, says, told, …
+    not_person_words: frozenset[str] = frozenset()  # Institute, Party, Year, Tuesday, …
+    family_name_first: frozenset[str] = frozenset()  # Cho, Wang, Kim: written first
+    non_person_names: frozenset[str] = frozenset()  # lower-case names of curated non-persons
+    curated_ids: frozenset[str] = frozenset()  # every curated entity id (for collisions)
+    given_names: dict[str, str] = field(default_factory=dict)  # lower-case name -> gender
+    by_name: dict[tuple[str, ...], CuratedPerson] = field(default_factory=dict)
+    standalone: dict[str, CuratedPerson] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for person in self.curated:
+            for name in person.names:
+                self.by_name[name_key(name)] = person
+            if person.surname and person.stands_alone:
+                self.standalone[person.surname.lower()] = person
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    text: str
+
+
+@dataclass(frozen=True)
+class PersonMention:
+    """One mention of a person: where it is, who it is, and how it was recognised."""
+
+    sentence_index: int
+    token_position: int  # 1-based, as in macros/tokens.sql
+    token_count: int
+    char_start: int  # within the sentence
+    char_end: int
+    entity_id: str
+    is_curated: bool
+    name: str  # as written here
+    full_name: str  # the person's full name as first written in full in the article
+    stated_role: str | None  # the role the article gives the person, first time it does
+    match_type: str  # name | surname | standalone
+    cue: str  # curated | title | verb | appositive | given_name | family_name | surname
+    gender: str | None = None  # from the given name, where it is known
+
+
+@dataclass
+class _Person:
+    entity_id: str
+    is_curated: bool
+    full_name: str
+    words: frozenset[str]
+    surnames: tuple[str, ...]
+    stated_role: str | None = None
+    gender: str | None = None
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A run of capitalized words in a sentence, with what stands right before and after."""
+
+    words: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    prefix: tuple[str, ...]  # titles, demonyms and possessives stripped from the front
+    run_start: int = 0  # where the run, prefix included, starts
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    """Lower-case tokens of a name without initials: "Donald J. Trump" -> (donald, trump)."""
+    words = [w.lower() for w in TOKEN.findall(fold(name))]
+    return tuple(w for w in words if len(w) > 1 or not w.isalpha())
+
+
+def fold(text: str) -> str:
+    """Without accents, with plain apostrophes."""
+    if text.isascii():
+        return text
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    ).replace("’", "'")
+
+
+def slug(name: str) -> str:
+    """The seeds' id rule: lower-case ASCII words joined by '-' ("Cho Tae-yul" -> cho-tae-yul)."""
+    ascii_name = fold(name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
+
+
+def person_id(full_name: str, lexicon: Lexicon) -> str:
+    """A discovered person's id: the slug of the full name, with a suffix where the slug is
+    already a curated entity's id (the same person across articles keeps the same id)."""
+    base = slug(full_name)
+    candidate, number = base, 2
+    while candidate in lexicon.curated_ids:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def _token_position(text: str, start: int) -> int:
+    """1-based position of the token that starts at (or contains) character ``start``."""
+    return len(TOKEN.findall(text[:start])) + (0 if start and TOKEN.match(text[start - 1]) else 1)
+
+
+def _token_count(text: str, start: int, end: int) -> int:
+    return len(TOKEN.findall(text[start:end]))
+
+
+def _is_capitalized(word: str) -> bool:
+    return word[0].isupper()
+
+
+def _is_initial(word: str) -> bool:
+    return len(word) == 2 and word[0].isupper() and word[1] == "."
+
+
+def _bare(word: str) -> str:
+    """A word without a possessive or a trailing period, lower-cased."""
+    word = word.rstrip(".")
+    for ending in ("'s", "’s"):
+        if word.endswith(ending):
+            word = word[: -len(ending)]
+    return word.lower()
+
+
+_CAPITALIZED = r"\p{Lu}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*"
+_PART = rf"(?:\p{{Lu}}\.(?=\s)|{_CAPITALIZED})"
+_PARTICLE = "(?:" + "|".join(sorted(PARTICLES)) + ")"
+# Capitalized words (and initials) joined by single spaces, particles allowed inside.
+RUN = regex.compile(rf"(?<![\p{{L}}\p{{M}}\p{{N}}])(?:{_PART})(?: (?:{_PARTICLE} )*(?:{_PART}))*")
+
+
+@dataclass(frozen=True)
+class _Shifted:
+    """A word of a run, with its offsets in the sentence."""
+
+    text: str
+    begin: int
+    finish: int
+
+    def group(self) -> str:
+        return self.text
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.finish
+
+
+def _strip_prefix(text: str, matches: Sequence[_Shifted], lexicon: Lexicon) -> _Run:
+    """Split a run into what stands before the name and the name: leading function words, and
+    everything up to the last title word that a name follows ("Former South Korean Foreign
+    Minister | Cho Tae-yul", "Industry Minister | Kim Jung-kwan")."""
+    words = [m.group() for m in matches]
+    cut = 0
+    while cut < len(words) - 1 and _bare(words[cut]) in FUNCTION_WORDS:
+        cut += 1
+    for position in range(len(words) - 2, cut - 1, -1):
+        if _bare(words[position]) in lexicon.titles:
+            cut = position + 1
+            break
+    kept = matches[cut:]
+    return _Run(
+        tuple(m.group() for m in kept),
+        tuple(m.start() for m in kept),
+        tuple(m.end() for m in kept),
+        tuple(words[:cut]),
+        matches[0].start(),
+    )
+
+
+def _role_before(text: str, run: _Run, lexicon: Lexicon) -> str | None:
+    """The title words right before the name, with their demonym or possessive: "Japanese
+    Foreign Minister" in "Japanese Foreign Minister Takeshi Iwaya"."""
+    prefix = [w for w in run.prefix if _bare(w) not in FUNCTION_WORDS]
+    # "Secretary of State Marco Rubio": the title goes on before an "of"
+    of_title = re.search(r"((?:[A-Z][\w'’\-]*\s)+of\s)$", text[: run.run_start])
+    if prefix and of_title and _bare(of_title.group(1).split()[0]) in lexicon.titles:
+        prefix = [*of_title.group(1).split(), *prefix]
+    if not any(_bare(w) in lexicon.titles for w in prefix):
+        # a role in lower case right before the name: "the ministry's spokesperson Lin Jian"
+        before = re.findall(r"[\w'’\-]+", text[: run.starts[0]])
+        role: list[str] = []
+        while before and before[-1].lower() in lexicon.titles:
+            role.insert(0, before.pop())
+        while (
+            role and before and before[-1][0].isupper() and before[-1].lower() not in FUNCTION_WORDS
+        ):
+            role.insert(0, before.pop())  # "Hong Kong leader"
+        return " ".join(role) or None
+    return " ".join(prefix).rstrip(",") or None
+
+
+APPOSITIVE = re.compile(
+    r"^,\s+((?:a|an|the|who|its|his|her)\b(?:[^,;:]|,(?=\d))*|\d{1,3})(?=,|\.|;|$)"
+)
+
+
+def _role_after(text: str, end: int) -> str | None:
+    """An appositive right after the name: "…, a professor at the university, said"."""
+    match = APPOSITIVE.match(text[end:].removeprefix("."))
+    if not match:
+        return None
+    role = match.group(1).strip().rstrip(".")
+    return None if role.isdigit() else role
+
+
+def _verb_after(text: str, end: int, lexicon: Lexicon) -> bool:
+    following = re.match(r"^\s*(?:,[^,]{0,80},\s*)?(\w+)(?:\s+(\w+))?", text[end:])
+    if not following:
+        return False
+    first, second = (following.group(1) or "").lower(), (following.group(2) or "").lower()
+    if first in lexicon.attribution_verbs:
+        return True
+    return first in ("has", "had", "also", "later") and second in lexicon.attribution_verbs
+
+
+def _verb_before(text: str, start: int, lexicon: Lexicon) -> bool:
+    before = text[:start].rstrip().lower()
+    words = re.findall(r"\w+", before)
+    if before.endswith("according to"):
+        return True
+    return bool(words) and words[-1] in lexicon.attribution_verbs and not before.endswith(",")
+
+
+def _surnames(words: Sequence[str], lexicon: Lexicon) -> tuple[str, ...]:
+    """How the article may refer to the person later: the family name."""
+    core = [_bare(w) for w in words if not _is_initial(w) and _bare(w) not in SUFFIXES]
+    core = [w for w in core if w not in PARTICLES]
+    if not core:
+        return ()
+    first, last = core[0], core[-1]
+    family_first = first in lexicon.family_name_first and (
+        len(core) == 2 and ("-" in words[-1] or last not in lexicon.given_names)
+    )
+    return (first,) if family_first else (last,)
+
+
+def _is_blocked(run_words: Sequence[str], lexicon: Lexicon) -> bool:
+    """A run that names something else: a word of an organization, place, event or time, a
+    word in capitals (a dateline, a ship's prefix: "DES MOINES", "BRP Sierra Madre"), or the
+    name of a curated country, place or organization."""
+    bare = [_bare(w) for w in run_words]
+    if any(w in lexicon.not_person_words for w in bare):
+        return True
+    if any(len(w) > 1 and w.isupper() and not _is_initial(w) for w in run_words):
+        return True
+    return " ".join(bare) in lexicon.non_person_names
+
+
+# Right before a name, these make it a thing or a place: "the Sierra Madre", "in Mong Kok".
+NOT_BEFORE_A_PERSON = frozenset("the a an in at near inside outside via across throughout".split())
+
+
+def _is_a_thing_or_place(text: str, run: _Run, start: int, lexicon: Lexicon) -> bool:
+    """ "The Sierra Madre", "in Mong Kok": a determiner or place word right before a name with
+    no title makes it a thing or a place, not a person."""
+    if any(_bare(w) in lexicon.titles for w in run.prefix):
+        return False
+    if run.prefix:
+        return _bare(run.prefix[-1]) in NOT_BEFORE_A_PERSON
+    before = re.search(r"(\w+)\W*$", text[:start])
+    if before and before.group(1).lower() in NOT_BEFORE_A_PERSON:
+        return True
+    # "the northern province of Yen Bai", "the University of Tokyo"
+    of_a_place = re.search(r"(\w+)\s+of\s*$", text[:start])
+    return bool(of_a_place) and of_a_place.group(1).lower() in lexicon.not_person_words
+
+
+def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonMention]:
+    """Every mention of a person in one article's sentences, in order."""
+    people: list[_Person] = []
+    by_surname: dict[str, _Person] = {}
+    mentions: list[PersonMention] = []
+
+    def remember(person: _Person) -> None:
+        if person not in people:
+            people.append(person)
+        for surname in person.surnames:
+            by_surname[surname] = person
+
+    def emit(
+        sentence: Sentence, start: int, end: int, person: _Person, match_type: str, cue: str
+    ) -> None:
+        mentions.append(
+            PersonMention(
+                sentence_index=sentence.index,
+                token_position=_token_position(sentence.text, start),
+                token_count=_token_count(sentence.text, start, end),
+                char_start=start,
+                char_end=end,
+                entity_id=person.entity_id,
+                is_curated=person.is_curated,
+                name=sentence.text[start:end],
+                full_name=person.full_name,
+                stated_role=person.stated_role,
+                match_type=match_type,
+                cue=cue,
+                gender=person.gender,
+            )
+        )
+
+    def curated_person(curated: CuratedPerson, written: str) -> _Person:
+        first_name = name_key(curated.names[0])[0] if name_key(curated.names[0]) else ""
+        return _known(people, curated.entity_id) or _Person(
+            curated.entity_id,
+            True,
+            written,
+            frozenset(name_key(written)),
+            (curated.surname.lower(),) if curated.surname else (),
+            gender=lexicon.given_names.get(first_name) or None,
+        )
+
+    for sentence in sentences:
+        text = sentence.text
+        for match in RUN.finditer(text):
+            if " " not in match.group():
+                # one word: a surname of someone already named, or a curated one that stands
+                # alone ("Trump"); never a new person
+                start, end = _trimmed(text, match.start(), match.end())
+                word = text[start:end].lower()
+                if word in FUNCTION_WORDS or word in lexicon.not_person_words:
+                    continue
+                if word in by_surname:
+                    emit(sentence, start, end, by_surname[word], "surname", "surname")
+                elif (word,) in lexicon.by_name:
+                    person = curated_person(lexicon.by_name[(word,)], text[start:end])
+                    remember(person)
+                    emit(sentence, start, end, person, "name", "curated")
+                elif word in lexicon.standalone:
+                    curated = lexicon.standalone[word]
+                    person = curated_person(curated, curated.names[0])
+                    if person not in people:
+                        people.append(person)
+                    emit(sentence, start, end, person, "standalone", "curated")
+                continue
+            run = _strip_prefix(text, _words_of(match), lexicon)
+            words, starts, ends = list(run.words), list(run.starts), list(run.ends)
+            inside = _curated_inside(text, words, starts, ends, lexicon)
+            start, end = _trimmed(text, starts[0], ends[-1])
+            if inside is not None:
+                curated, begin, finish = inside
+                person = curated_person(curated, text[begin:finish])
+                _learn_role(person, text, run, finish, lexicon)
+                remember(person)
+                emit(sentence, begin, finish, person, "name", "curated")
+                continue
+            if _is_blocked(words, lexicon):
+                continue
+            if _is_a_thing_or_place(text, run, start, lexicon):
+                continue
+            key = name_key(text[start:end])
+            if len(key) < 2:
+                continue
+            cue = _cue(text, run, words, end, lexicon)
+            if cue is None:
+                continue
+            person = _same_person(people, frozenset(key))
+            if person is None:
+                full_name = text[start:end]
+                person = _Person(
+                    person_id(full_name, lexicon),
+                    False,
+                    full_name,
+                    frozenset(key),
+                    _surnames(words, lexicon),
+                    gender=lexicon.given_names.get(key[0]) or None,
+                )
+            _learn_role(person, text, run, end, lexicon)
+            remember(person)
+            emit(sentence, start, end, person, "name", cue)
+    # the role an article gives a person holds for all of its mentions there
+    roles = {p.entity_id: p.stated_role for p in people}
+    return [
+        PersonMention(**{**m.__dict__, "stated_role": roles.get(m.entity_id)}) for m in mentions
+    ]
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """A name's span without a possessive or a sentence's final period: "Iwaya's" -> Iwaya."""
+    if text.endswith(("'s", "’s"), start, end):
+        end -= 2
+    return start, end
+
+
+def _words_of(match: regex.Match[str]) -> list[_Shifted]:
+    offset = match.start()
+    return [
+        _Shifted(w.group(), w.start() + offset, w.end() + offset)
+        for w in WORD.finditer(match.group())
+    ]
+
+
+def _curated_inside(
+    text: str, words: list[str], starts: list[int], ends: list[int], lexicon: Lexicon
+) -> tuple[CuratedPerson, int, int] | None:
+    """The longest curated person's name inside a run ("Xi Jinping" in "Xi Jinping Thought")."""
+    keys = [name_key(_bare_possessive(word)) for word in words]
+    for size in range(len(words), 0 if len(words) == 1 else 1, -1):
+        for first in range(0, len(words) - size + 1):
+            key = tuple(token for part in keys[first : first + size] for token in part)
+            curated = lexicon.by_name.get(key)
+            if curated is not None:
+                begin, finish = _trimmed(text, starts[first], ends[first + size - 1])
+                return curated, begin, finish
+    return None
+
+
+def _bare_possessive(word: str) -> str:
+    return word[:-2] if word.endswith(("'s", "’s")) else word
+
+
+def _known(people: list[_Person], entity_id: str) -> _Person | None:
+    return next((p for p in people if p.entity_id == entity_id), None)
+
+
+def _same_person(people: list[_Person], words: frozenset[str]) -> _Person | None:
+    """A person already named with the same words in another order ("Tae-yul Cho")."""
+    return next((p for p in people if p.words == words), None)
+
+
+def _learn_role(person: _Person, text: str, run: _Run, end: int, lexicon: Lexicon) -> None:
+    if person.stated_role is None:
+        # an appositive after the name says more than a title before it
+        person.stated_role = _role_after(text, end) or _role_before(text, run, lexicon)
+
+
+def _cue(text: str, run: _Run, words: Sequence[str], end: int, lexicon: Lexicon) -> str | None:
+    """Why a run of two or more capitalized words is a person, or None when nothing says so."""
+    if len([w for w in words if not _is_initial(w)]) > 4:
+        return None
+    first = _bare(words[0])
+    if _role_before(text, run, lexicon):
+        return "title"
+    if first in lexicon.given_names:
+        return "given_name"
+    if first in lexicon.family_name_first and "-" in words[-1]:
+        return "family_name"
+    if _verb_after(text, end, lexicon) or _verb_before(text, run.starts[0], lexicon):
+        return "verb"
+    if _role_after(text, end) is not None or re.match(r"^,\s+\d{1,3},", text[end:]):
+        return "appositive"
+    return None
+
+
+def gender_of_pronoun(pronoun: str) -> str | None:
+    return PRONOUN_GENDER.get(pronoun.lower())
+
+
+@lru_cache(maxsize=1)
+def given_names() -> dict[str, str]:
+    """Given names and their usual gender, from the gender-guesser package's name list."""
+    from gender_guesser.detector import Detector
+
+    names: dict[str, str] = {}
+    for name, genders in Detector(case_sensitive=False).names.items():
+        if " " in name or len(name) < 2:
+            continue
+        male = any(g in genders for g in ("male", "mostly_male"))
+        female = any(g in genders for g in ("female", "mostly_female"))
+        names[name] = "male" if male and not female else "female" if female and not male else ""
+    return names
+
+
+def build_lexicon(
+    aliases: Iterable[tuple[str, str, str, str, bool]],
+    titles: Iterable[str],
+    attribution_verbs: Iterable[str],
+    not_person_words: Iterable[str],
+    family_name_first: Iterable[str],
+) -> Lexicon:
+    """The rules' knowledge from the seeds' rows.
+
+    aliases: (entity_id, entity_type, alias, alias_kind, stands_alone) of every curated entity.
+    """
+    persons: dict[str, dict] = {}
+    non_person: set[str] = set()
+    entity_ids: set[str] = set()
+    for entity_id, entity_type, alias, alias_kind, stands_alone in aliases:
+        entity_ids.add(entity_id)
+        if entity_type != "person":
+            non_person.add(" ".join(name_key(alias)))
+            continue
+        person = persons.setdefault(entity_id, {"names": [], "surname": None, "alone": False})
+        if alias_kind == "surname":
+            person["surname"] = alias
+            person["alone"] = person["alone"] or bool(stands_alone)
+        else:
+            person["names"].append(alias)
+    curated = tuple(
+        CuratedPerson(entity_id, tuple(p["names"]), p["surname"], p["alone"])
+        for entity_id, p in sorted(persons.items())
+        if p["names"]
+    )
+    title_words = frozenset(t.lower() for t in titles)
+    verbs = frozenset(v.lower() for v in attribution_verbs)
+    blocked = frozenset(w.lower() for w in not_person_words)
+    # a given name is a name, not a word the rules read otherwise ("Paris", "The", "Said")
+    stop = FUNCTION_WORDS | title_words | verbs | blocked | non_person
+    names = {n: g for n, g in given_names().items() if n not in stop}
+    return Lexicon(
+        curated=curated,
+        titles=title_words,
+        attribution_verbs=verbs,
+        not_person_words=blocked,
+        family_name_first=frozenset(n.lower() for n in family_name_first),
+        non_person_names=frozenset(non_person),
+        curated_ids=frozenset(entity_ids),
+        given_names=names,
+    )

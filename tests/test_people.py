@@ -1,0 +1,119 @@
+"""People in an article (flows/people.py): the cues of news writing and the traps of issue 11,
+with the lexicon built from the project's own seeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.people import Lexicon, Sentence, find_people, person_id, slug
+
+
+def people_in(lexicon: Lexicon, *sentences: str) -> list[tuple[int, str, str]]:
+    """(sentence index, name as written, entity id) of every person mention."""
+    found = find_people([Sentence(i, s) for i, s in enumerate(sentences)], lexicon)
+    return [(m.sentence_index, m.name, m.entity_id) for m in found]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # cues: a title, an attribution verb, an appositive, a given name, a family name first
+        ("Japanese Foreign Minister Takeshi Iwaya arrived.", [("Takeshi Iwaya", "takeshi-iwaya")]),
+        ("The talks went well, said Ian Chong.", [("Ian Chong", "ian-chong")]),
+        (
+            "Stephen Nagy, a professor at a university in Tokyo, disagreed.",
+            [("Stephen Nagy", "stephen-nagy")],
+        ),
+        ("Foreign Minister Cho Tae-yul spoke.", [("Cho Tae-yul", "cho-tae-yul")]),
+        (
+            "Lt. Gen. James R. Calloway Jr., the commander, said so.",
+            [("James R. Calloway Jr", "james-r-calloway-jr")],
+        ),
+        # a curated person behind a title or a variant of the name
+        ("US President Donald J. Trump spoke.", [("Donald J. Trump", "donald-trump")]),
+        ("President Ferdinand Marcos Jr. spoke.", [("Ferdinand Marcos Jr", "ferdinand-marcos-jr")]),
+        # a curated surname that stands alone ("Trump"), inside a phrase too
+        ("The incoming Trump administration will act.", [("Trump", "donald-trump")]),
+        # the traps: a country or capital word inside a person's name is the person
+        (
+            "Michael Jordan, a spokesperson for the group, said so.",
+            [("Michael Jordan", "michael-jordan")],
+        ),
+        ("Chad Hull, 37, was arrested.", [("Chad Hull", "chad-hull")]),
+        # capitalised non-people are never persons
+        ("Hong Kong marked Lunar New Year in style.", []),
+        ("The Peterson Institute for International Economics and the Democratic Party agreed.", []),
+        ("The ministry said Tuesday that talks would resume.", []),
+        ("DES MOINES, Iowa — Farmers waited.", []),
+        ("The Sierra Madre is badly corroded.", []),
+        ("Officials met in Mong Kok and in the northern province of Yen Bai.", []),
+        ("Southeast Asian diplomats said so.", []),
+    ],
+)
+def test_who_is_a_person(lexicon: Lexicon, sentence: str, expected: list[tuple[str, str]]):
+    assert [(name, entity) for _, name, entity in people_in(lexicon, sentence)] == expected
+
+
+def test_a_surname_resolves_to_the_person_named_in_full_before_it(lexicon: Lexicon):
+    """An article about Cho Tae-yul counts no curated Cho; the same man written given name
+    first is the same person; a later bare "Cho" is him."""
+    found = people_in(
+        lexicon,
+        "Former South Korean Foreign Minister Cho Tae-yul spoke in Tokyo.",
+        "Cho said the three countries had built a lasting architecture.",
+        "Tae-yul Cho, as his English byline reads, added more.",
+    )
+    assert {entity for _, _, entity in found} == {"cho-tae-yul"}
+    assert [name for _, name, _ in found] == ["Cho Tae-yul", "Cho", "Tae-yul Cho"]
+
+
+def test_a_bare_surname_is_the_most_recent_person_of_that_name(lexicon: Lexicon):
+    found = people_in(
+        lexicon,
+        "President Lee Jae-myung met Professor Lee Soo-jin.",
+        "Lee said it was too early.",
+    )
+    assert found[-1] == (1, "Lee", "lee-soo-jin")
+
+
+def test_a_curated_surname_counts_only_after_the_full_name_unless_it_stands_alone(
+    lexicon: Lexicon,
+):
+    assert people_in(lexicon, "President Xi spoke first.") == []
+    assert people_in(lexicon, "Xi Jinping arrived.", "Xi said little.")[-1][2] == "xi-jinping"
+
+
+def test_the_stated_role_is_the_appositive_or_else_the_title(lexicon: Lexicon):
+    found = find_people(
+        [
+            Sentence(0, "Japanese Foreign Minister Takeshi Iwaya arrived."),
+            Sentence(
+                1,
+                "Ian Chong, a political scientist at the National University of Singapore, said so.",
+            ),
+            Sentence(2, "Hong Kong leader John Lee spoke."),
+            Sentence(3, "Secretary of State Marco Rubio spoke."),
+        ],
+        lexicon,
+    )
+    roles = {m.entity_id: m.stated_role for m in found}
+    assert roles == {
+        "takeshi-iwaya": "Japanese Foreign Minister",
+        "ian-chong": "a political scientist at the National University of Singapore",
+        "john-lee": "Hong Kong leader",
+        "marco-rubio": "Secretary of State",
+    }
+
+
+def test_a_mention_is_placed_on_the_tokens_the_sql_matcher_counts(lexicon: Lexicon):
+    (mention,) = find_people([Sentence(4, "On Tuesday, U.S.-born Ian Chong spoke.")], lexicon)
+    # tokens: On Tuesday U S born Ian Chong spoke
+    assert (mention.token_position, mention.token_count) == (6, 2)
+    assert mention.name == "Ian Chong" and mention.gender == "male"
+
+
+def test_ids_follow_the_seeds_slug_rule_and_step_around_curated_ids(lexicon: Lexicon):
+    assert slug("Hélène Tran") == "helene-tran"
+    assert slug("Cho Tae-yul") == "cho-tae-yul"
+    assert person_id("Ian Chong", lexicon) == "ian-chong"
+    assert person_id("Jordan", lexicon) == "jordan-2"  # a curated country's id is taken
