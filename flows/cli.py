@@ -258,6 +258,33 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_people(args: argparse.Namespace) -> int:
+    from flows.new_people import new_people, seed_rows
+    from flows.query import QueryError
+
+    settings = _existing_warehouse(args)
+    try:
+        people = new_people(settings.warehouse, args.days, args.limit)
+    except QueryError as exc:
+        errors.print(f"newswatch: {exc}", markup=False)
+        return EXIT_FAILED
+    if not people:
+        print(f"No new people in the last {args.days} days.")
+        return EXIT_OK
+    print(f"People the seeds do not know, first seen in the last {args.days} days:")
+    for person in people:
+        role = f" — {person.stated_role}" if person.stated_role else ""
+        print(
+            f"  {person.name} ({person.entity_id}): {person.article_count} articles, "
+            f"{person.mention_count} mentions{role}"
+        )
+    entities, aliases = seed_rows(people)
+    print("\nTo curate them, paste into dbt_project/seeds/entities.csv:\n" + entities)
+    print("and into dbt_project/seeds/entity_aliases.csv:\n" + aliases)
+    print("They keep their ids, so their history stays theirs; then run `newswatch run`.")
+    return EXIT_OK
+
+
 def cmd_feeds_check(args: argparse.Namespace) -> int:
     from rich.table import Table
 
@@ -427,6 +454,14 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="feed health and warehouse freshness")
     warehouse_option(status)
     status.set_defaults(func=cmd_status)
+
+    people = commands.add_parser(
+        "people", help="new people in the news: persons not in the seeds, as seed rows"
+    )
+    people.add_argument("--days", type=int, default=7, help="first seen in the last N days (7)")
+    people.add_argument("--limit", type=int, default=50, help="at most this many (50)")
+    warehouse_option(people)
+    people.set_defaults(func=cmd_people)
 
     feeds = commands.add_parser("feeds", help="feeds file tools")
     feeds_commands = feeds.add_subparsers(dest="feeds_command", required=True, metavar="COMMAND")

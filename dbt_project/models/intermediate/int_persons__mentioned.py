@@ -118,4 +118,6 @@ def model(dbt, session):
         if out["article_id"]:
             yield pa.RecordBatch.from_pydict(out, schema=SCHEMA)
 
-    return pa.RecordBatchReader.from_batches(SCHEMA, mentions())
+    # A relation on dbt's own connection: dbt-duckdb writes an incremental model's new rows to a
+    # temporary table there, which another cursor could not see.
+    return session.from_arrow(pa.RecordBatchReader.from_batches(SCHEMA, mentions()))

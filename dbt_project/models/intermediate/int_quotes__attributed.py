@@ -146,4 +146,6 @@ def model(dbt, session):
         for first in range(0, len(quoted), CHUNK_ARTICLES):
             yield chunk_rows(quoted[first : first + CHUNK_ARTICLES])
 
-    return pa.RecordBatchReader.from_batches(SCHEMA, batches())
+    # A relation on dbt's own connection: dbt-duckdb writes an incremental model's new rows to a
+    # temporary table there, which another cursor could not see.
+    return session.from_arrow(pa.RecordBatchReader.from_batches(SCHEMA, batches()))
