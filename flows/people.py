@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -370,11 +370,13 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
 
     for sentence in sentences:
         text = sentence.text
-        for match in RUN.finditer(text):
-            if " " not in match.group():
+        for words_of_run in _split_at_possessives(RUN.finditer(text)):
+            run = _strip_prefix(text, words_of_run, lexicon)
+            words, starts, ends = list(run.words), list(run.starts), list(run.ends)
+            start, end = _trimmed(text, starts[0], ends[-1])
+            if len(words) == 1:
                 # one word: a surname of someone already named, or a curated one that stands
-                # alone ("Trump"); never a new person
-                start, end = _trimmed(text, match.start(), match.end())
+                # alone ("Trump", "President Trump"); never a new person
                 word = text[start:end].lower()
                 if word in FUNCTION_WORDS or word in lexicon.not_person_words:
                     continue
@@ -382,6 +384,7 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
                     emit(sentence, start, end, by_surname[word], "surname", "surname")
                 elif (word,) in lexicon.by_name:
                     person = curated_person(lexicon.by_name[(word,)], text[start:end])
+                    _learn_role(person, text, run, end, lexicon)
                     remember(person)
                     emit(sentence, start, end, person, "name", "curated")
                 elif word in lexicon.standalone:
@@ -391,10 +394,7 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
                         people.append(person)
                     emit(sentence, start, end, person, "standalone", "curated")
                 continue
-            run = _strip_prefix(text, _words_of(match), lexicon)
-            words, starts, ends = list(run.words), list(run.starts), list(run.ends)
             inside = _curated_inside(text, words, starts, ends, lexicon)
-            start, end = _trimmed(text, starts[0], ends[-1])
             if inside is not None:
                 curated, begin, finish = inside
                 person = curated_person(curated, text[begin:finish])
@@ -446,6 +446,20 @@ def _words_of(match: regex.Match[str]) -> list[_Shifted]:
         _Shifted(w.group(), w.start() + offset, w.end() + offset)
         for w in WORD.finditer(match.group())
     ]
+
+
+def _split_at_possessives(matches: Iterable[regex.Match[str]]) -> Iterator[list[_Shifted]]:
+    """The words of each run, a possessive ending a run: "Trump's July 25 call" is Trump's,
+    then July; "Japan's Foreign Minister Takeshi Iwaya" is Japan's, then the minister."""
+    for match in matches:
+        current: list[_Shifted] = []
+        for word in _words_of(match):
+            current.append(word)
+            if word.text.endswith(("'s", "’s")):
+                yield current
+                current = []
+        if current:
+            yield current
 
 
 def _curated_inside(
@@ -553,7 +567,8 @@ def build_lexicon(
     verbs = frozenset(v.lower() for v in attribution_verbs)
     blocked = frozenset(w.lower() for w in not_person_words)
     # a given name is a name, not a word the rules read otherwise ("Paris", "The", "Said")
-    stop = FUNCTION_WORDS | title_words | verbs | blocked | non_person
+    # (a country's name may be a given name: "Chad Wolf", "Jordan Spira")
+    stop = FUNCTION_WORDS | title_words | verbs | blocked
     names = {n: g for n, g in given_names().items() if n not in stop}
     return Lexicon(
         curated=curated,

@@ -34,8 +34,9 @@ SCHEMA = pa.schema(
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
-    # A connection of its own (dbt's has a hook's result open); dbt-duckdb writes the model's
-    # rows through another, so the input streams while they are written.
+    session.complete()  # the pre-hook's result, left open by dbt, would block writing the rows
+    # The input is read on a connection of its own, so it streams while dbt's connection
+    # writes the rows.
     con = session.cursor()
 
     def read(relation, columns="*"):

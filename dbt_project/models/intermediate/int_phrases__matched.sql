@@ -25,9 +25,27 @@ phrases as (
 
 ),
 
-place_words as (
+capital_cues as (
 
-    select lower(word) as word from {{ ref('place_prepositions') }}
+    select * from {{ ref('capital_cues') }}
+
+),
+
+name_words as (
+
+    select * from {{ ref('name_words') }}
+
+),
+
+not_country_words as (
+
+    select * from {{ ref('not_country_words') }}
+
+),
+
+language_cues as (
+
+    select * from {{ ref('language_cues') }}
 
 ),
 
@@ -77,6 +95,16 @@ occurrences as (
         ] as matched_tokens,
         sentences.tokens[candidates.token_position - 1] as previous_token,
         sentences.tokens[candidates.token_position + candidates.token_count] as next_token,
+        lower(sentences.tokens[candidates.token_position - 2]) as second_previous_word,
+        lower(sentences.tokens[candidates.token_position + candidates.token_count + 1])
+            as second_next_word,
+        -- the text between tokens: before the match, inside it, after it
+        coalesce(sentences.separators[candidates.token_position], '') as separator_before,
+        sentences.separators[
+            candidates.token_position + 1:candidates.token_position + candidates.token_count - 1
+        ] as inner_separators,
+        coalesce(sentences.separators[candidates.token_position + candidates.token_count], '')
+            as separator_after,
         sentences.loaded_at
 
     from candidates
@@ -103,22 +131,178 @@ case_checked as (
 
 ),
 
--- 5. A capital stands for its government ("Beijing said"), not when it is a place: an
---    all-capitals dateline ("MANILA —") or after a place word ("an embassy in Beijing").
-in_context as (
+-- 5. What the words around an alias say it is (each list is a seed analysts edit):
+--    - a name of something else when a capitalized word of seeds/name_words stands right
+--      after or before it, or "<name word> of" before it: "Washington Post", "Native
+--      American", "Hong Kong Stock Exchange", "Diplomatic Academy of Vietnam";
+--    - a currency, a cuisine, a language or a place when a word of seeds/not_country_words
+--      follows: "Japanese yen", "American buttercream", "Tibet plateau";
+--    - a language when a demonym follows a word of seeds/language_cues and no noun follows it:
+--      "learning Japanese", "speaks both Spanish and Portuguese";
+--    - a currency sign right after it: "US$1 billion";
+--    - not the alias when punctuation other than its own splits its words ("G., 7" is not G7)
+--      or single letters are spaced instead of dotted ("U S A" in a citation).
+context as (
 
-    select * from case_checked
-    where not (
-        alias_kind is not distinct from 'capital'
-        and (
-            (len(matched_tokens[1]) > 2 and matched_tokens[1] = upper(matched_tokens[1]))
-            or coalesce(lower(previous_token), '') in (select word from place_words)
-        )
-    )
+    select
+        *,
+        entity_type in ('country', 'place') or alias_kind in ('capital', 'demonym')
+            as is_place_word,
+        lower(previous_token) as previous_word,
+        lower(next_token) as next_word
+
+    from case_checked
 
 ),
 
--- 6. Occurrences overlapped by a longer one of the same kind ("China" inside "East China
+readings as (
+
+    select
+        *,
+        (
+            separator_after = ' '
+            and regexp_matches(next_token, '^\p{Lu}')
+            and next_word in (
+                select word from name_words
+                where side = 'after'
+            )
+        )
+        or (
+            separator_before = ' '
+            and regexp_matches(previous_token, '^\p{Lu}')
+            and previous_word in (
+                select word from name_words
+                where side = 'before'
+            )
+        )
+        or (
+            previous_word = 'of'
+            and second_previous_word in (
+                select word from name_words
+                where side = 'after'
+            )
+        ) as is_inside_another_name,
+        separator_after in (' ', '-')
+        and next_word in (select word from not_country_words) as is_followed_by_a_thing,
+        alias_kind = 'demonym'
+        and previous_word in (select word from language_cues)
+        and (next_token is null or next_word in ('and', 'or') or separator_after <> ' ')
+            as is_a_language,
+        starts_with(separator_after, '$') as is_a_currency_sign,
+        token_count > 1
+        and (
+            list_bool_or(list_transform(inner_separators, lambda sep: regexp_matches(sep, '[,;:()/\[\]"“”]')))
+            or (
+                list_bool_and(list_transform(phrase_tokens, lambda token: len(token) = 1))
+                and not list_bool_and(list_transform(inner_separators, lambda sep: sep = '.'))
+            )
+        ) as is_split_by_punctuation
+
+    from context
+
+),
+
+-- 6. A capital stands for its government only where the sentence says so: a reporting or
+--    action verb after it ("Beijing said", "Tokyo has urged", "Washington's demands") or a
+--    government context before it ("officials in Washington", "envoy to Kyiv"), from
+--    seeds/capital_cues. As a place ("flights to Paris", "Washington-based", a dateline) or
+--    inside a name it is nobody's government.
+capital_readings as (
+
+    select
+        *,
+        coalesce(alias_kind, '') <> 'capital'
+        -- the possessive: "Washington's demands", "to Beijing's chagrin"
+        or (next_word = 's' and separator_after in (chr(39), '’'))
+        or previous_word in (
+            select cue from capital_cues
+            where position = 'before'
+        )
+        or second_previous_word || ' ' || previous_word
+        in (
+            select cue from capital_cues
+            where position = 'before'
+        )
+        or (
+            -- "the embassy in Beijing said": after a place word the verb is someone else's
+            coalesce(previous_word, '') not in (
+                select cue from capital_cues
+                where position = 'place'
+            )
+            and separator_after = ' '
+            and (
+                next_word in (
+                    select cue from capital_cues
+                    where position = 'after'
+                )
+                -- a verb in the past: "Washington invaded", "Beijing attempted"
+                or regexp_matches(next_word, '^[a-z]+ed$')
+                or (
+                    -- "Beijing has calculated", "Washington had concluded", "Seoul will respond"
+                    next_word in (
+                        select cue from capital_cues
+                        where position = 'auxiliary'
+                    )
+                    and (
+                        second_next_word in (
+                            select cue from capital_cues
+                            where position = 'after'
+                        )
+                        or regexp_matches(second_next_word, '^[a-z]+(ed|ing)$')
+                    )
+                )
+            )
+        ) as is_government
+
+    from readings
+
+),
+
+-- "Officials in Washington and London said": a capital joined by "and" or "or" to one that
+-- stands for its government stands for its own.
+coordinated as (
+
+    select
+        capital_readings.* exclude (is_government),
+        capital_readings.is_government
+        or (
+            capital_readings.alias_kind = 'capital'
+            and (
+                capital_readings.previous_word in ('and', 'or')
+                or capital_readings.next_word in ('and', 'or')
+            )
+            and exists (
+                select 1
+                from capital_readings as partner
+                where
+                    partner.article_id = capital_readings.article_id
+                    and partner.sentence_index = capital_readings.sentence_index
+                    and partner.alias_kind = 'capital'
+                    and partner.is_government
+                    and abs(partner.token_position - capital_readings.token_position) = 2
+            )
+        ) as is_government
+
+    from capital_readings
+
+),
+
+in_context as (
+
+    select * exclude (is_place_word, previous_word, next_word)
+    from coordinated
+    -- a missing word around the alias (the start or end of a sentence) rules nothing out
+    where
+        not coalesce(is_place_word and is_inside_another_name, false)
+        and not coalesce(is_place_word and is_followed_by_a_thing, false)
+        and not coalesce(is_a_language, false)
+        and not coalesce(is_a_currency_sign, false)
+        and not coalesce(is_split_by_punctuation, false)
+        and coalesce(is_government, false)
+
+),
+
+-- 7. Occurrences overlapped by a longer one of the same kind ("China" inside "East China
 --    Sea"), or by one as long that starts earlier.
 dominated as (
 
@@ -147,7 +331,7 @@ dominated as (
 
 ),
 
--- 7. What is left: the longest occurrences.
+-- 8. What is left: the longest occurrences.
 longest as (
 
     select in_context.*

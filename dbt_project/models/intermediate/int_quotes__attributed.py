@@ -39,7 +39,8 @@ def _token_spans(text):
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
-    con = session.cursor()  # dbt's own connection has a hook's result open
+    session.complete()  # the pre-hook's result, left open by dbt, would block writing the rows
+    con = session.cursor()  # reads while dbt's connection writes the rows
 
     def sql_of(relation):
         return f"({relation.sql_query()})"

@@ -52,6 +52,7 @@ final as (
         char_end,
         word_count,
         {{ tokenize('sentence_text') }} as tokens,
+        {{ token_separators('sentence_text') }} as separators,
         article_loaded_at as loaded_at
 
     from latest_copies
