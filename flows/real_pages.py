@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -24,9 +25,13 @@ class RealPage:
 
 
 def corpus_dir() -> Path | None:
-    """The corpus beside the checkout (``../shared``), or beside the folder of worktrees."""
-    for base in (REPO_ROOT.parent, REPO_ROOT.parent.parent):
-        candidate = base / "shared" / "corpora" / CORPUS_NAME
+    """The corpus beside the checkout (``../shared``), beside the folder of worktrees, or in
+    ``$NEWSWATCH_SHARED_DIR`` (a checkout kept elsewhere)."""
+    shared = [base / "shared" for base in (REPO_ROOT.parent, REPO_ROOT.parent.parent)]
+    if os.environ.get("NEWSWATCH_SHARED_DIR"):
+        shared.insert(0, Path(os.environ["NEWSWATCH_SHARED_DIR"]))
+    for folder in shared:
+        candidate = folder / "corpora" / CORPUS_NAME
         if (candidate / "ground-truth.json").is_file():
             return candidate
     return None
