@@ -15,6 +15,7 @@ from prefect.context import get_run_context
 from prefect.states import Failed, State
 
 from flows import faults, warehouse
+from flows.cluster import extraction_summary, pages_to_dask, with_task_runner
 from flows.dbt_runner import (
     BuildPlan,
     DbtResult,
@@ -237,8 +238,11 @@ def ingest(settings: Settings | None = None, run_id: str | None = None) -> RunRe
             pending = pending_articles(settings)
             logger.info("%d articles to fetch", len(pending))
             _report_progress("pages:total", len(pending))
-            for start in range(0, len(pending), settings.batch_size):
-                batch = pending[start : start + settings.batch_size]
+            batch_size = settings.batch_size
+            if pending:  # a Dask LocalCluster starts only when there are pages
+                batch_size = pages_to_dask(settings, harvester_for(settings, run_id))
+            for start in range(0, len(pending), batch_size):
+                batch = pending[start : start + batch_size]
                 report.add_batch(harvest_batch(settings, run_id, batch))
                 logger.info(
                     "pages %d/%d done: %s",
@@ -246,6 +250,7 @@ def ingest(settings: Settings | None = None, run_id: str | None = None) -> RunRe
                     len(pending),
                     dict(report.articles),
                 )
+        report.extraction = extraction_summary(settings, harvester_for(settings, run_id))
         harvested = harvester_for(settings, run_id).profile
         report.add_profile("page_fetch_busy", harvested["page_fetch_busy"], 0.0)
         report.add_profile("archive", harvested["archive"], 0.0)
@@ -299,7 +304,7 @@ def news_pipeline(
         # every row this run loads is stamped after this; hourly tests check those rows only
         run_started_at = datetime.now(UTC)
         preload_dbt()
-        report = ingest(settings, run_id)
+        report = with_task_runner(ingest, settings)(settings, run_id)
         lap = _Stopwatch(report)
         report.mart_rows_before = count_mart_rows(settings)
         # Nothing new and nothing edited (the hourly all-304 run): rebuild feed health only.

@@ -98,6 +98,7 @@ class RunReport:
     dbt_error: str | None = None
     published: str | None = None
     warehouse: str | None = None
+    extraction: dict[str, Any] = field(default_factory=dict)  # engine, and chunks per worker
 
     # -- building ---------------------------------------------------------------------------
 
@@ -175,6 +176,7 @@ class RunReport:
             "dbt_scope": self.dbt_scope,
             "dbt_error": self.dbt_error,
             "published": self.published,
+            "extraction": self.extraction,
         }
 
     # -- rendering --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a process that has threads
+WORKER_DIED = "worker process died"
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ class WorkerPool:
                     key, ok, value = worker.conn.recv()
                 except (EOFError, OSError):
                     outcomes.append(
-                        JobOutcome(worker.key, False, error="worker process died", seconds=elapsed)
+                        JobOutcome(worker.key, False, error=WORKER_DIED, seconds=elapsed)
                     )
                     self._replace(worker)
                     continue
