@@ -319,7 +319,7 @@ def news_pipeline(
             _record_run(settings, report, "failed" if report.all_feeds_failed else "completed")
             with lap("publish"):
                 published = publish_warehouse(settings)
-            report.published = f"{published.path} ({published.bytes / 1e6:.1f} MB)"
+            report.published = published.describe()
         else:
             _record_run(settings, report, "transform_failed")
     create_markdown_artifact(

@@ -10,6 +10,7 @@ connections to the same path, so the two behaviours need two processes.)
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -40,7 +41,11 @@ def main() -> None:
     inconsistent: list[dict[str, object]] = []
     counts: list[int] = []
     reads = 0
+    # Like any reader of a snapshots-mode catalog: its Parquet files are found beside it.
+    search = "set file_search_path = '" + os.path.dirname(os.path.abspath(path)) + "'"
     held = duckdb.connect(path, read_only=True) if hold else None
+    if held is not None:
+        held.execute(search)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -49,6 +54,7 @@ def main() -> None:
             else:
                 con = duckdb.connect(path, read_only=True)
                 try:
+                    con.execute(search)
                     seen = read(con)
                 finally:
                     con.close()
