@@ -118,6 +118,7 @@ class ChunkLog:
     chunks: int = 0
     pages: int = 0
     lost_chunks: int = 0
+    restarts: int = 0  # extraction processes killed at the time limit (or crashed), replaced
     task_seconds: float = 0.0  # summed inside the tasks
     round_trip_seconds: float = 0.0  # summed from shipping to result, queueing included
     workers: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -126,6 +127,7 @@ class ChunkLog:
         self.chunks += 1
         self.pages += len(result.outcomes)
         self.task_seconds += result.seconds
+        self.restarts += result.restarts
         self.round_trip_seconds += round_trip
         entry = self.workers.setdefault(
             result.worker, {"host": result.host, "pids": [], "chunks": 0, "pages": 0}
@@ -140,6 +142,7 @@ class ChunkLog:
             "chunks": self.chunks,
             "pages": self.pages,
             "lost_chunks": self.lost_chunks,
+            "restarts": self.restarts,
             "task_seconds": round(self.task_seconds, 3),
             "round_trip_seconds": round(self.round_trip_seconds, 3),
             "workers": self.workers,

@@ -112,7 +112,17 @@ class _Shipped:
         return self._future.result()
 
 
-def _dask_slots() -> int:
+def chunked_pool(settings: Settings) -> ChunkedPool:
+    """A pool whose jobs go, ``dask_chunk_pages`` at a time, to the flow's task runner."""
+    spec = ChunkSpec(timeout=settings.extract_timeout)
+
+    def ship(jobs: list[Job]) -> _Shipped:
+        return _Shipped(extract_chunk.submit(jobs, spec))
+
+    return ChunkedPool(ship, settings.dask_chunk_pages)
+
+
+def dask_slots() -> int:
     """Threads across the cluster's workers: chunks that can run at once."""
     context = FlowRunContext.get()
     client = getattr(context.task_runner, "client", None) if context else None
@@ -127,14 +137,9 @@ def pages_to_dask(settings: Settings, harvester: Harvester) -> int:
     context = FlowRunContext.get()
     if settings.dask_address is None or context is None:
         return settings.batch_size
-    spec = ChunkSpec(timeout=settings.extract_timeout)
-
-    def ship(jobs: list[Job]) -> _Shipped:
-        return _Shipped(extract_chunk.submit(jobs, spec))
-
     if not isinstance(harvester.page_pool, ChunkedPool):
-        harvester.page_pool = ChunkedPool(ship, settings.dask_chunk_pages)
-    slots = _dask_slots()
+        harvester.page_pool = chunked_pool(settings)
+    slots = dask_slots()
     get_run_logger().info(
         "extracting pages on %s: %d worker threads, %d pages per task",
         describe_engine(settings),

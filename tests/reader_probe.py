@@ -1,6 +1,7 @@
 """An analyst hammering the published warehouse while runs write and publish.
 
 Usage: python tests/reader_probe.py WAREHOUSE SECONDS OUT.json [--hold]
+Reads until OUT.json.stop exists (the test's runs are over), or SECONDS at most.
 Opens the file read-only over and over (or, with --hold, once for the whole time, like an
 analyst who never closes their session), checks that every read is internally consistent,
 and writes what it saw as JSON. (Within one process DuckDB reuses an open database for new
@@ -47,7 +48,10 @@ def main() -> None:
     if held is not None:
         held.execute(search)
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    stop = out + ".stop"
+    last = False
+    while not last:
+        last = time.monotonic() >= deadline or os.path.exists(stop)  # one read after the end
         try:
             if held is not None:
                 seen = read(held)
