@@ -20,6 +20,7 @@ from flows.workers import WORKER_DIED, JobOutcome, WorkerPool
 
 Job = tuple[Hashable, Callable[[Any], Any], Any]
 LOST = WORKER_DIED  # the prefix harvest maps to the transient worker_error status
+WARM_UP_SECONDS = 120.0
 
 
 class WorkerMisconfigured(RuntimeError):
@@ -70,10 +71,29 @@ def _thread_pool(spec: ChunkSpec) -> WorkerPool:
                 "this Dask worker is a daemon process and cannot start extraction processes: "
                 "start it with DASK_DISTRIBUTED__WORKER__DAEMON=False"
             )
+        # A new process imports trafilatura (seconds on a busy machine) before its first job:
+        # that must not count against the first page's time limit.
         pool = WorkerPool(1, spec.timeout, spec.memory_bytes)
         pool.start()
+        _warm(pool)
         _POOLS.pool = pool
     return pool
+
+
+def _warm(pool: WorkerPool) -> None:
+    timeout, pool.timeout = pool.timeout, max(pool.timeout, WARM_UP_SECONDS)
+    try:
+        pool.submit("warm-up", warm_up, None)
+        list(pool.drain())
+    finally:
+        pool.timeout = timeout
+
+
+def warm_up(_: object) -> bool:
+    """Run in a new extraction process: import what page jobs need."""
+    import flows.analysis  # noqa: F401 - the import is the point
+
+    return True
 
 
 def run_chunk(jobs: list[Job], spec: ChunkSpec) -> ChunkResult:
@@ -85,16 +105,21 @@ def run_chunk(jobs: list[Job], spec: ChunkSpec) -> ChunkResult:
     started = time.perf_counter()
     pool = _thread_pool(spec)
     restarts = pool.restarts
-    for key, func, payload in jobs:
+    outcomes = []
+    for key, func, payload in jobs:  # one process: one job at a time anyway
+        before = pool.restarts
         pool.submit(key, func, payload)
-    outcomes = list(pool.drain())
+        outcomes += pool.drain()
+        if pool.restarts != before:
+            _warm(pool)  # the replacement process imports before the next page's clock starts
+    restarts_now = pool.restarts
     return ChunkResult(
         outcomes,
         _worker_address(),
         socket.gethostname(),
         os.getpid(),
         time.perf_counter() - started,
-        pool.restarts - restarts,
+        restarts_now - restarts,
     )
 
 

@@ -7,6 +7,7 @@ only extraction, the CPU-bound part, moves (docs/scaling.md says why).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import socket
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from prefect import Flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture
+from prefect.settings import PREFECT_API_URL
 
 from flows.chunks import ChunkedPool, ChunkResult, ChunkSpec, Job, run_chunk
 from flows.feeds import ConfigError
@@ -47,6 +49,29 @@ def _check_reachable(address: str) -> None:
         ) from exc
 
 
+def _is_loopback(host: str | None) -> bool:
+    if host in (None, "localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(str(host)).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_api_reachable_from(address: str) -> None:
+    """Workers on other machines record their task runs in Prefect's API: it must not be one
+    only this machine can reach (the temporary API Prefect starts on 127.0.0.1)."""
+    if _is_loopback(urlsplit(address).hostname):
+        return
+    api = PREFECT_API_URL.value()
+    if not api or _is_loopback(urlsplit(api).hostname):
+        raise ConfigError(
+            f"the Dask workers behind {address} cannot reach a Prefect API on this machine's "
+            f"loopback ({api or 'the temporary API'}): run `prefect server start --host "
+            "0.0.0.0` and set PREFECT_API_URL=http://<this-host>:4200/api (docs/scaling.md)"
+        )
+
+
 def dask_task_runner(settings: Settings) -> Any | None:
     """prefect-dask's task runner for ``settings.dask_address``; None for the local pool."""
     if settings.dask_address is None:
@@ -74,6 +99,7 @@ def dask_task_runner(settings: Settings) -> Any | None:
                 "silence_logs": logging.getLogger("prefect").getEffectiveLevel(),
             }
         )
+    _check_api_reachable_from(settings.dask_address)
     _check_reachable(settings.dask_address)
     return DaskTaskRunner(address=settings.dask_address)
 
