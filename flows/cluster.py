@@ -86,7 +86,9 @@ def dask_task_runner(settings: Settings) -> Any | None:
     # A chunk carries its pages (~25 MB for 250 pages of 100 KB): expected, not a mistake.
     dask.config.set({"distributed.admin.large-graph-warning-threshold": "256MB"})
     # Dask's own INFO lines (workers joining, closing) only when Prefect logs at INFO too.
-    logging.getLogger("distributed").setLevel(logging.getLogger("prefect").getEffectiveLevel())
+    level = logging.getLogger("prefect").getEffectiveLevel()
+    logging.getLogger("distributed").setLevel(level)
+    dask.config.set({"logging.distributed": logging.getLevelName(level).lower()})
     if settings.dask_address == "local":
         # Dask workers start extraction processes of their own: they must not be daemons.
         dask.config.set({"distributed.worker.daemon": False})
@@ -96,7 +98,7 @@ def dask_task_runner(settings: Settings) -> Any | None:
                 "threads_per_worker": 1,
                 "processes": True,
                 "dashboard_address": None,
-                "silence_logs": logging.getLogger("prefect").getEffectiveLevel(),
+                "silence_logs": level,
             }
         )
     _check_api_reachable_from(settings.dask_address)

@@ -347,19 +347,28 @@ def reextract_pipeline(settings: Settings | None = None) -> dict[str, object]:
     with writer_lock(settings):
         started_at = datetime.now(UTC)
         prepare_working_copy(settings)
-        pages = list_archived_pages(settings)
-        changed = 0
         try:
-            for start in range(0, len(pages), settings.batch_size):
-                changed += reextract_pages(
-                    settings, run_id, pages[start : start + settings.batch_size]
-                )
+            archived, changed = with_task_runner(reextract_archive, settings)(settings, run_id)
         finally:
             close_harvesters(run_id)
         _, result = build_marts(settings, True, started_at)
         if result.success:
             publish_warehouse(settings)
-    return {"articles": len(pages), "changed": changed, "dbt_ok": result.success}
+    return {"articles": archived, "changed": changed, "dbt_ok": result.success}
+
+
+@flow(name="reextract-archive")
+def reextract_archive(settings: Settings, run_id: str) -> tuple[int, int]:
+    """Every archived page through extraction again (on Dask when configured); returns
+    (pages, articles whose text changed)."""
+    pages = list_archived_pages(settings)
+    batch_size = settings.batch_size
+    if pages:
+        batch_size = pages_to_dask(settings, harvester_for(settings, run_id))
+    changed = 0
+    for start in range(0, len(pages), batch_size):
+        changed += reextract_pages(settings, run_id, pages[start : start + batch_size])
+    return len(pages), changed
 
 
 @flow(name="refresh_docs")

@@ -39,7 +39,7 @@ from typing import Any
 import duckdb
 
 PUBLISHED_SCHEMAS = ("raw", "staging", "marts", "seeds")  # intermediate stays with the writer
-RANGE_ROWS = 1 << 20  # rowids a file: few files for readers, a bounded rewrite per append
+RANGE_ROWS = 1 << 18  # rowids a file: few files for readers, a bounded rewrite per append
 MARKER = "newswatch_snapshot"  # main.<MARKER> in the catalog: which snapshot it is
 
 

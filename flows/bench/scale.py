@@ -60,7 +60,9 @@ def _dask_measurements(settings: Settings, pages: Path, count: int) -> dict[str,
     warm = chunked_pool(settings)
     warm.chunk_size = 1
     for index in range(slots * 2):  # one tiny chunk per worker thread (and one more)
-        warm.submit(f"warm-{index}", run_page_job, PageJob(f"w{index}", "http://w/", TINY_PAGE))
+        warm.submit(
+            f"warm-{index}", run_page_job, PageJob(f"w{index}", "http://w/", TINY_PAGE, "text/html")
+        )
     list(warm.drain())
 
     pool = chunked_pool(settings)
@@ -74,7 +76,9 @@ def _dask_measurements(settings: Settings, pages: Path, count: int) -> dict[str,
     overheads = []
     for index in range(OVERHEAD_CHUNKS):
         single = chunked_pool(settings)
-        single.submit(f"o{index}", run_page_job, PageJob(f"o{index}", "http://o/", TINY_PAGE))
+        single.submit(
+            f"o{index}", run_page_job, PageJob(f"o{index}", "http://o/", TINY_PAGE, "text/html")
+        )
         list(single.drain())
         overheads.append(single.log.round_trip_seconds - single.log.task_seconds)
     return {

@@ -144,7 +144,8 @@ def test_the_pool_a_local_cluster_and_a_scheduler_give_the_same_marts(
     prefect_harness, tmp_path: Path, cluster: Cluster
 ):
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, TaskRunFilter
+    from prefect.client.schemas.filters import FlowFilter, FlowRunFilter, TaskRunFilter
+    from prefect.client.schemas.sorting import FlowRunSort
 
     from flows.pipeline import news_pipeline
 
@@ -191,6 +192,24 @@ def test_the_pool_a_local_cluster_and_a_scheduler_give_the_same_marts(
         )
     assert len(task_runs) == runs["tcp"][1].extraction["chunks"]
     assert {t.state.type.value for t in task_runs} == {"COMPLETED"}
+
+    # Re-extracting the archive goes to the cluster too, and finds the same text.
+    from flows.pipeline import reextract_pipeline
+
+    result = reextract_pipeline(runs["tcp"][0])
+    assert result["articles"] == extracted and result["changed"] == 0 and result["dbt_ok"]
+    with get_client(sync_client=True) as client:
+        (reextract_run,) = client.read_flow_runs(  # this session's latest one
+            flow_filter=FlowFilter(name={"any_": ["reextract-archive"]}),
+            sort=FlowRunSort.START_TIME_DESC,
+            limit=1,
+        )
+        chunks = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id={"any_": [reextract_run.id]}),
+            task_run_filter=TaskRunFilter(name={"like_": "extract-chunk"}),
+        )
+    assert len(chunks) >= extracted // 4
+    assert {t.state.type.value for t in chunks} == {"COMPLETED"}
 
 
 @dataclass
@@ -301,3 +320,32 @@ def test_a_worker_killed_mid_task_loses_and_duplicates_no_article(
     assert killed[0] not in after.values()
     pids = {pid for w in summary["workers"].values() for pid in w["pids"]}
     assert pids & set(after.values())
+
+
+def test_a_worker_that_cannot_start_processes_stops_the_run_saying_how_to_start_it(
+    prefect_harness,
+):
+    import dask
+    from prefect import flow
+    from prefect_dask import DaskTaskRunner
+
+    from flows.chunks import WorkerMisconfigured
+    from flows.cluster import chunked_pool
+    from flows.settings import Settings
+    from tests import jobs
+
+    @flow(name="daemon-worker")
+    def extract_one() -> list:
+        pool = chunked_pool(Settings(dask_chunk_pages=1))
+        pool.submit("a", jobs.echo, 1)
+        return list(pool.drain())
+
+    runner = DaskTaskRunner(
+        cluster_kwargs={"n_workers": 1, "processes": True, "dashboard_address": None}
+    )
+    # Dask's default: worker processes are daemons, which may not have children.
+    with (
+        dask.config.set({"distributed.worker.daemon": True}),
+        pytest.raises(WorkerMisconfigured, match="DASK_DISTRIBUTED__WORKER__DAEMON=False"),
+    ):
+        extract_one.with_options(task_runner=runner)()
