@@ -24,7 +24,13 @@ import duckdb
 from flows import warehouse
 from flows.faults import crash_point
 from flows.settings import Settings
-from flows.snapshots import SnapshotPublished, publish_snapshot, restore_raw, snapshot_id_of
+from flows.snapshots import (
+    SnapshotPublished,
+    fsync_directory,
+    publish_snapshot,
+    restore_raw,
+    snapshot_id_of,
+)
 
 
 class WarehouseBusy(Exception):
@@ -86,14 +92,6 @@ def checkpoint(database: Path) -> None:
         con.close()
 
 
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def publish(settings: Settings) -> Published:
     """Atomically replace the published warehouse with the writer's checkpointed database:
     a copy of the whole file, or (NEWSWATCH_PUBLISH=snapshots) a catalog over Parquet files."""
@@ -124,7 +122,7 @@ def publish(settings: Settings) -> Published:
             os.fsync(handle.fileno())
         crash_point("publish")  # tests: die with the copy made but not yet renamed
         os.replace(temporary, target)
-        _fsync_directory(target.parent)
+        fsync_directory(target.parent)
     finally:
         temporary.unlink(missing_ok=True)
     return Published(target, target.stat().st_size, time.monotonic() - started)

@@ -233,6 +233,18 @@ def serve_pages(server: FixtureServer, normal: int, slow_rows: int) -> list[Pend
     return pending
 
 
+def on_cluster(settings, cluster: Cluster, chunk_pages: int, extract_timeout: float):
+    """The test's settings, extracting on the test's cluster; pages of tens of MB allowed."""
+    return settings.model_copy(
+        update={
+            "dask_address": cluster.address,
+            "dask_chunk_pages": chunk_pages,
+            "extract_timeout": extract_timeout,
+            "max_body_bytes": 50 * 1024 * 1024,
+        }
+    )
+
+
 def harvest_on(settings, articles: list[PendingArticle]):
     """What ingest does with a batch of pages, on the configured engine."""
     from prefect import flow
@@ -258,13 +270,7 @@ def test_a_hung_page_is_still_killed_at_its_time_limit_on_a_dask_worker(
     prefect_harness, settings_for, server: FixtureServer, cluster: Cluster
 ):
     articles = serve_pages(server, normal=3, slow_rows=150_000)
-    settings = settings_for(
-        server,
-        dask_address=cluster.address,
-        dask_chunk_pages=2,
-        extract_timeout=1.0,
-        max_body_bytes=50 * 1024 * 1024,
-    )
+    settings = on_cluster(settings_for(server), cluster, chunk_pages=2, extract_timeout=1.0)
     outcomes, summary = harvest_on(settings, articles)
     statuses = {article_id: status for article_id, status, _ in outcomes}
     assert statuses == {"a0": "ok", "a1": "ok", "a2": "ok", "slow": "timeout"}
@@ -277,13 +283,8 @@ def test_a_worker_killed_mid_task_loses_and_duplicates_no_article(
     prefect_harness, settings_for, server: FixtureServer, cluster: Cluster
 ):
     articles = serve_pages(server, normal=10, slow_rows=250_000)
-    settings = settings_for(
-        server,
-        dask_address=cluster.address,
-        dask_chunk_pages=3,
-        extract_timeout=120.0,  # the slow page must finish, on whichever worker runs it last
-        max_body_bytes=50 * 1024 * 1024,
-    )
+    # The slow page must finish, on whichever worker runs it last.
+    settings = on_cluster(settings_for(server), cluster, chunk_pages=3, extract_timeout=120.0)
     before = cluster.worker_pids()
     killed: list[int] = []
     stop = threading.Event()
