@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import socket
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -92,6 +93,8 @@ def dask_task_runner(settings: Settings) -> Any | None:
     if settings.dask_address == "local":
         # Dask workers start extraction processes of their own: they must not be daemons.
         dask.config.set({"distributed.worker.daemon": False})
+        # The workers set their logging up on import, before the nanny hands them config.
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", logging.getLevelName(level).lower())
         return DaskTaskRunner(
             cluster_kwargs={
                 "n_workers": cpu_count(),
