@@ -174,6 +174,8 @@ def test_the_pool_a_local_cluster_and_a_scheduler_give_the_same_marts(
         assert extraction["chunks"] >= extracted // 4
         pids = {pid for w in extraction["workers"].values() for pid in w["pids"]}
         assert os.getpid() not in pids  # not one page extracted in this process
+    assert "on 2 workers" in runs["local"][1].extraction_line
+    assert runs["pool"][1].extraction_line is None
     local_workers = runs["local"][1].extraction["workers"]
     assert len(local_workers) == 2  # the LocalCluster's two workers both took chunks
     assert runs["tcp"][1].extraction["workers"].keys() == cluster.worker_pids().keys()
