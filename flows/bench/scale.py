@@ -160,7 +160,7 @@ def scale_benchmark(
     pages: Path, work: Path, pool: list[str], quick: bool, log: Log, api_url: str | None = None
 ) -> dict[str, Any]:
     count = 400 if quick else 2_000
-    sizes = (20_000, 100_000) if quick else (100_000, 1_000_000)
+    sizes = (10_000, 50_000) if quick else (100_000, 1_000_000)
     with temporary_settings({PREFECT_API_URL: api_url} if api_url else {}):
         extraction = extraction_throughput(pages, count, log)
     return {"extraction": extraction, "publish": publish_costs(work, sizes, pool, log)}
