@@ -224,3 +224,37 @@ def test_a_publish_killed_before_the_rename_leaves_the_last_snapshot_and_is_clea
     files = {p.relative_to(catalog.parent).as_posix() for p in store.files_dir.rglob("*.parquet")}
     assert files == set().union(*(m.files() for m in store.manifests()))
     assert differences(work, catalog, "raw.sentences") == 0
+
+
+def test_a_lost_writer_folder_is_rebuilt_from_the_snapshots_raw_tables(tmp_path: Path):
+    from flows import warehouse
+    from flows.publish import prepare_working_copy
+    from flows.publish import publish as publish_warehouse
+    from flows.settings import Settings
+
+    settings = Settings(warehouse=tmp_path / "wh" / "news.duckdb", publish="snapshots")
+    settings.writer_dir.mkdir(parents=True)
+    with warehouse.open_warehouse(settings.work_database) as con:
+        con.execute(
+            "insert into raw.feeds (feed_name, configured_url, url, outlet, is_active, updated_at) "
+            "select 'feed-' || i, 'http://f/' || i, 'http://f/' || i, 'Outlet', true, now() "
+            "from range(4) r(i)"
+        )
+        con.execute(
+            "insert into raw.runs (run_id, started_at, status) values ('r1', now(), 'completed')"
+        )
+    publish_warehouse(settings)
+    before = duckdb.connect(str(settings.work_database), read_only=True)
+    feeds = sorted(before.execute("select * from raw.feeds").fetchall())
+    before.close()
+    shutil.rmtree(settings.writer_dir)
+    prepare_working_copy(settings)
+    after = duckdb.connect(str(settings.work_database), read_only=True)
+    assert sorted(after.execute("select * from raw.feeds").fetchall()) == feeds
+    assert after.execute("select run_id from raw.runs").fetchall() == [("r1",)]
+    # A real table again, with its key: the next run can write to it.
+    assert after.execute(
+        "select count(*) from duckdb_constraints() where table_name = 'feeds' "
+        "and constraint_type = 'PRIMARY KEY'"
+    ).fetchall() == [(1,)]
+    after.close()
