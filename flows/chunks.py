@@ -16,10 +16,11 @@ from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from flows.workers import WORKER_DIED, JobOutcome, WorkerPool
+from flows.workers import JobOutcome, WorkerPool
 
 Job = tuple[Hashable, Callable[[Any], Any], Any]
-LOST = WORKER_DIED  # the prefix harvest maps to the transient worker_error status
+# WorkerPool's error for a process that vanished; harvest maps this prefix to worker_error.
+LOST = "worker process died"
 WARM_UP_SECONDS = 120.0
 
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a process that has threads
-WORKER_DIED = "worker process died"
 
 
 @dataclass(frozen=True)
@@ -145,7 +144,7 @@ class WorkerPool:
                     key, ok, value = worker.conn.recv()
                 except (EOFError, OSError):
                     outcomes.append(
-                        JobOutcome(worker.key, False, error=WORKER_DIED, seconds=elapsed)
+                        JobOutcome(worker.key, False, error="worker process died", seconds=elapsed)
                     )
                     self._replace(worker)
                     continue

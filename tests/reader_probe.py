@@ -1,8 +1,9 @@
 """An analyst hammering the published warehouse while runs write and publish.
 
-Usage: python tests/reader_probe.py WAREHOUSE SECONDS OUT.json [--hold]
-Reads until OUT.json.stop exists (the test's runs are over), or SECONDS at most.
-Opens the file read-only over and over (or, with --hold, once for the whole time, like an
+Usage: python tests/reader_probe.py WAREHOUSE STOP_FILE OUT.json [--hold]
+Reads until STOP_FILE exists (the test creates it when its runs are done, however long they
+took; an upper bound of ten minutes keeps a forgotten probe from running on). Opens the file
+read-only over and over (or, with --hold, once for the whole time, like an
 analyst who never closes their session), checks that every read is internally consistent,
 and writes what it saw as JSON. (Within one process DuckDB reuses an open database for new
 connections to the same path, so the two behaviours need two processes.)
@@ -11,9 +12,9 @@ connections to the same path, so the two behaviours need two processes.)
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
+from pathlib import Path
 
 import duckdb
 
@@ -36,22 +37,19 @@ def read(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
 
 
 def main() -> None:
-    path, seconds, out = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+    path, stop, out = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     hold = "--hold" in sys.argv[4:]
     errors: list[str] = []
     inconsistent: list[dict[str, object]] = []
     counts: list[int] = []
     reads = 0
     # Like any reader of a snapshots-mode catalog: its Parquet files are found beside it.
-    search = "set file_search_path = '" + os.path.dirname(os.path.abspath(path)) + "'"
+    search = "set file_search_path = '" + str(Path(path).resolve().parent) + "'"
     held = duckdb.connect(path, read_only=True) if hold else None
     if held is not None:
         held.execute(search)
-    deadline = time.monotonic() + seconds
-    stop = out + ".stop"
-    last = False
-    while not last:
-        last = time.monotonic() >= deadline or os.path.exists(stop)  # one read after the end
+    deadline = time.monotonic() + 600
+    while not stop.exists() and time.monotonic() < deadline:
         try:
             if held is not None:
                 seen = read(held)
