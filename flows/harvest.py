@@ -27,6 +27,7 @@ from flows.analysis import (
     run_page_job,
 )
 from flows.archive import ArchiveRef, ArchiveWriter, read_response
+from flows.chunks import LOST, ChunkedPool
 from flows.extract import Extraction, PageStatus
 from flows.faults import crash_point
 from flows.feeds import ParsedFeed
@@ -74,6 +75,8 @@ class Harvester:
         self.archive = ArchiveWriter(settings.archive_path, run_id)
         self.pool = WorkerPool(settings.extract_workers, settings.extract_timeout)
         self.pool.start()
+        # Pages may go elsewhere (flows.chunks: a Dask cluster); feeds always parse here.
+        self.page_pool: WorkerPool | ChunkedPool = self.pool
         # Seconds spent per stage (summed over threads and workers), for the benchmark.
         self.profile: Counter[str] = Counter()
         self._profile_lock = threading.Lock()
@@ -97,6 +100,8 @@ class Harvester:
         if self._database is not None:
             self._database.close()
             self._database = None
+        if self.page_pool is not self.pool:
+            self.page_pool.close()
         self.pool.close()
         self.archive.close()
         self.client.close()
@@ -226,11 +231,11 @@ class Harvester:
             futures: set[Future[tuple[PendingArticle, FetchResult, FetchSummary]]] = {
                 executor.submit(fetch, a) for a in by_id.values()
             }
-            while futures or self.pool.pending:
+            while futures or self.page_pool.pending:
                 if futures:
                     done, futures = wait(
                         futures,
-                        timeout=0.02 if self.pool.pending else None,
+                        timeout=0.02 if self.page_pool.pending else None,
                         return_when=FIRST_COMPLETED,
                     )
                     for future in done:
@@ -245,12 +250,12 @@ class Harvester:
                                 result.content_type,
                                 self.settings.min_article_words,
                             )
-                            self.pool.submit(article.article_id, run_page_job, job)
+                            self.page_pool.submit(article.article_id, run_page_job, job)
                         else:
                             outcomes.append(self._failed(article, summary, result.error))
                         if progress:
                             progress("pages", 1)
-                for job_outcome in self.pool.poll(0.0 if futures else 0.1):
+                for job_outcome in self.page_pool.poll(0.0 if futures else 0.1):
                     article = by_id[str(job_outcome.key)]
                     outcomes.append(
                         self._extracted(article, summaries[article.article_id], job_outcome)
@@ -290,8 +295,9 @@ class Harvester:
                 summary.content_type,
                 self.settings.min_article_words,
             )
-            self.pool.submit(page.article_id, run_page_job, job)
-        return [self._extracted(*by_id[str(outcome.key)], outcome) for outcome in self.pool.drain()]
+            self.page_pool.submit(page.article_id, run_page_job, job)
+        outcomes = self.page_pool.drain()
+        return [self._extracted(*by_id[str(outcome.key)], outcome) for outcome in outcomes]
 
     def _failed(
         self, article: PendingArticle, summary: FetchSummary, error: str | None
@@ -320,7 +326,7 @@ class Harvester:
                 article, summary, status, analysis.extraction.reason, analysis.extraction
             )
         status = "timeout" if outcome.timed_out else "extract_error"
-        if outcome.error == "worker process died":
+        if outcome.error and outcome.error.startswith(LOST):
             status = "worker_error"
         return self._with_stand_in(article, summary, status, outcome.error)
 

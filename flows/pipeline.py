@@ -15,6 +15,7 @@ from prefect.context import get_run_context
 from prefect.states import Failed, State
 
 from flows import faults, warehouse
+from flows.cluster import extraction_summary, pages_to_dask, with_task_runner
 from flows.dbt_runner import (
     BuildPlan,
     DbtResult,
@@ -237,8 +238,11 @@ def ingest(settings: Settings | None = None, run_id: str | None = None) -> RunRe
             pending = pending_articles(settings)
             logger.info("%d articles to fetch", len(pending))
             _report_progress("pages:total", len(pending))
-            for start in range(0, len(pending), settings.batch_size):
-                batch = pending[start : start + settings.batch_size]
+            batch_size = settings.batch_size
+            if pending:  # a Dask LocalCluster starts only when there are pages
+                batch_size = pages_to_dask(settings, harvester_for(settings, run_id))
+            for start in range(0, len(pending), batch_size):
+                batch = pending[start : start + batch_size]
                 report.add_batch(harvest_batch(settings, run_id, batch))
                 logger.info(
                     "pages %d/%d done: %s",
@@ -246,6 +250,7 @@ def ingest(settings: Settings | None = None, run_id: str | None = None) -> RunRe
                     len(pending),
                     dict(report.articles),
                 )
+        report.extraction = extraction_summary(settings, harvester_for(settings, run_id))
         harvested = harvester_for(settings, run_id).profile
         report.add_profile("page_fetch_busy", harvested["page_fetch_busy"], 0.0)
         report.add_profile("archive", harvested["archive"], 0.0)
@@ -299,7 +304,7 @@ def news_pipeline(
         # every row this run loads is stamped after this; hourly tests check those rows only
         run_started_at = datetime.now(UTC)
         preload_dbt()
-        report = ingest(settings, run_id)
+        report = with_task_runner(ingest, settings)(settings, run_id)
         lap = _Stopwatch(report)
         report.mart_rows_before = count_mart_rows(settings)
         # Nothing new and nothing edited (the hourly all-304 run): rebuild feed health only.
@@ -314,7 +319,7 @@ def news_pipeline(
             _record_run(settings, report, "failed" if report.all_feeds_failed else "completed")
             with lap("publish"):
                 published = publish_warehouse(settings)
-            report.published = f"{published.path} ({published.bytes / 1e6:.1f} MB)"
+            report.published = published.describe()
         else:
             _record_run(settings, report, "transform_failed")
     create_markdown_artifact(
@@ -342,19 +347,28 @@ def reextract_pipeline(settings: Settings | None = None) -> dict[str, object]:
     with writer_lock(settings):
         started_at = datetime.now(UTC)
         prepare_working_copy(settings)
-        pages = list_archived_pages(settings)
-        changed = 0
         try:
-            for start in range(0, len(pages), settings.batch_size):
-                changed += reextract_pages(
-                    settings, run_id, pages[start : start + settings.batch_size]
-                )
+            archived, changed = with_task_runner(reextract_archive, settings)(settings, run_id)
         finally:
             close_harvesters(run_id)
         _, result = build_marts(settings, True, started_at)
         if result.success:
             publish_warehouse(settings)
-    return {"articles": len(pages), "changed": changed, "dbt_ok": result.success}
+    return {"articles": archived, "changed": changed, "dbt_ok": result.success}
+
+
+@flow(name="reextract-archive")
+def reextract_archive(settings: Settings, run_id: str) -> tuple[int, int]:
+    """Every archived page through extraction again (on Dask when configured); returns
+    (pages, articles whose text changed)."""
+    pages = list_archived_pages(settings)
+    batch_size = settings.batch_size
+    if pages:
+        batch_size = pages_to_dask(settings, harvester_for(settings, run_id))
+    changed = 0
+    for start in range(0, len(pages), batch_size):
+        changed += reextract_pages(settings, run_id, pages[start : start + batch_size])
+    return len(pages), changed
 
 
 @flow(name="refresh_docs")

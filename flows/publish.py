@@ -21,8 +21,16 @@ from pathlib import Path
 
 import duckdb
 
+from flows import warehouse
 from flows.faults import crash_point
 from flows.settings import Settings
+from flows.snapshots import (
+    SnapshotPublished,
+    fsync_directory,
+    publish_snapshot,
+    restore_raw,
+    snapshot_id_of,
+)
 
 
 class WarehouseBusy(Exception):
@@ -32,8 +40,18 @@ class WarehouseBusy(Exception):
 @dataclass(frozen=True)
 class Published:
     path: Path
-    bytes: int
+    bytes: int  # copied (file mode) or newly written (snapshots mode)
     seconds: float
+    snapshot: SnapshotPublished | None = None
+
+    def describe(self) -> str:
+        if self.snapshot is None:
+            return f"{self.path} ({self.bytes / 1e6:.1f} MB)"
+        s = self.snapshot
+        return (
+            f"{self.path} (snapshot {s.snapshot_id}: {s.files_written} files written, "
+            f"{self.bytes / 1e6:.1f} MB; {s.files_reused} reused; {len(s.expired)} expired)"
+        )
 
 
 @contextmanager
@@ -74,22 +92,25 @@ def checkpoint(database: Path) -> None:
         con.close()
 
 
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def publish(settings: Settings) -> Published:
-    """Atomically replace the published warehouse with the writer's checkpointed database."""
+    """Atomically replace the published warehouse with the writer's checkpointed database:
+    a copy of the whole file, or (NEWSWATCH_PUBLISH=snapshots) a catalog over Parquet files."""
     started = time.monotonic()
     source = settings.work_database
     checkpoint(source)
     wal = source.with_name(source.name + ".wal")
     if wal.exists() and wal.stat().st_size:
         raise RuntimeError(f"{wal} still holds changes after CHECKPOINT; not publishing")
+    if settings.publish == "snapshots":
+        snapshot = publish_snapshot(
+            source,
+            settings.warehouse,
+            settings.snapshot_keep,
+            settings.snapshot_min_age,
+            settings.duckdb_memory_limit,
+            before_rename=lambda: crash_point("publish"),
+        )
+        return Published(settings.warehouse, snapshot.bytes_written, snapshot.seconds, snapshot)
     target = settings.warehouse
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in target.parent.glob(f".{target.name}.publishing-*"):
@@ -101,7 +122,7 @@ def publish(settings: Settings) -> Published:
             os.fsync(handle.fileno())
         crash_point("publish")  # tests: die with the copy made but not yet renamed
         os.replace(temporary, target)
-        _fsync_directory(target.parent)
+        fsync_directory(target.parent)
     finally:
         temporary.unlink(missing_ok=True)
     return Published(target, target.stat().st_size, time.monotonic() - started)
@@ -117,6 +138,26 @@ def prepare_working_copy(settings: Settings) -> None:
     if work.exists() or not settings.warehouse.exists():
         return
     work.parent.mkdir(parents=True, exist_ok=True)
+    if snapshot_id_of(settings.warehouse) is not None:
+        _restore_from_snapshot(settings)
+        return
     temporary = work.with_name(work.name + ".restoring")
     shutil.copyfile(settings.warehouse, temporary)
     os.replace(temporary, work)
+
+
+def _restore_from_snapshot(settings: Settings) -> None:
+    """A snapshot catalog holds views, not tables: rebuild the raw schema from its Parquet
+    files in a fresh working database; the next dbt build derives everything else."""
+    temporary = settings.work_database.with_name(settings.work_database.name + ".restoring")
+    temporary.unlink(missing_ok=True)
+    with warehouse.open_warehouse(temporary, settings.duckdb_memory_limit) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'raw' "
+                "and table_name <> 'schema_migrations'"
+            ).fetchall()
+        ]
+    restore_raw(settings.warehouse, temporary, tables)
+    os.replace(temporary, settings.work_database)

@@ -14,6 +14,8 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from flows.snapshots import prepare_reader
+
 MAX_TABLE_ROWS = 200
 
 
@@ -38,9 +40,11 @@ def open_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
             "and pass --warehouse warehouse/demo.duckdb)"
         )
     try:
-        return duckdb.connect(str(warehouse), read_only=True)
+        con = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error as exc:
         raise QueryError(f"cannot open {warehouse}: {exc}") from exc
+    prepare_reader(con, warehouse)  # a snapshot catalog's files are beside it
+    return con
 
 
 def run_query(

@@ -98,6 +98,7 @@ class RunReport:
     dbt_error: str | None = None
     published: str | None = None
     warehouse: str | None = None
+    extraction: dict[str, Any] = field(default_factory=dict)  # engine, and chunks per worker
 
     # -- building ---------------------------------------------------------------------------
 
@@ -155,6 +156,18 @@ class RunReport:
     def mart_rows_added(self) -> dict[str, int]:
         return {k: v - self.mart_rows_before.get(k, 0) for k, v in self.mart_rows.items()}
 
+    @property
+    def extraction_line(self) -> str | None:
+        """Where pages were extracted, when that was not this machine's worker pool."""
+        e = self.extraction
+        if not e.get("chunks"):
+            return None
+        line = (
+            f"{e['engine']}: {e['pages']} pages in {e['chunks']} tasks on "
+            f"{len(e['workers'])} workers"
+        )
+        return line + (f"; {e['lost_chunks']} tasks lost" if e.get("lost_chunks") else "")
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready summary (stored in raw.runs.summary)."""
         return {
@@ -175,6 +188,7 @@ class RunReport:
             "dbt_scope": self.dbt_scope,
             "dbt_error": self.dbt_error,
             "published": self.published,
+            "extraction": self.extraction,
         }
 
     # -- rendering --------------------------------------------------------------------------
@@ -212,6 +226,8 @@ class RunReport:
         )
         for reason, n in self.reasons.most_common(8):
             console.print(f"  {n} × {reason}")
+        if self.extraction_line:
+            console.print(f"[bold]Extraction[/bold]: {self.extraction_line}")
         if self.dbt_ok is not None:
             scope = f" ({self.dbt_scope})" if self.dbt_scope and self.dbt_scope != "full" else ""
             console.print(
@@ -251,6 +267,8 @@ class RunReport:
             )
         lines += ["", "| extraction outcome | articles |", "|---|---|"]
         lines += [f"| {s} | {n} |" for s, n in sorted(self.articles.items())] or ["| — | 0 |"]
+        if self.extraction_line:
+            lines += ["", f"Extraction: {self.extraction_line}."]
         if self.mart_rows:
             added = self.mart_rows_added
             lines += ["", "| mart | rows | added this run |", "|---|---|---|"]

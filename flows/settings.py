@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VERSION = "0.1.0"
+DASK_ADDRESS = re.compile(r"^(tcp|tls)://\S+:\d+$")
+DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+SECONDS_PER = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class Settings(BaseSettings):
@@ -70,15 +75,65 @@ class Settings(BaseSettings):
     # DuckDB memory cap for the writer (loads and dbt); it spills to disk beyond it.
     duckdb_memory_limit: str = "512MB"
 
+    # Past one machine (docs/scaling.md): where pages are extracted, how the warehouse is published.
+    dask_address: str | None = Field(
+        default=None,
+        description="Unset: the local worker pool; 'local': a Dask LocalCluster on this machine; "
+        "'tcp://host:port': an existing Dask scheduler.",
+    )
+    dask_chunk_pages: int = Field(
+        default=250, description="Pages per extraction task on Dask (each task costs ~0.1 s)."
+    )
+    publish: Literal["file", "snapshots"] = Field(
+        default="file",
+        description="'file': copy the whole DuckDB file; 'snapshots': Parquet files and a small "
+        "catalog of views, writing only what changed.",
+    )
+    snapshot_keep: int = Field(default=3, description="Snapshots kept at least (by count).")
+    snapshot_min_age: float = Field(
+        default=3600.0,
+        description="Seconds (or 90s, 15m, 1h, 2d) an old snapshot stays readable after a newer "
+        "one is published; longer than any reader's session.",
+    )
+
     # Tests only: kill the run with SIGKILL at this point (fetch, load, dbt, publish).
     crash_at: str | None = None
 
-    @field_validator("extract_workers", "max_connections", "per_host_concurrency", "batch_size")
+    @field_validator(
+        "extract_workers",
+        "max_connections",
+        "per_host_concurrency",
+        "batch_size",
+        "dask_chunk_pages",
+        "snapshot_keep",
+    )
     @classmethod
     def _positive(cls, value: int) -> int:
         if value < 1:
             raise ValueError("must be at least 1")
         return value
+
+    @field_validator("dask_address")
+    @classmethod
+    def _dask_address(cls, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        if value is None or value == "local" or DASK_ADDRESS.match(value):
+            return value
+        raise ValueError(
+            f"{value!r} is not a Dask scheduler: leave NEWSWATCH_DASK_ADDRESS unset (local worker "
+            "pool), set it to 'local' (a Dask cluster on this machine) or to an address like "
+            "tcp://scheduler-host:8786"
+        )
+
+    @field_validator("snapshot_min_age", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> float:
+        match = DURATION.match(str(value))
+        if not match:
+            raise ValueError(
+                f"{value!r} is not a duration: give seconds (3600) or 90s, 15m, 1h, 2d"
+            )
+        return float(match.group(1)) * SECONDS_PER[match.group(2)]
 
     @property
     def archive_path(self) -> Path:
@@ -94,6 +149,11 @@ class Settings(BaseSettings):
         # Same file name as the published file, so DuckDB's catalog name (the file stem) is
         # identical in both and the views dbt creates keep working after publishing.
         return self.writer_dir / self.warehouse.name
+
+    @property
+    def snapshot_dir(self) -> Path:
+        """Snapshots mode: the Parquet files and manifests the published catalog refers to."""
+        return self.warehouse.parent / f"{self.warehouse.stem}.snapshots"
 
     @property
     def user_agent(self) -> str:

@@ -1,7 +1,9 @@
 """An analyst hammering the published warehouse while runs write and publish.
 
-Usage: python tests/reader_probe.py WAREHOUSE SECONDS OUT.json [--hold]
-Opens the file read-only over and over (or, with --hold, once for the whole time, like an
+Usage: python tests/reader_probe.py WAREHOUSE STOP_FILE OUT.json [--hold]
+Reads until STOP_FILE exists (the test creates it when its runs are done, however long they
+took; an upper bound of ten minutes keeps a forgotten probe from running on). Opens the file
+read-only over and over (or, with --hold, once for the whole time, like an
 analyst who never closes their session), checks that every read is internally consistent,
 and writes what it saw as JSON. (Within one process DuckDB reuses an open database for new
 connections to the same path, so the two behaviours need two processes.)
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 import duckdb
 
@@ -34,21 +37,26 @@ def read(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
 
 
 def main() -> None:
-    path, seconds, out = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+    path, stop, out = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     hold = "--hold" in sys.argv[4:]
     errors: list[str] = []
     inconsistent: list[dict[str, object]] = []
     counts: list[int] = []
     reads = 0
+    # Like any reader of a snapshots-mode catalog: its Parquet files are found beside it.
+    search = "set file_search_path = '" + str(Path(path).resolve().parent) + "'"
     held = duckdb.connect(path, read_only=True) if hold else None
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    if held is not None:
+        held.execute(search)
+    deadline = time.monotonic() + 600
+    while not stop.exists() and time.monotonic() < deadline:
         try:
             if held is not None:
                 seen = read(held)
             else:
                 con = duckdb.connect(path, read_only=True)
                 try:
+                    con.execute(search)
                     seen = read(con)
                 finally:
                     con.close()

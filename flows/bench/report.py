@@ -76,6 +76,55 @@ def _size_section(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _scale_section(scale: dict[str, Any]) -> list[str]:
+    """Local pool against Dask, a chunk's overhead, publish per mode (docs/scaling.md)."""
+    if not scale:
+        return []
+    pool, dask = scale["extraction"]["local_pool"], scale["extraction"]["dask_local_cluster"]
+    lines = [
+        "## Past one machine",
+        "",
+        f"Extraction alone (trafilatura, sentences, tone) of the same {pool['pages']:,} corpus "
+        "pages, after a warm-up, in the same process tree; the Dask side goes through the same "
+        "glue as a run (`extract-chunk` Prefect tasks on prefect-dask's task runner, a "
+        "LocalCluster of one single-threaded worker per core). On one machine Dask's workers "
+        "share the cores with everything else, so parity is the expectation; the point is the "
+        "cost of a chunk (docs/scaling.md).",
+        "",
+        "| engine | pages/s | wall |",
+        "|---|---|---|",
+        f"| local worker pool | {pool['pages_per_second']} | {pool['seconds']:.1f} s |",
+        f"| Dask LocalCluster ({dask['worker_threads']} worker threads, "
+        f"{dask['chunk_pages']} pages a task, {dask['chunks']} tasks) "
+        f"| {dask['pages_per_second']} | {dask['seconds']:.1f} s |",
+        "",
+        f"A chunk's round trip beyond its own work (one tiny page a task, one task at a time): "
+        f"median {dask['chunk_overhead_ms_median']:.0f} ms, max "
+        f"{dask['chunk_overhead_ms_max']:.0f} ms — per page of a 250-page chunk, "
+        f"{dask['chunk_overhead_ms_median'] / 250:.2f} ms.",
+        "",
+        "Publishing (checkpoint included) on synthetic warehouses (6 sentences an article, "
+        "tone included), first publish and then one after 1% new articles (an hourly run's "
+        "worth):",
+        "",
+        "| articles | database | mode | first publish | after 1% new | written after 1% new |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in scale["publish"]:
+        files = ""
+        if "after_1pct_files_written" in row:
+            files = (
+                f" ({row['after_1pct_files_written']} files; "
+                f"{row['after_1pct_files_reused']} reused)"
+            )
+        lines.append(
+            f"| {row['articles']:,} | {row['database_mb']:.0f} MB | {row['mode']} "
+            f"| {row['first_seconds']:.2f} s | {row['after_1pct_seconds']:.2f} s "
+            f"| {row['after_1pct_written_mb']:.1f} MB{files} |"
+        )
+    return [*lines, ""]
+
+
 def render(results: list[dict[str, Any]]) -> str:
     results = sorted(results, key=lambda r: r["articles"])
     head = results[-1]
@@ -161,6 +210,7 @@ def render(results: list[dict[str, Any]]) -> str:
                 f"{grown['data_test_node_seconds']:.1f} s (summed over dbt's 2 threads).",
             ]
         lines.append("")
+    lines += _scale_section(head.get("scale") or {})
     notes = REPO_ROOT / "docs" / "benchmarks-notes.md"
     if notes.exists():
         lines += [notes.read_text(encoding="utf-8")]

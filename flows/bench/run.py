@@ -85,6 +85,7 @@ class BenchResult:
     matching: list[dict[str, Any]] = field(default_factory=list)
     alias_scaling: dict[str, Any] = field(default_factory=dict)
     queries: dict[str, Any] = field(default_factory=dict)
+    scale: dict[str, Any] = field(default_factory=dict)  # flows/bench/scale.py
 
 
 def machine() -> dict[str, Any]:
@@ -526,6 +527,14 @@ def analyst_queries(
     }
 
 
+def scale_part(corpus: Corpus, work: Path, api_url: str, quick: bool, log: Log) -> dict[str, Any]:
+    """Local pool against Dask, a chunk's overhead, publish time per mode; the flows report
+    to the benchmark's Prefect server, as the runs above do."""
+    from flows.bench.scale import scale_benchmark
+
+    return scale_benchmark(corpus.pages, work / "scale", sentence_pool(), quick, log, api_url)
+
+
 # -- the whole benchmark ---------------------------------------------------------------------
 
 
@@ -586,6 +595,7 @@ def run_benchmark(articles: int, feeds: int, work: Path, quick: bool, log: Log) 
             "run_wall_seconds": round(third.wall, 2),
         }
         log(f"  incremental dbt {incremental_dbt:.1f} s vs full refresh {full['seconds']:.1f} s")
+        result.scale = scale_part(corpus, work, prefect.url, quick, log)
     finally:
         server.stop()
         prefect.stop()

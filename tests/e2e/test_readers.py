@@ -11,6 +11,10 @@ import pytest
 
 from flows.demo_site.render import load_articles
 from flows.demo_site.site import FEEDS_FILE, DemoServer, build_site
+from flows.feeds import load_feeds_file
+from flows.query import run_query
+from flows.snapshots import snapshot_id_of
+from flows.status import read_status
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.e2e
@@ -18,8 +22,11 @@ pytestmark = pytest.mark.e2e
 PROBE = Path(__file__).parents[1] / "reader_probe.py"
 
 
+@pytest.mark.parametrize(
+    "publish", ["file", pytest.param("snapshots", marks=pytest.mark.snapshots)]
+)
 def test_a_reader_polling_through_two_runs_sees_no_lock_error_and_only_whole_snapshots(
-    prefect_harness, tmp_path: Path
+    prefect_harness, tmp_path: Path, publish: str, monkeypatch
 ):
     from flows.pipeline import news_pipeline
 
@@ -29,14 +36,23 @@ def test_a_reader_polling_through_two_runs_sees_no_lock_error_and_only_whole_sna
     first = [a for a in articles if a.outlet == "pacific-herald"]
     with DemoServer(build_site(first)) as server:
         settings = make_settings(
-            tmp_path, feeds=FEEDS_FILE, host_map=server.host_map, private_allowlist=server.allowlist
+            tmp_path,
+            feeds=FEEDS_FILE,
+            host_map=server.host_map,
+            private_allowlist=server.allowlist,
+            publish=publish,
+            snapshot_keep=1,  # expiry runs every publish; min_age keeps the held reader's files
+            snapshot_min_age=3600,
         )
         news_pipeline(settings)  # something to read
         out, held_out = tmp_path / "probe.json", tmp_path / "held.json"
+        # The probes read until told to stop, so a slow machine only makes the test longer.
+        stop = tmp_path / "stop"
+        warehouse = str(settings.warehouse)
         probes = [
-            subprocess.Popen([sys.executable, str(PROBE), str(settings.warehouse), "40", str(out)]),
+            subprocess.Popen([sys.executable, str(PROBE), warehouse, str(stop), str(out)]),
             subprocess.Popen(
-                [sys.executable, str(PROBE), str(settings.warehouse), "40", str(held_out), "--hold"]
+                [sys.executable, str(PROBE), warehouse, str(stop), str(held_out), "--hold"]
             ),
         ]
         try:
@@ -46,6 +62,7 @@ def test_a_reader_polling_through_two_runs_sees_no_lock_error_and_only_whole_sna
             news_pipeline(settings)
             news_pipeline(settings)
         finally:
+            stop.touch()
             for probe in probes:
                 probe.wait(120)
     seen, held = json.loads(out.read_text()), json.loads(held_out.read_text())
@@ -58,3 +75,18 @@ def test_a_reader_polling_through_two_runs_sees_no_lock_error_and_only_whole_sna
     assert counts[0] == len(first) + 5 and counts[-1] == len(articles) + 5
     # The analyst who kept one session open read the snapshot they opened, undisturbed.
     assert set(held["article_counts"]) == {len(first) + 5}
+    # The commands and the README's troubleshooting query read it, from any folder.
+    monkeypatch.chdir(tmp_path)
+    status = read_status(settings.warehouse)
+    assert status.article_count == len(articles) + 5
+    assert len(status.feeds) == len(load_feeds_file(FEEDS_FILE))
+    rows = run_query(
+        settings.warehouse,
+        "select feed_name, last_status, last_error, next_fetch_after from raw.feeds",
+        "json",
+        str(tmp_path / "feeds.json"),
+    )
+    assert rows == len(json.loads((tmp_path / "feeds.json").read_text())) > 0
+    if publish == "snapshots":
+        assert settings.warehouse.stat().st_size < 2_000_000  # a catalog of views, not the data
+        assert snapshot_id_of(settings.warehouse) is not None
