@@ -271,6 +271,11 @@ def find_quotes(
     """Every direct quotation of one article, with its speaker where it can be known."""
     paragraphs = _paragraphs(passages)
     raws = _raw_quotes(paragraphs)
+    # in reading order, so that "the first named" and "the last named" mean the same every time
+    people = sorted(people, key=lambda p: (p.sentence_index, p.char_start, p.entity_id))
+    organizations = sorted(
+        organizations, key=lambda o: (o.sentence_index, o.char_start, o.entity_id)
+    )
     quotes: list[Quote] = []
     last_speaker: tuple[str, int] | None = None  # entity id and the sentence it spoke in
     last_body: str | None = None  # the last organization or country that spoke

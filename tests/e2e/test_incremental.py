@@ -178,9 +178,11 @@ def test_every_mart_equals_a_build_from_scratch_through_a_sequence_of_changes(
     def edit_seeds() -> None:
         aliases = project / "seeds" / "entity_aliases.csv"
         lines = aliases.read_text().splitlines()
-        kept = [line for line in lines if line != "china,Beijing,capital,capitalized"]
+        kept = [line for line in lines if line != "china,Beijing,capital,capitalized,en,false"]
         assert len(kept) == len(lines) - 1
-        aliases.write_text("\n".join([*kept, "laos,Vientiane Times,variant,capitalized"]) + "\n")
+        aliases.write_text(
+            "\n".join([*kept, "laos,Vientiane Times,variant,capitalized,en,false"]) + "\n"
+        )
 
     steps = {
         "new articles": lambda: _execute(database, *NEW_ARTICLES),

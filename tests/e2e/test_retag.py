@@ -71,6 +71,8 @@ def test_editing_seeds_retags_the_whole_history(demo_runs: DemoRuns, tmp_path: P
                 "alias": "Masinloc",
                 "alias_kind": "name",
                 "case_rule": "capitalized",
+                "language": "en",
+                "stands_alone": "false",
             }
         ],
     )

@@ -66,7 +66,10 @@ def model(dbt, session):
     sentences = dbt.ref("int_sentences__tokenized")
     watermark = "'-infinity'::timestamptz"
     if dbt.is_incremental:
-        watermark = f"(select coalesce(max(loaded_at), '-infinity'::timestamptz) from {dbt.this})"
+        # on dbt's own connection: it sees what the pre-hook deleted in this transaction
+        newest = session.sql(f"select max(loaded_at) from {dbt.this}").fetchall()[0][0]
+        if newest is not None:
+            watermark = f"'{newest.isoformat()}'::timestamptz"
     reader = con.sql(
         f"select article_id, sentence_index, sentence_text, loaded_at "
         f"from ({sentences.sql_query()}) "

@@ -95,6 +95,7 @@ occurrences as (
         ] as matched_tokens,
         sentences.tokens[candidates.token_position - 1] as previous_token,
         sentences.tokens[candidates.token_position + candidates.token_count] as next_token,
+        sentences.tokens[candidates.token_position - 2] as second_previous_token,
         lower(sentences.tokens[candidates.token_position - 2]) as second_previous_word,
         lower(sentences.tokens[candidates.token_position + candidates.token_count + 1])
             as second_next_word,
@@ -176,7 +177,9 @@ readings as (
             )
         )
         or (
+            -- "the Diplomatic Academy of Vietnam", not "the town of Masinloc"
             previous_word = 'of'
+            and regexp_matches(second_previous_token, '^\p{Lu}')
             and second_previous_word in (
                 select word from name_words
                 where side = 'after'

@@ -58,7 +58,10 @@ def model(dbt, session):
     phrases = dbt.ref("int_phrases__matched")
     watermark = "'-infinity'::timestamptz"
     if dbt.is_incremental:
-        watermark = f"(select coalesce(max(loaded_at), '-infinity'::timestamptz) from {dbt.this})"
+        # on dbt's own connection: it sees what the pre-hook deleted in this transaction
+        newest = session.sql(f"select max(loaded_at) from {dbt.this}").fetchall()[0][0]
+        if newest is not None:
+            watermark = f"'{newest.isoformat()}'::timestamptz"
 
     # Only articles with a quotation mark somewhere have quotes to find; they are read a
     # chunk of articles at a time, so memory stays flat however many changed.
@@ -95,7 +98,8 @@ def model(dbt, session):
         for row in con.sql(
             f"select article_id, sentence_index, char_start, char_end, entity_id, name, "
             f"stated_role, gender from {sql_of(persons)} "
-            "where article_id in (select article_id from chunk)"
+            "where article_id in (select article_id from chunk) "
+            "order by article_id, sentence_index, char_start"
         ).fetchall():
             article_id, index, start, end, entity_id, name, role, gender = row
             people.setdefault(article_id, []).append(
@@ -108,7 +112,8 @@ def model(dbt, session):
             f"select article_id, sentence_index, token_position, token_count, entity_id "
             f"from {sql_of(phrases)} "
             "where phrase_kind = 'alias' and entity_type in ('organization', 'country') "
-            "and article_id in (select article_id from chunk)"
+            "and article_id in (select article_id from chunk) "
+            "order by article_id, sentence_index, token_position, entity_id"
         ).fetchall():
             bodies.setdefault(row[0], []).append(row[1:])
         rows = {name: [] for name in SCHEMA.names}
