@@ -26,7 +26,7 @@ from flows.analysis import (
     run_feed_job,
     run_page_job,
 )
-from flows.archive import ArchiveRef, ArchiveWriter, read_response
+from flows.archive import ArchiveRef, ArchiveWriter, RecordError, read_response
 from flows.extract import Extraction, PageStatus
 from flows.faults import crash_point
 from flows.feeds import ParsedFeed
@@ -114,8 +114,12 @@ class Harvester:
             return state, self.client.fetch(state.url, state.validators, accept=FEED_ACCEPT)
 
         for state, result in self.client.fetch_many(feeds, get):
-            summary = FetchSummary.of(result, self.archive.write(result))
-            if result.status is FetchStatus.OK:
+            summary, problem = self._archived(result)
+            if problem:
+                fetched[state.feed_name] = self._feed_fetch(
+                    state, result, summary, "archive_error", error=problem
+                )
+            elif result.status is FetchStatus.OK:
                 body_hash = sha256(result.body)
                 if body_hash == state.body_sha256:
                     fetched[state.feed_name] = self._feed_fetch(state, result, summary, "unchanged")
@@ -159,6 +163,14 @@ class Harvester:
                 )
         self.archive.sync()
         return [fetched[s.feed_name] for s in feeds]
+
+    def _archived(self, result: FetchResult) -> tuple[FetchSummary, str | None]:
+        """Archive a response: its summary, and why it could not be archived (if so)."""
+        try:
+            return FetchSummary.of(result, self.archive.write(result)), None
+        except RecordError as exc:
+            log.error("%s: %s", result.final_url, exc)
+            return FetchSummary.of(result, None), str(exc)
 
     @staticmethod
     def _feed_fetch(
@@ -209,34 +221,38 @@ class Harvester:
                 on_outcomes(outcomes[handed:])
                 handed = len(outcomes)
 
-        def fetch(article: PendingArticle) -> tuple[PendingArticle, FetchResult, FetchSummary]:
+        def fetch(article: PendingArticle) -> tuple[FetchResult, FetchSummary, str | None]:
             # Fetch and archive in the fetch thread: compression then runs beside extraction
             # (zlib releases the GIL) instead of queueing in the loop that feeds the workers.
             result = self.client.fetch(article.url, accept=PAGE_ACCEPT)
             archiving = time.perf_counter()
-            summary = FetchSummary.of(result, self.archive.write(result))
+            summary, problem = self._archived(result)
             self._add_profile(
                 page_fetch_busy=result.elapsed, archive=time.perf_counter() - archiving
             )
-            return article, result, summary
+            return result, summary, problem
 
         with ThreadPoolExecutor(
             max_workers=self.settings.max_connections, thread_name_prefix="page"
         ) as executor:
-            futures: set[Future[tuple[PendingArticle, FetchResult, FetchSummary]]] = {
-                executor.submit(fetch, a) for a in by_id.values()
-            }
+            futures: dict[Future[tuple[FetchResult, FetchSummary, str | None]], PendingArticle]
+            futures = {executor.submit(fetch, a): a for a in by_id.values()}
             while futures or self.pool.pending:
                 if futures:
-                    done, futures = wait(
+                    done, _ = wait(
                         futures,
                         timeout=0.02 if self.pool.pending else None,
                         return_when=FIRST_COMPLETED,
                     )
                     for future in done:
-                        article, result, summary = future.result()
+                        article = futures.pop(future)
+                        result, summary, problem = future.result()
                         crash_point("fetch")
-                        if result.status is FetchStatus.OK:
+                        if problem:
+                            outcomes.append(
+                                self._with_stand_in(article, summary, "archive_error", problem)
+                            )
+                        elif result.status is FetchStatus.OK:
                             summaries[article.article_id] = summary
                             job = PageJob(
                                 article.article_id,
@@ -308,13 +324,11 @@ class Harvester:
             self._add_profile(**dict(zip(names, analysis.timings, strict=True)))
             status = page_status(summary, analysis)
             if analysis.extraction.status is PageStatus.OK:
+                reason = analysis.extraction.reason
+                if analysis.score_error:  # the text is kept; re-extraction scores it again
+                    status, reason = "score_error", f"scoring failed: {analysis.score_error}"
                 return PageOutcome(
-                    article.article_id,
-                    summary,
-                    status,
-                    analysis.extraction.reason,
-                    analysis,
-                    text_source="page",
+                    article.article_id, summary, status, reason, analysis, text_source="page"
                 )
             return self._with_stand_in(
                 article, summary, status, analysis.extraction.reason, analysis.extraction
