@@ -1,0 +1,195 @@
+"""Extraction quality on the shared article-extraction benchmark (Zyte's 181 real news pages
+with checked article bodies): 4-gram shingle precision and recall, averaged over pages, for
+our extractor beside plain ``trafilatura.extract``, on two fixed halves of the pages.
+
+The metric follows the benchmark's definition: tokens are runs of word characters; each page
+counts true positive, false positive and false negative shingles (with multiplicity),
+normalised by their sum so long pages weigh no more than short ones; precision is averaged
+over the pages where something was extracted, recall over the pages with a body.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from flows.settings import REPO_ROOT
+
+CORPUS_PATH = Path("shared") / "corpora" / "article-extraction-benchmark"
+TOKEN = re.compile(r"\w+")
+SHINGLE = 4
+
+Extractor = Callable[["Page"], str]
+
+
+def find_corpus(start: Path = REPO_ROOT) -> Path | None:
+    """``../shared/corpora/article-extraction-benchmark`` beside this checkout or above it."""
+    for parent in start.parents:
+        candidate = parent / CORPUS_PATH
+        if (candidate / "ground-truth.json").is_file():
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class Page:
+    page_id: str
+    url: str
+    html: bytes
+    body: str  # the checked article body
+
+
+def load_pages(corpus: Path) -> list[Page]:
+    """Every page of the benchmark, sorted by id (the order the halves are cut from)."""
+    truth = json.loads((corpus / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for page_id in sorted(truth):
+        html = gzip.decompress((corpus / "html" / f"{page_id}.html.gz").read_bytes())
+        entry = truth[page_id]
+        pages.append(Page(page_id, entry.get("url") or "", html, entry.get("articleBody") or ""))
+    return pages
+
+
+def halves(pages: Sequence[Page]) -> dict[str, list[Page]]:
+    """Two fixed halves by position in id order: ``tuning`` (even) is where rules are tuned,
+    ``held_out`` (odd) only measured."""
+    return {"tuning": list(pages[0::2]), "held_out": list(pages[1::2])}
+
+
+def shingles(text: str, size: int = SHINGLE) -> Counter[tuple[str, ...]]:
+    tokens = TOKEN.findall(text)
+    if len(tokens) < size:
+        return Counter([tuple(tokens)]) if tokens else Counter()
+    return Counter(tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
+
+
+@dataclass(frozen=True)
+class PageScore:
+    page_id: str
+    true_positive: float  # shares of the page's shingles, summing to 1 (or all 0)
+    false_positive: float
+    false_negative: float
+
+    @property
+    def extracted(self) -> bool:
+        return self.true_positive + self.false_positive > 0
+
+    @property
+    def has_body(self) -> bool:
+        return self.true_positive + self.false_negative > 0
+
+    @property
+    def precision(self) -> float:
+        if self.false_positive == self.false_negative == 0:
+            return 1.0
+        found = self.true_positive + self.false_positive
+        return self.true_positive / found if found else 0.0
+
+    @property
+    def recall(self) -> float:
+        if self.false_positive == self.false_negative == 0:
+            return 1.0
+        wanted = self.true_positive + self.false_negative
+        return self.true_positive / wanted if wanted else 0.0
+
+
+def score_page(page_id: str, expected: str, extracted: str) -> PageScore:
+    want, got = shingles(expected), shingles(extracted)
+    tp = sum((want & got).values())
+    fp = sum((got - want).values())
+    fn = sum((want - got).values())
+    total = tp + fp + fn
+    if not total:
+        return PageScore(page_id, 0.0, 0.0, 0.0)
+    return PageScore(page_id, tp / total, fp / total, fn / total)
+
+
+@dataclass(frozen=True)
+class Summary:
+    pages: int
+    precision: float
+    recall: float
+    ms_per_page: float
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "pages": self.pages,
+            "f1": round(self.f1, 4),
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "ms_per_page": round(self.ms_per_page, 1),
+        }
+
+
+def summarise(scores: Sequence[PageScore], seconds: float = 0.0) -> Summary:
+    precisions = [s.precision for s in scores if s.extracted]
+    recalls = [s.recall for s in scores if s.has_body]
+    return Summary(
+        pages=len(scores),
+        precision=sum(precisions) / len(precisions) if precisions else 0.0,
+        recall=sum(recalls) / len(recalls) if recalls else 0.0,
+        ms_per_page=1000 * seconds / len(scores) if scores else 0.0,
+    )
+
+
+def run(extractor: Extractor, pages: Iterable[Page]) -> tuple[list[PageScore], float]:
+    """Scores of each page and the extraction time (CPU of this process, seconds)."""
+    scores, spent = [], 0.0
+    for page in pages:
+        started = time.process_time()
+        text = extractor(page)
+        spent += time.process_time() - started
+        scores.append(score_page(page.page_id, page.body, text))
+    return scores, spent
+
+
+def newswatch_extractor(page: Page) -> str:
+    """What the pipeline stores for the page: its text, or nothing when it found none."""
+    from flows.extract import extract_page
+
+    return extract_page(page.html, page.url, None).text or ""
+
+
+def trafilatura_extractor(page: Page) -> str:
+    """Plain ``trafilatura.extract`` with its defaults, as a user would call it."""
+    import trafilatura
+
+    return trafilatura.extract(page.html, url=page.url) or ""
+
+
+EXTRACTORS: dict[str, Extractor] = {
+    "newswatch": newswatch_extractor,
+    "trafilatura": trafilatura_extractor,
+}
+
+
+def evaluate(
+    corpus: Path, extractors: dict[str, Extractor] | None = None, limit: int | None = None
+) -> dict[str, dict[str, dict[str, float]]]:
+    """{extractor: {half or "all": summary}} on the benchmark (``limit`` pages per half)."""
+    parts = halves(load_pages(corpus))
+    if limit is not None:
+        parts = {name: pages[:limit] for name, pages in parts.items()}
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for name, extractor in (extractors or EXTRACTORS).items():
+        every: list[PageScore] = []
+        total = 0.0
+        results[name] = {}
+        for half, pages in parts.items():
+            scores, seconds = run(extractor, pages)
+            results[name][half] = summarise(scores, seconds).as_dict()
+            every += scores
+            total += seconds
+        results[name]["all"] = summarise(every, total).as_dict()
+    return results
