@@ -242,6 +242,9 @@ def _extraction_section(e: dict[str, Any]) -> list[str]:
                 f"| {row['precision']:.3f} | {row['recall']:.3f} | {ms} |"
             )
     lines.append("")
+    notes = REPO_ROOT / "docs" / "benchmarks-extraction.md"
+    if notes.exists():
+        lines += [notes.read_text(encoding="utf-8")]
     return lines
 
 
