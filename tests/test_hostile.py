@@ -409,9 +409,27 @@ def test_an_iri_feed_link_goes_through_the_whole_run(server, settings_for, tmp_p
 # -- every per-item step fails alone ----------------------------------------------------------
 
 
-def test_an_unexpected_fetch_failure_is_that_pages_status(server, settings_for, monkeypatch):
+SUMMARY = "Officials from both countries met on Tuesday to discuss fishing rights in the strait."
+
+
+def harvest_bad_and_good(server, settings_for) -> dict[str, PageOutcome]:
+    """Harvest /bad.html (with a feed summary) and /good.html; outcomes by article id."""
     server.routes["/good.html"] = Route(PAGE)
     server.routes["/bad.html"] = Route(PAGE)
+    h = Harvester(settings_for(server), "t")
+    try:
+        outcomes = h.harvest(
+            [
+                PendingArticle("bad", server.url("/bad.html"), summary=SUMMARY),
+                PendingArticle("good", server.url("/good.html")),
+            ]
+        )
+    finally:
+        h.close()
+    return {o.article_id: o for o in outcomes}
+
+
+def test_an_unexpected_fetch_failure_is_that_pages_status(server, settings_for, monkeypatch):
     real_get = HttpClient._get
 
     def failing_get(self, attempt, *args, **kwargs):
@@ -420,31 +438,16 @@ def test_an_unexpected_fetch_failure_is_that_pages_status(server, settings_for, 
         return real_get(self, attempt, *args, **kwargs)
 
     monkeypatch.setattr(HttpClient, "_get", failing_get)
-    h = Harvester(settings_for(server), "t")
-    try:
-        outcomes = h.harvest(
-            [
-                PendingArticle("bad", server.url("/bad.html"), summary=SUMMARY),
-                PendingArticle("good", server.url("/good.html")),
-            ]
-        )
-    finally:
-        h.close()
-    by_id = {o.article_id: o for o in outcomes}
+    by_id = harvest_bad_and_good(server, settings_for)
     assert by_id["good"].status == "ok"
     assert by_id["bad"].status == "fetch_error"
     assert by_id["bad"].reason == "RuntimeError: injected fault"
     assert by_id["bad"].text_source == "feed_summary"  # the summary stands in, as for any failure
 
 
-SUMMARY = "Officials from both countries met on Tuesday to discuss fishing rights in the strait."
-
-
 def test_a_response_that_cannot_be_archived_fails_alone(server, settings_for, monkeypatch):
     from flows.archive import ArchiveWriter
 
-    server.routes["/good.html"] = Route(PAGE)
-    server.routes["/bad.html"] = Route(PAGE)
     real_members = ArchiveWriter._members
 
     def failing_members(self, result):
@@ -453,17 +456,7 @@ def test_a_response_that_cannot_be_archived_fails_alone(server, settings_for, mo
         return real_members(self, result)
 
     monkeypatch.setattr(ArchiveWriter, "_members", failing_members)
-    h = Harvester(settings_for(server), "t")
-    try:
-        outcomes = h.harvest(
-            [
-                PendingArticle("bad", server.url("/bad.html"), summary=SUMMARY),
-                PendingArticle("good", server.url("/good.html")),
-            ]
-        )
-    finally:
-        h.close()
-    by_id = {o.article_id: o for o in outcomes}
+    by_id = harvest_bad_and_good(server, settings_for)
     assert by_id["good"].status == "ok" and by_id["good"].fetch.archive is not None
     assert by_id["bad"].status == "archive_error" and by_id["bad"].fetch.archive is None
     assert "cannot archive the response: UnicodeEncodeError" in by_id["bad"].reason

@@ -39,6 +39,24 @@ def _timed(step: Callable[[], Any], clock: Callable[[], float] = time.thread_tim
     return clock() - started
 
 
+SEED_ARTICLES = (
+    "insert into raw.articles (article_id, canonical_url, url, status, fetch_attempts, "
+    "first_seen_at, loaded_at, run_id) "
+    "select i::varchar, 'u' || i, 'u' || i, 'pending', 0, now(), now(), 'r' from range({}) as t(i)"
+)
+
+
+def _settings(server: BenchServer, database: Path) -> Settings:
+    """Settings that reach the benchmark server's hosts, without politeness delays."""
+    return Settings(
+        warehouse=database,
+        host_map={f"{host_name(h)}:80": f"127.0.0.1:{server.port}" for h in range(HOSTS)},
+        private_allowlist=(f"127.0.0.1:{server.port}",),
+        per_host_delay=0.0,
+        per_host_concurrency=8,
+    )
+
+
 def measure(pages: int, work: Path) -> dict[str, float]:
     """Milliseconds of CPU per page for each stage."""
     from flows import warehouse
@@ -51,13 +69,7 @@ def measure(pages: int, work: Path) -> dict[str, float]:
         ("fetch", "archive", "ipc", "extract", "sentences_tone", "load"), 0.0
     )
     try:
-        host_map = {f"{host_name(h)}:80": f"127.0.0.1:{server.port}" for h in range(HOSTS)}
-        settings = Settings(
-            warehouse=work / "stages.duckdb",
-            host_map=host_map,
-            private_allowlist=(f"127.0.0.1:{server.port}",),
-            per_host_delay=0.0,
-        )
+        settings = _settings(server, work / "stages.duckdb")
         results: list[FetchResult] = []
         with HttpClient(settings) as client:
             client.fetch(urls[0], accept=PAGE_ACCEPT)  # robots.txt and a connection, once
@@ -88,12 +100,7 @@ def measure(pages: int, work: Path) -> dict[str, float]:
             )
             outcomes.append(PageOutcome(str(index), summary, "ok", None, analysis, "page"))
         with warehouse.open_warehouse(settings.work_database) as con:
-            con.execute(
-                "insert into raw.articles (article_id, canonical_url, url, status, "
-                "fetch_attempts, first_seen_at, loaded_at, run_id) "
-                "select i::varchar, 'u' || i, 'u' || i, 'pending', 0, now(), now(), 'r' "
-                f"from range({pages}) as t(i)"
-            )
+            con.execute(SEED_ARTICLES.format(int(pages)))
             for start in range(0, pages, 50):
                 chunk = outcomes[start : start + 50]
                 spent["load"] += _timed(
@@ -125,23 +132,11 @@ def harvest_main_process(pages: int, work: Path, batch: int = 250) -> dict[str, 
             collecting[1] += time.perf_counter() - collecting[0]
 
     try:
-        host_map = {f"{host_name(h)}:80": f"127.0.0.1:{server.port}" for h in range(HOSTS)}
-        settings = Settings(
-            warehouse=work / "harvest.duckdb",
-            host_map=host_map,
-            private_allowlist=(f"127.0.0.1:{server.port}",),
-            per_host_delay=0.0,
-            per_host_concurrency=8,
-        )
+        settings = _settings(server, work / "harvest.duckdb")
         harvester = Harvester(settings, "stages")
         try:
             con = harvester.database()
-            con.execute(
-                "insert into raw.articles (article_id, canonical_url, url, status, "
-                "fetch_attempts, first_seen_at, loaded_at, run_id) "
-                "select i::varchar, 'u' || i, 'u' || i, 'pending', 0, now(), now(), 'r' "
-                f"from range({pages}) as t(i)"
-            )
+            con.execute(SEED_ARTICLES.format(int(pages)))
             gc.callbacks.append(on_collection)
             started = _process_cpu()
             for start in range(0, pages, batch):
