@@ -37,7 +37,7 @@ BOMS = (
 )
 MAX_REPLACEMENT_SHARE = 0.001  # more undecodable bytes than this: record it, do not store junk
 
-# Elements trafilatura (with these options: no images, tables or comments) deletes whole in
+# Elements trafilatura (with these options: no images or comments) deletes whole in
 # its own cleaning, after first running a dozen XPath prunes over the raw tree. Deleting them
 # first, in one pass in C, spares those prunes and its copies of the tree most of a news
 # page's menus and widgets: ~25% of the extraction time, same text (tests/test_extract.py).
@@ -57,7 +57,7 @@ EMBED_WRAPPERS = frozenset({"div", "figure", "span", "section"})
 EMPTY_INLINE = ("b", "em", "i", "q", "span", "strong")
 # Extraction is a cascade, cheapest first (docs/benchmarks.md, "Extraction quality"): the
 # precise fast path; trafilatura's fallback extractors only when that text is short; and
-# trafilatura's balanced mode only when precision found no article at all.
+# trafilatura's balanced mode only when it is still short and balanced mode finds prose.
 SHORT_WORDS = 100
 PROSE_LINE_WORDS = 15
 TRAFILATURA_OPTIONS = {
@@ -284,7 +284,7 @@ def _trafilatura_text(tree: HtmlElement, url: str, fast: bool, precision: bool) 
 
 def article_text(tree: HtmlElement, url: str, min_words: int, fast: bool = True) -> str:
     """The article's text by the cascade: fast and precise; with trafilatura's fallback
-    extractors when that is short; balanced when precision found nothing to keep."""
+    extractors when that is short; balanced when still short and balanced finds prose."""
     text = _trafilatura_text(tree, url, fast=True, precision=True) if fast else ""
     if count_words(text) >= SHORT_WORDS:
         return text
