@@ -407,10 +407,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return _bench_extraction(args)
     work = Path(args.workdir).resolve()
     result = run_benchmark(args.articles, args.feeds, work, args.quick, console.print)
-    from flows.bench.extraction import benchmark, find_corpus
+    from flows.bench.extraction import benchmark
     from flows.bench.report import write_extraction
+    from flows.real_pages import corpus_dir
 
-    corpus = Path(args.benchmark_dir) if args.benchmark_dir else find_corpus()
+    corpus = Path(args.benchmark_dir) if args.benchmark_dir else corpus_dir()
     if corpus is not None and (corpus / "ground-truth.json").is_file():
         console.print("Scoring extraction on the shared benchmark …")
         write_extraction(benchmark(corpus))
@@ -424,13 +425,15 @@ def _bench_extraction(args: argparse.Namespace) -> int:
     """Score the extractor on the shared benchmark (docs/benchmarks.md, Extraction quality)."""
     from rich.table import Table
 
-    from flows.bench.extraction import CORPUS_PATH, benchmark, find_corpus
+    from flows.bench.extraction import benchmark
     from flows.bench.report import write_extraction, write_report
+    from flows.real_pages import CORPUS_NAME, corpus_dir
 
-    corpus = Path(args.benchmark_dir) if args.benchmark_dir else find_corpus()
+    corpus = Path(args.benchmark_dir) if args.benchmark_dir else corpus_dir()
     if corpus is None or not (corpus / "ground-truth.json").is_file():
+        where = corpus or f"../shared/corpora/{CORPUS_NAME}"
         errors.print(
-            f"newswatch: no extraction benchmark at {corpus or '../' + str(CORPUS_PATH)}; "
+            f"newswatch: no extraction benchmark at {where}; "
             "pass --benchmark-dir with the folder holding ground-truth.json and html/"
         )
         return EXIT_CONFIG

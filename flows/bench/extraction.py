@@ -10,8 +10,6 @@ over the pages where something was extracted, recall over the pages with a body.
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 import time
 from collections import Counter
@@ -22,44 +20,20 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from flows.settings import REPO_ROOT
+from flows.real_pages import RealPage, real_pages
 
-CORPUS_PATH = Path("shared") / "corpora" / "article-extraction-benchmark"
 TOKEN = re.compile(r"\w+")
 SHINGLE = 4
 
-Extractor = Callable[["Page"], str]
+Extractor = Callable[[RealPage], str]
 
 
-def find_corpus(start: Path = REPO_ROOT) -> Path | None:
-    """``../shared/corpora/article-extraction-benchmark`` beside this checkout or above it."""
-    for parent in start.parents:
-        candidate = parent / CORPUS_PATH
-        if (candidate / "ground-truth.json").is_file():
-            return candidate
-    return None
-
-
-@dataclass(frozen=True)
-class Page:
-    page_id: str
-    url: str
-    html: bytes
-    body: str  # the checked article body
-
-
-def load_pages(corpus: Path) -> list[Page]:
+def load_pages(corpus: Path) -> list[RealPage]:
     """Every page of the benchmark, sorted by id (the order the halves are cut from)."""
-    truth = json.loads((corpus / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = []
-    for page_id in sorted(truth):
-        html = gzip.decompress((corpus / "html" / f"{page_id}.html.gz").read_bytes())
-        entry = truth[page_id]
-        pages.append(Page(page_id, entry.get("url") or "", html, entry.get("articleBody") or ""))
-    return pages
+    return list(real_pages(corpus))
 
 
-def halves(pages: Sequence[Page]) -> dict[str, list[Page]]:
+def halves(pages: Sequence[RealPage]) -> dict[str, list[RealPage]]:
     """Two fixed halves by position in id order: ``tuning`` (even) is where rules are tuned,
     ``held_out`` (odd) only measured."""
     return {"tuning": list(pages[0::2]), "held_out": list(pages[1::2])}
@@ -146,25 +120,25 @@ def summarise(scores: Sequence[PageScore], seconds: float = 0.0) -> Summary:
     )
 
 
-def run(extractor: Extractor, pages: Iterable[Page]) -> tuple[list[PageScore], float]:
+def run(extractor: Extractor, pages: Iterable[RealPage]) -> tuple[list[PageScore], float]:
     """Scores of each page and the extraction time (CPU of this process, seconds)."""
     scores, spent = [], 0.0
     for page in pages:
         started = time.process_time()
         text = extractor(page)
         spent += time.process_time() - started
-        scores.append(score_page(page.page_id, page.body, text))
+        scores.append(score_page(page.page_id, page.checked_body, text))
     return scores, spent
 
 
-def newswatch_extractor(page: Page) -> str:
+def newswatch_extractor(page: RealPage) -> str:
     """What the pipeline stores for the page: its text, or nothing when it found none."""
     from flows.extract import extract_page
 
     return extract_page(page.html, page.url, None).text or ""
 
 
-def trafilatura_extractor(page: Page) -> str:
+def trafilatura_extractor(page: RealPage) -> str:
     """Plain ``trafilatura.extract`` with its defaults, as a user would call it."""
     import trafilatura
 
@@ -180,7 +154,7 @@ EXTRACTORS: dict[str, Extractor] = {
 PAGE_LANGUAGE = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2})", re.IGNORECASE)
 
 
-def is_english(page: Page) -> bool:
+def is_english(page: RealPage) -> bool:
     """What the page's ``<html lang>`` says (a page without one counts as English)."""
     match = PAGE_LANGUAGE.search(page.html[:20_000])
     return match is None or match.group(1).lower() == b"en"
@@ -196,7 +170,7 @@ def evaluate(
         parts = {name: pages[:limit] for name, pages in parts.items()}
     results: dict[str, dict[str, dict[str, float]]] = {}
     for name, extractor in (extractors or EXTRACTORS).items():
-        every: list[tuple[Page, PageScore]] = []
+        every: list[tuple[RealPage, PageScore]] = []
         total = 0.0
         results[name] = {}
         for half, pages in parts.items():
