@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DBT_SEND_ANONYMOUS_USAGE_STATS ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: setup demo run test lint docs serve bench clean
+.PHONY: setup demo run test lint docs serve bench bench-extraction clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -42,6 +42,9 @@ serve: $(STAMP)  ## scheduled runs (Prefect deployments) until interrupted
 
 bench: $(STAMP)  ## benchmark (BENCH_N articles, default 10000); writes docs/benchmarks.md
 	$(BIN)/newswatch bench --articles $(BENCH_N) $(BENCH_ARGS)
+
+bench-extraction: $(STAMP)  ## extraction quality on ../shared's article-extraction benchmark
+	$(BIN)/newswatch bench --extraction
 
 clean:  ## remove the virtual environment, caches and local data (warehouse files, archive)
 	rm -rf $(VENV) .pytest_cache .ruff_cache dbt_project/target dbt_project/logs .bench

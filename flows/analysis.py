@@ -41,6 +41,7 @@ class PageAnalysis:
     sentences: tuple[ScoredSentence, ...] = ()
     # (extract wall, extract cpu, sentences+tone wall, sentences+tone cpu), seconds
     timings: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    score_error: str | None = None  # the text was extracted but could not be split or scored
 
 
 def analyse_text(title: str | None, text: str) -> tuple[ScoredSentence, ...]:
@@ -57,12 +58,16 @@ def run_page_job(job: PageJob) -> PageAnalysis:
     extraction = extract_page(job.body, job.url, job.content_type, job.min_words, job.fast)
     extracted_wall, extracted_cpu = time.perf_counter(), time.process_time()
     sentences: tuple[ScoredSentence, ...] = ()
+    error = None
     if extraction.status is PageStatus.OK and extraction.text:
-        sentences = analyse_text(extraction.title, extraction.text)
+        try:
+            sentences = analyse_text(extraction.title, extraction.text)
+        except Exception as exc:  # noqa: BLE001 - keep the text; the failure is its status
+            error = f"{type(exc).__name__}: {exc}"
     timings = (
         extracted_wall - wall,
         extracted_cpu - cpu,
         time.perf_counter() - extracted_wall,
         time.process_time() - extracted_cpu,
     )
-    return PageAnalysis(job.article_id, extraction, sentences, timings)
+    return PageAnalysis(job.article_id, extraction, sentences, timings, error)

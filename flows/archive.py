@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import urlsplit
 
+from isal import isal_zlib
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from flows.http_client import FetchResult
+from flows.http_client import FetchResult, to_uri
 
 ROTATE_BYTES = 512 * 1024 * 1024
 GZIP_LEVEL = 1
@@ -50,6 +52,10 @@ class ArchivedResponse:
 
 class ArchiveError(Exception):
     """The archive cannot be written (disk full, permissions): the run cannot go on safely."""
+
+
+class RecordError(ValueError):
+    """One response cannot be made into WARC records: that item fails, the run goes on."""
 
 
 class ArchiveWriter:
@@ -85,7 +91,10 @@ class ArchiveWriter:
         records are built and compressed outside the lock, in the caller's thread."""
         if result.http_status is None:
             return None
-        response, request = self._members(result)
+        try:
+            response, request = self._members(result)
+        except Exception as exc:  # a bad record fails that item only
+            raise RecordError(f"cannot archive the response: {type(exc).__name__}: {exc}") from exc
         with self._lock:
             try:
                 if self._file is None or self._file.tell() > ROTATE_BYTES:
@@ -105,19 +114,23 @@ class ArchiveWriter:
     @staticmethod
     def _compress(record: object) -> bytes:
         """One record as its own gzip member, at level 1: warcio compresses at level 9, which
-        costs about four times the CPU for files some 15% smaller."""
+        costs about four times the CPU for files some 15% smaller. ISA-L's deflate writes the
+        same format at a quarter of zlib's CPU (0.07 against 0.30 ms for a 100 KB page)."""
         buffer = io.BytesIO()
         WARCWriter(buffer, gzip=False).write_record(record)
-        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        compressor = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, isal_zlib.MAX_WBITS + 16)
         return compressor.compress(buffer.getvalue()) + compressor.flush()
 
     def _members(self, result: FetchResult) -> tuple[bytes, bytes]:
         builder = WARCWriter(io.BytesIO(), gzip=False)
         date = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-        uri = result.final_url
-        path = uri.split("://", 1)[-1].partition("/")[2]
+        # WARC-Target-URI and the request line are URIs (ASCII): what went on the wire, even
+        # when the feed gave an IRI (warcio cannot write a non-ASCII request line).
+        uri = to_uri(result.final_url)
+        parts = urlsplit(uri)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         request_headers = StatusAndHeaders(
-            f"GET /{path} HTTP/1.1", list(result.request_headers), is_http_request=True
+            f"GET {target} HTTP/1.1", list(result.request_headers), is_http_request=True
         )
         request = builder.create_warc_record(
             uri,

@@ -403,11 +403,56 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from flows.bench.report import write_report
     from flows.bench.run import run_benchmark
 
+    if args.extraction:
+        return _bench_extraction(args)
     work = Path(args.workdir).resolve()
     result = run_benchmark(args.articles, args.feeds, work, args.quick, console.print)
+    from flows.bench.extraction import benchmark
+    from flows.bench.report import write_extraction
+    from flows.real_pages import corpus_dir
+
+    corpus = Path(args.benchmark_dir) if args.benchmark_dir else corpus_dir()
+    if corpus is not None and (corpus / "ground-truth.json").is_file():
+        console.print("Scoring extraction on the shared benchmark …")
+        write_extraction(benchmark(corpus))
     target = write_report()
     console.print(f"Wrote {target}")
     print(f"ratio_vs_trafilatura_cli={result.ratio_vs_trafilatura_cli:.2f}")
+    return EXIT_OK
+
+
+def _bench_extraction(args: argparse.Namespace) -> int:
+    """Score the extractor on the shared benchmark (docs/benchmarks.md, Extraction quality)."""
+    from rich.table import Table
+
+    from flows.bench.extraction import benchmark
+    from flows.bench.report import write_extraction, write_report
+    from flows.real_pages import CORPUS_NAME, corpus_dir
+
+    corpus = Path(args.benchmark_dir) if args.benchmark_dir else corpus_dir()
+    if corpus is None or not (corpus / "ground-truth.json").is_file():
+        where = corpus or f"../shared/corpora/{CORPUS_NAME}"
+        errors.print(
+            f"newswatch: no extraction benchmark at {where}; "
+            "pass --benchmark-dir with the folder holding ground-truth.json and html/"
+        )
+        return EXIT_CONFIG
+    console.print(f"Scoring extraction on {corpus} …")
+    result = benchmark(corpus)
+    path = write_extraction(result)
+    table = Table("extractor", "pages", "F1", "precision", "recall", "ms/page")
+    for name, parts in result["results"].items():
+        for part, row in parts.items():
+            table.add_row(
+                f"{name} ({part})",
+                str(row["pages"]),
+                f"{row['f1']:.3f}",
+                f"{row['precision']:.3f}",
+                f"{row['recall']:.3f}",
+                f"{row['ms_per_page']:.1f}" if "ms_per_page" in row else "",
+            )
+    console.print(table)
+    console.print(f"Wrote {path} and {write_report()}")
     return EXIT_OK
 
 
@@ -496,6 +541,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--feeds", type=int, default=20)
     bench.add_argument("--quick", action="store_true", help="skip the 100k and 1M-article parts")
     bench.add_argument("--workdir", default=str(REPO_ROOT / ".bench"))
+    bench.add_argument(
+        "--extraction",
+        action="store_true",
+        help="only score extraction on the shared article-extraction benchmark (beside "
+        "plain trafilatura), into docs/benchmarks/extraction.json and docs/benchmarks.md",
+    )
+    bench.add_argument(
+        "--benchmark-dir",
+        help="the benchmark folder (default: ../shared/corpora/article-extraction-benchmark)",
+    )
     bench.set_defaults(func=cmd_bench)
 
     reextract = commands.add_parser(

@@ -37,7 +37,7 @@ BOMS = (
 )
 MAX_REPLACEMENT_SHARE = 0.001  # more undecodable bytes than this: record it, do not store junk
 
-# Elements trafilatura (with these options: no images, tables or comments) deletes whole in
+# Elements trafilatura (with these options: no images or comments) deletes whole in
 # its own cleaning, after first running a dozen XPath prunes over the raw tree. Deleting them
 # first, in one pass in C, spares those prunes and its copies of the tree most of a news
 # page's menus and widgets: ~25% of the extraction time, same text (tests/test_extract.py).
@@ -47,15 +47,25 @@ DISCARDED_BEFORE_EXTRACTION = (
     *("iframe", "embed", "object", "applet", "video", "audio", "map"),
     *("style", "noscript", "link", "button", "input", "select", "textarea"),
 )
+# Social posts embedded in an article are quotations (a minister's tweet): trafilatura drops
+# them, for their wrappers' class names ("social-media-embed") and their links' density.
+EMBEDDED_POSTS = (
+    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
+    " or contains(@class, 'tiktok-embed')]"
+)
+EMBED_WRAPPERS = frozenset({"div", "figure", "span", "section"})
+EMPTY_INLINE = ("b", "em", "i", "q", "span", "strong")
+# Extraction is a cascade, cheapest first (docs/benchmarks.md, "Extraction quality"): the
+# precise fast path; trafilatura's fallback extractors only when that text is short; and
+# trafilatura's balanced mode only when it is still short and balanced mode finds prose.
+SHORT_WORDS = 100
+PROSE_LINE_WORDS = 15
 TRAFILATURA_OPTIONS = {
     "with_metadata": False,  # page_metadata() reads it, faster, before the tree is pruned
     "include_comments": False,
-    "include_tables": False,
+    "include_tables": True,  # results tables, schedules: the article on some pages
     "include_images": False,
     "deduplicate": False,
-    # Precision over recall: without it, a page with no article (a video player) yields its
-    # navigation menus as "text"; with it, real article bodies come through whole.
-    "favor_precision": True,
 }
 
 
@@ -231,13 +241,83 @@ def discard_boilerplate(tree: HtmlElement) -> None:
             script.drop_tree()
 
 
+def keep_inline_text(tree: HtmlElement) -> None:
+    """Rewrite, in place, what trafilatura would otherwise lose of the article's own words."""
+    for quote in tree.xpath(EMBEDDED_POSTS):
+        etree.strip_tags(quote, "a")
+        parent = quote.getparent()
+        # Lift the post out of wrappers that hold nothing else.
+        while (
+            parent is not None
+            and parent.tag in EMBED_WRAPPERS
+            and len(parent) == 1
+            and not (parent.text or "").strip()
+            and parent.getparent() is not None
+        ):
+            quote.tail = (quote.tail or "") + (parent.tail or "")
+            grand = parent.getparent()
+            grand.replace(parent, quote)
+            parent = grand
+    # Favouring precision, trafilatura deletes empty inline elements *with their tail*: in
+    # <a href="/people/x"><i class="icon"></i>Jane Doe</a> the name is the tail of an empty
+    # icon, and "especially high for Jane Doe." became "especially high for ." Unwrap them
+    # first, innermost first so that a wrapper left empty goes too. Images are stripped (as
+    # trafilatura would) before, so that an icon made of an image counts as empty.
+    etree.strip_tags(tree, "img")
+    for element in reversed(list(tree.iter(*EMPTY_INLINE))):
+        if element.text is None and len(element) == 0:
+            element.drop_tag()
+
+
+def _trafilatura_text(tree: HtmlElement, url: str, fast: bool, precision: bool) -> str:
+    """trafilatura's text of a prepared tree (which it copies, so it can be asked again).
+
+    Precision first: without it, a page with no article (a video player) yields its menus
+    as "text"; with it, real article bodies come through whole.
+    """
+    document = trafilatura.bare_extraction(
+        tree, url=url, fast=fast, favor_precision=precision, **TRAFILATURA_OPTIONS
+    )
+    text = getattr(document, "text", None) if document is not None else None
+    return clean_text(text) if text else ""
+
+
+def article_text(tree: HtmlElement, url: str, min_words: int, fast: bool = True) -> str:
+    """The article's text by the cascade: fast and precise; with trafilatura's fallback
+    extractors when that is short; balanced when still short and balanced finds prose."""
+    text = _trafilatura_text(tree, url, fast=True, precision=True) if fast else ""
+    if count_words(text) >= SHORT_WORDS:
+        return text
+    fuller = _trafilatura_text(tree, url, fast=False, precision=True)
+    if len(fuller) > len(text):
+        text = fuller
+    words = count_words(text)
+    if words >= SHORT_WORDS:
+        return text
+    # Still short: precision may have kept a notice instead of the article (a reprints
+    # banner). Balanced mode's text replaces it only when it is at least twice as long and
+    # reads as prose, not as the menus and teasers a page without an article would give.
+    balanced = _trafilatura_text(tree, url, fast=False, precision=False)
+    if count_words(balanced) >= max(min_words, 2 * words) and prose_share(balanced) >= 0.5:
+        return balanced
+    return text
+
+
+def prose_share(text: str) -> float:
+    """Share of the words that stand in lines of 15 words or more: high for prose, low for
+    menus, link lists and captions."""
+    counts = [count_words(line) for line in text.split("\n")]
+    total = sum(counts)
+    return sum(c for c in counts if c >= PROSE_LINE_WORDS) / total if total else 0.0
+
+
 def extract_page(
     body: bytes, url: str, content_type: str | None, min_words: int = 25, fast: bool = True
 ) -> Extraction:
     """Text and metadata of one page, or a status saying why there is none.
 
-    ``fast`` skips trafilatura's fallback extractors (readability, jusText): half the cost,
-    and on news pages the same text (docs/benchmarks.md, docs/quality.md).
+    ``fast`` runs trafilatura's fallback extractors (readability, jusText) only where the
+    fast path's text is short; without it they always run (twice the cost, docs/benchmarks.md).
     """
     other = sniff_not_html(body, content_type)
     if other:
@@ -250,9 +330,10 @@ def extract_page(
         return Extraction(PageStatus.EMPTY, reason="not parseable as HTML", encoding=encoding)
     metadata = page_metadata(tree)  # before trafilatura, which prunes the tree it is given
     discard_boilerplate(tree)
-    document = trafilatura.bare_extraction(tree, url=url, fast=fast, **TRAFILATURA_OPTIONS)
+    keep_inline_text(tree)
+    text = article_text(tree, url, min_words, fast)
     title = clean_text(metadata.title) if metadata.title else None
-    if document is None or not getattr(document, "text", None):
+    if not text:
         return Extraction(
             PageStatus.EMPTY,
             reason="no article text found",
@@ -260,7 +341,6 @@ def extract_page(
             encoding=encoding,
             language=metadata.language,
         )
-    text = clean_text(document.text)
     if title:
         # The headline is stored once, as the title (sentence 0), not again as body text.
         first, _, rest = text.partition("\n")

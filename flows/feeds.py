@@ -34,6 +34,14 @@ AUTHOR_FIELDS = re.compile(
     rb"\b[^>]{0,200}>)([^<]{0,512})[^<]*"
 )
 
+# A numeric character reference to a surrogate or past U+10FFFF makes feedparser raise (it
+# encodes chr(n) as UTF-8), which would cost the whole feed; such a reference means nothing,
+# so it becomes U+FFFD before parsing.
+CHARACTER_REFERENCE = re.compile(rb"&#([xX][0-9a-fA-F]{1,16}|[0-9]{1,20});")
+# Links are kept whole up to here; the HTTP client refuses anything past its own, lower limit
+# (http_client.MAX_URL_CHARS), so a cut link is never fetched.
+MAX_LINK_CHARS = 16_384
+
 
 class ConfigError(Exception):
     """A configuration mistake a person must fix before the run can start."""
@@ -195,11 +203,21 @@ def _text(entry: Any, key: str) -> str | None:
     return html_to_text(value) if isinstance(value, str) else None
 
 
+def _valid_reference(match: re.Match[bytes]) -> bytes:
+    number = match.group(1)
+    code = int(number[1:], 16) if number[:1] in b"xX" else int(number)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return b"&#xFFFD;"
+    return match.group(0)
+
+
 def parse_feed(feed_name: str, body: bytes, content_type: str | None, base_url: str) -> ParsedFeed:
     """Parse feed bytes (never a URL: feedparser would fetch it without a timeout)."""
     if not body.strip():
         return ParsedFeed(ok=False, error="empty response body")
     body = AUTHOR_FIELDS.sub(rb"\1\2", body)
+    if b"&#" in body:
+        body = CHARACTER_REFERENCE.sub(_valid_reference, body)
     headers = {"content-location": base_url}
     if content_type:
         headers["content-type"] = content_type
@@ -223,12 +241,20 @@ def parse_feed(feed_name: str, body: bytes, content_type: str | None, base_url: 
             )
     entries: list[FeedEntry] = []
     seen: set[str] = set()
+    unreadable: list[str] = []
     for raw in raw_entries:
-        entry = _entry(feed_name, raw)
+        try:
+            entry = _entry(feed_name, raw)
+        except Exception as exc:  # noqa: BLE001 - one odd item must not cost the others
+            unreadable.append(f"{type(exc).__name__}: {exc}")
+            continue
         if entry.entry_id in seen:
             continue  # the very same item listed twice in one document
         seen.add(entry.entry_id)
         entries.append(entry)
+    if unreadable:
+        skipped = f"{len(unreadable)} unreadable entries skipped (first: {unreadable[0]})"
+        bozo_reason = f"{bozo_reason}; {skipped}" if bozo_reason else skipped
     return ParsedFeed(
         ok=True,
         entries=tuple(entries),
@@ -264,7 +290,7 @@ def _entry(feed_name: str, raw: Any) -> FeedEntry:
         entry_id=entry_id,
         article_id=article_id_for(canonical) if canonical else None,
         guid=guid[:2000] if guid else None,
-        url=link[:4000] if link else None,
+        url=link[:MAX_LINK_CHARS] if link else None,
         canonical_url=canonical,
         title=title,
         summary=summary,

@@ -6,6 +6,7 @@ arrived and been archived, so both cores stay busy while the network is slow.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -26,7 +27,7 @@ from flows.analysis import (
     run_feed_job,
     run_page_job,
 )
-from flows.archive import ArchiveRef, ArchiveWriter, read_response
+from flows.archive import ArchiveRef, ArchiveWriter, RecordError, read_response
 from flows.chunks import LOST, ChunkedPool
 from flows.extract import Extraction, PageStatus
 from flows.faults import crash_point
@@ -65,12 +66,37 @@ class FeedToFetch:
     language: str | None = None
 
 
+class _GarbageCollection:
+    """Fewer, cheaper collections while a harvest runs in this process.
+
+    A batch's outcomes (some 600 objects a page: sentences, tones, rows) stay alive until the
+    batch is done, so CPython's default thresholds ran full collections every few dozen
+    pages, each walking them and everything Prefect had imported: about 1 ms of the main
+    process's 4.3 ms a page (docs/benchmarks.md). What exists now (imports, settings) is
+    frozen out of collection, and young objects are collected every 20,000 allocations
+    instead of 700. Restored when the harvester closes.
+    """
+
+    THRESHOLDS = (20_000, 20, 20)
+
+    def __init__(self) -> None:
+        self.previous = gc.get_threshold()
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*self.THRESHOLDS)
+
+    def restore(self) -> None:
+        gc.set_threshold(*self.previous)
+        gc.unfreeze()
+
+
 class Harvester:
     """The network and CPU resources of one run in one process. Close it when done."""
 
     def __init__(self, settings: Settings, run_id: str) -> None:
         self.settings = settings
         self.run_id = run_id
+        self._gc = _GarbageCollection()
         self.client = HttpClient(settings)
         self.archive = ArchiveWriter(settings.archive_path, run_id)
         self.pool = WorkerPool(settings.extract_workers, settings.extract_timeout)
@@ -105,6 +131,7 @@ class Harvester:
         self.pool.close()
         self.archive.close()
         self.client.close()
+        self._gc.restore()
 
     # -- feeds ------------------------------------------------------------------------------
 
@@ -119,8 +146,12 @@ class Harvester:
             return state, self.client.fetch(state.url, state.validators, accept=FEED_ACCEPT)
 
         for state, result in self.client.fetch_many(feeds, get):
-            summary = FetchSummary.of(result, self.archive.write(result))
-            if result.status is FetchStatus.OK:
+            summary, problem = self._archived(result)
+            if problem:
+                fetched[state.feed_name] = self._feed_fetch(
+                    state, result, summary, "archive_error", error=problem
+                )
+            elif result.status is FetchStatus.OK:
                 body_hash = sha256(result.body)
                 if body_hash == state.body_sha256:
                     fetched[state.feed_name] = self._feed_fetch(state, result, summary, "unchanged")
@@ -164,6 +195,14 @@ class Harvester:
                 )
         self.archive.sync()
         return [fetched[s.feed_name] for s in feeds]
+
+    def _archived(self, result: FetchResult) -> tuple[FetchSummary, str | None]:
+        """Archive a response: its summary, and why it could not be archived (if so)."""
+        try:
+            return FetchSummary.of(result, self.archive.write(result)), None
+        except RecordError as exc:
+            log.error("%s: %s", result.final_url, exc)
+            return FetchSummary.of(result, None), str(exc)
 
     @staticmethod
     def _feed_fetch(
@@ -214,34 +253,38 @@ class Harvester:
                 on_outcomes(outcomes[handed:])
                 handed = len(outcomes)
 
-        def fetch(article: PendingArticle) -> tuple[PendingArticle, FetchResult, FetchSummary]:
+        def fetch(article: PendingArticle) -> tuple[FetchResult, FetchSummary, str | None]:
             # Fetch and archive in the fetch thread: compression then runs beside extraction
             # (zlib releases the GIL) instead of queueing in the loop that feeds the workers.
             result = self.client.fetch(article.url, accept=PAGE_ACCEPT)
             archiving = time.perf_counter()
-            summary = FetchSummary.of(result, self.archive.write(result))
+            summary, problem = self._archived(result)
             self._add_profile(
                 page_fetch_busy=result.elapsed, archive=time.perf_counter() - archiving
             )
-            return article, result, summary
+            return result, summary, problem
 
         with ThreadPoolExecutor(
             max_workers=self.settings.max_connections, thread_name_prefix="page"
         ) as executor:
-            futures: set[Future[tuple[PendingArticle, FetchResult, FetchSummary]]] = {
-                executor.submit(fetch, a) for a in by_id.values()
-            }
+            futures: dict[Future[tuple[FetchResult, FetchSummary, str | None]], PendingArticle]
+            futures = {executor.submit(fetch, a): a for a in by_id.values()}
             while futures or self.page_pool.pending:
                 if futures:
-                    done, futures = wait(
+                    done, _ = wait(
                         futures,
                         timeout=0.02 if self.page_pool.pending else None,
                         return_when=FIRST_COMPLETED,
                     )
                     for future in done:
-                        article, result, summary = future.result()
+                        article = futures.pop(future)
+                        result, summary, problem = future.result()
                         crash_point("fetch")
-                        if result.status is FetchStatus.OK:
+                        if problem:
+                            outcomes.append(
+                                self._with_stand_in(article, summary, "archive_error", problem)
+                            )
+                        elif result.status is FetchStatus.OK:
                             summaries[article.article_id] = summary
                             job = PageJob(
                                 article.article_id,
@@ -314,13 +357,11 @@ class Harvester:
             self._add_profile(**dict(zip(names, analysis.timings, strict=True)))
             status = page_status(summary, analysis)
             if analysis.extraction.status is PageStatus.OK:
+                reason = analysis.extraction.reason
+                if analysis.score_error:  # the text is kept; re-extraction scores it again
+                    status, reason = "score_error", f"scoring failed: {analysis.score_error}"
                 return PageOutcome(
-                    article.article_id,
-                    summary,
-                    status,
-                    analysis.extraction.reason,
-                    analysis,
-                    text_source="page",
+                    article.article_id, summary, status, reason, analysis, text_source="page"
                 )
             return self._with_stand_in(
                 article, summary, status, analysis.extraction.reason, analysis.extraction

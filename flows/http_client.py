@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import logging
+import re
 import socket
 import threading
 import time
@@ -31,8 +33,14 @@ from flows.settings import Settings
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECT_CODES = frozenset({301, 308})
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 §2.5: parse at least 500 KiB
+# Longer request targets are refused by most servers (414) and proxies; a link this long in a
+# feed is a mistake or an attack, recorded as invalid rather than sent.
+MAX_URL_CHARS = 8192
+HOST_NAME = re.compile(r"[A-Za-z0-9_.-]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")  # a name, or IPv6
 T = TypeVar("T")
 R = TypeVar("R")
+
+log = logging.getLogger(__name__)
 
 
 class FetchStatus(StrEnum):
@@ -47,6 +55,7 @@ class FetchStatus(StrEnum):
     NETWORK_ERROR = "network_error"
     TOO_MANY_REDIRECTS = "too_many_redirects"
     BAD_ENCODING = "bad_content_encoding"
+    FETCH_ERROR = "fetch_error"  # an unexpected failure of our own code, with its reason
 
 
 class BlockedAddressError(Exception):
@@ -137,6 +146,29 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 def clamp(value: float, low: float, high: float) -> float:
     return max(low, min(high, value))
+
+
+def to_uri(url: str) -> str:
+    """The URL as it goes on the wire and into the archive: an IRI's host IDNA-encoded, its
+    non-ASCII characters and spaces percent-encoded as UTF-8 (RFC 3987 §3.1), valid escapes
+    kept. Raises ValueError for what no server could be asked for."""
+    url = url.strip()
+    if len(url) > MAX_URL_CHARS:
+        raise ValueError(f"URL is {len(url)} characters long (limit {MAX_URL_CHARS})")
+    try:
+        parts = urlsplit(url)
+        _ = parts.port
+        uri = httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise ValueError(f"malformed URL: {exc}") from exc
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"unsupported URL scheme {parts.scheme or '(none)'!r}")
+    host = uri.raw_host.decode("ascii")
+    if not host:
+        raise ValueError("URL has no host")
+    if not HOST_NAME.fullmatch(host):
+        raise ValueError(f"malformed host name {parts.hostname!r}")
+    return str(uri.copy_with(fragment=None))
 
 
 def is_public_address(address: str) -> bool:
@@ -380,8 +412,29 @@ class HttpClient:
         accept: str | None = None,
         max_bytes: int | None = None,
     ) -> FetchResult:
-        """GET ``url`` politely; never raises for network or HTTP trouble, returns a status."""
+        """GET ``url`` politely; never raises: trouble of any kind is a status with a reason."""
         started = time.monotonic()
+        try:
+            return self._fetch(url, validators, accept, max_bytes, started)
+        except Exception as exc:  # one URL must never fail the run
+            log.exception("unexpected error fetching %s", url)
+            return FetchResult(
+                url=url,
+                final_url=url,
+                status=FetchStatus.FETCH_ERROR,
+                fetched_at=datetime.now(UTC),
+                error=f"{type(exc).__name__}: {exc}",
+                elapsed=time.monotonic() - started,
+            )
+
+    def _fetch(
+        self,
+        url: str,
+        validators: Validators | None,
+        accept: str | None,
+        max_bytes: int | None,
+        started: float,
+    ) -> FetchResult:
         deadline = started + self.settings.total_timeout
         attempt = _Attempt(url)
         limit = max_bytes or self.settings.max_body_bytes
@@ -391,9 +444,10 @@ class HttpClient:
         if validators and validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
         for _hop in range(self.settings.max_redirects + 1):
-            problem = self._check_url(attempt.url)
-            if problem:
-                return self._failure(attempt, url, FetchStatus.INVALID_URL, problem, started)
+            try:
+                attempt.url = to_uri(attempt.url)
+            except ValueError as exc:
+                return self._failure(attempt, url, FetchStatus.INVALID_URL, str(exc), started)
             blocked = self._check_address(attempt.url)
             if blocked:
                 return self._failure(attempt, url, FetchStatus.BLOCKED_ADDRESS, blocked, started)
@@ -437,19 +491,6 @@ class HttpClient:
                     yield future.result()
 
     # -- internals --------------------------------------------------------------------------
-
-    @staticmethod
-    def _check_url(url: str) -> str | None:
-        try:
-            parts = urlsplit(url)
-            _ = parts.port
-        except ValueError as exc:
-            return f"malformed URL: {exc}"
-        if parts.scheme not in ("http", "https"):
-            return f"unsupported URL scheme {parts.scheme or '(none)'!r}"
-        if not parts.hostname:
-            return "URL has no host"
-        return None
 
     def _check_address(self, url: str) -> str | None:
         """Refuse early (before robots.txt) a host that resolves to a non-public address.
@@ -612,7 +653,9 @@ class HttpClient:
         attempt = _Attempt(f"{origin}/robots.txt")
         result: FetchResult | None = None
         for _hop in range(5):  # RFC 9309 §2.3.1.2: follow at least five redirects
-            if self._check_url(attempt.url):
+            try:
+                attempt.url = to_uri(attempt.url)
+            except ValueError:
                 break
             result = self._get(attempt, attempt.url, {}, ROBOTS_MAX_BYTES, deadline, started)
             location = result.header("location")

@@ -14,8 +14,11 @@ from flows.http_client import FetchResult, FetchStatus, Validators, clamp
 
 SUCCESS_FEED_STATUSES = frozenset({"ok", "not_modified", "unchanged"})
 TRANSIENT_HTTP = frozenset({408, 425, 429, 500, 502, 503, 504})
+# Worth another attempt on a later run (up to max_page_attempts). The unexpected failures of
+# a step (fetch_error, archive_error, load_error) are too: a fixed release gets the page.
 TRANSIENT_ARTICLE_STATUSES = frozenset(
     {"pending", "fetch_timeout", "network_error", "extract_error", "worker_error"}
+    | {"fetch_error", "archive_error", "load_error"}
 )
 
 

@@ -13,12 +13,20 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from flows.analysis import PageAnalysis
 from flows.extract import EXTRACTOR
 from flows.faults import crash_point
 from flows.feeds import FeedConfig
-from flows.records import FeedFetch, FeedState, PageOutcome, PendingArticle, is_transient
+from flows.records import (
+    TRANSIENT_ARTICLE_STATUSES,
+    FeedFetch,
+    FeedState,
+    PageOutcome,
+    PendingArticle,
+    is_transient,
+)
 from flows.settings import REPO_ROOT
 from flows.text import SPLITTER_VERSION, TONE_MODEL
 
@@ -129,9 +137,15 @@ def _insert(
     mode: str = "insert",
 ) -> None:
     """Bulk insert through Arrow (one statement per batch, never a round trip per row)."""
-    if not rows:
+    if rows:
+        _insert_table(con, table, pa.Table.from_pylist(list(rows), schema=schema), mode)
+
+
+def _insert_table(
+    con: duckdb.DuckDBPyConnection, table: str, batch: pa.Table, mode: str = "insert"
+) -> None:
+    if not batch.num_rows:
         return
-    batch = pa.Table.from_pylist(list(rows), schema=schema)
     verb = "insert or ignore" if mode == "ignore" else "insert"
     with registered(con, "_batch", batch):
         con.execute(f"{verb} into {table} by name select * from _batch")
@@ -424,6 +438,7 @@ def articles_to_fetch(
     con: duckdb.DuckDBPyConnection, max_attempts: int, limit: int | None = None
 ) -> list[PendingArticle]:
     """Articles never fetched, or whose last attempt failed in a way worth retrying."""
+    retried = ", ".join(f"'{s}'" for s in sorted({*TRANSIENT_ARTICLE_STATUSES, "http_error"}))
     rows = con.execute(
         f"""
         select a.article_id, a.url, a.status, a.fetch_attempts, pf.http_status,
@@ -435,8 +450,7 @@ def articles_to_fetch(
                 any_value(title) as title
             from raw.feed_entries where article_id is not null group by article_id
         ) as e on e.article_id = a.article_id
-        where (a.status in ('pending', 'fetch_timeout', 'network_error', 'extract_error',
-                'worker_error', 'http_error')
+        where (a.status in ({retried})
             or a.text_source = 'feed_summary')
             and a.fetch_attempts < {int(max_attempts)}
         order by a.first_seen_at, a.article_id
@@ -595,66 +609,18 @@ def load_page_outcomes(
     """One transaction per batch: fetch log, article rows (never downgraded), sentences, tone.
 
     ``from_archive``: the outcomes re-extract archived responses, so no fetch is logged or
-    counted as an attempt.
+    counted as an attempt. An outcome whose values cannot be stored is loaded as
+    ``load_error`` with the reason, its text left out; the others load as usual.
     """
     if not outcomes:
         return PageLoad(0, 0)
     now = datetime.now(UTC)
-    fetch_rows, article_rows = [], []
-    for o in outcomes:
-        f = o.fetch
-        fetch_rows.append(
-            {
-                "fetch_id": f.fetch_id,
-                "run_id": run_id,
-                "article_id": o.article_id,
-                "url": f.url,
-                "final_url": f.final_url,
-                "fetched_at": f.fetched_at,
-                "status": f.status,
-                "http_status": f.http_status,
-                "content_type": f.content_type,
-                "body_bytes": f.body_bytes,
-                "error": f.error,
-                "elapsed_ms": f.elapsed_ms,
-                "archive_file": f.archive.file if f.archive else None,
-                "archive_offset": f.archive.offset if f.archive else None,
-                "loaded_at": now,
-            }
-        )
-        extraction = o.analysis.extraction if o.analysis else None
-        article_rows.append(
-            {
-                "article_id": o.article_id,
-                "final_url": f.final_url,
-                "status": o.status,
-                "status_reason": o.reason,
-                "text_source": o.text_source,
-                "title": extraction.title if extraction else None,
-                "author": extraction.author if extraction else None,
-                "page_published": extraction.published if extraction else None,
-                "page_canonical_url": extraction.canonical_url if extraction else None,
-                "language": extraction.language if extraction else None,
-                "encoding": extraction.encoding if extraction else None,
-                "text": extraction.text if extraction and o.has_text else None,
-                "word_count": extraction.word_count if extraction and o.has_text else None,
-                "extractor": ("feed-summary" if o.text_source == "feed_summary" else EXTRACTOR)
-                if extraction
-                else None,
-                "last_fetch_id": f.fetch_id,
-                "archive_file": f.archive.file if f.archive else None,
-                "archive_offset": f.archive.offset if f.archive else None,
-                "extracted_at": now if extraction else None,
-                "rank": _rank(o),
-            }
-        )
+    fetches, pages, sentences, tones = _page_tables(outcomes, run_id, now)
     with transaction(con):
         if not from_archive:
-            _insert(con, "raw.page_fetches", fetch_rows, PAGE_FETCH_SCHEMA, mode="ignore")
+            _insert_table(con, "raw.page_fetches", fetches, mode="ignore")
         crash_point("load")  # tests: die with the transaction half done
-        with registered(
-            con, "_pages", pa.Table.from_pylist(article_rows, schema=ARTICLE_UPDATE_SCHEMA)
-        ):
+        with registered(con, "_pages", pages):
             con.execute(
                 f"""
                 create or replace temp table _improved as
@@ -663,7 +629,7 @@ def load_page_outcomes(
                 inner join raw.articles as a using (article_id)
                 where p.rank > {RANK_SQL.format(t="a")}
                     or (p.rank = 3 and {RANK_SQL.format(t="a")} = 3
-                        and p.text is distinct from a.text)
+                        and (p.text is distinct from a.text or a.status = 'score_error'))
                 """
             )
             rows = con.execute("select article_id, had_text from _improved").fetchall()
@@ -708,15 +674,115 @@ def load_page_outcomes(
                         "(select article_id from _improved where had_text)"
                     )
             con.execute("drop table _improved")
-        sentence_batch, tone_batch = [], []
-        for o in outcomes:
-            if o.article_id in improved and o.analysis is not None:
-                s, t = sentence_rows(o.analysis, now)
-                sentence_batch.extend(s)
-                tone_batch.extend(t)
-        _insert(con, "raw.sentences", sentence_batch, SENTENCE_SCHEMA)
-        _insert(con, "raw.sentence_tone", tone_batch, TONE_SCHEMA)
+        wanted = pa.array(sorted(improved), pa.string())
+        for table, rows in (("raw.sentences", sentences), ("raw.sentence_tone", tones)):
+            _insert_table(con, table, rows.filter(pc.is_in(rows["article_id"], wanted)))
     return PageLoad(len(outcomes), len(improved))
+
+
+Row = dict[str, Any]
+PageRows = tuple[Row, Row, list[Row], list[Row]]  # fetch, article update, sentences, tones
+
+
+def _page_rows(o: PageOutcome, run_id: str, now: datetime) -> PageRows:
+    """One outcome's rows: its fetch, its article update, its sentences and their tone."""
+    f = o.fetch
+    fetch = {
+        "fetch_id": f.fetch_id,
+        "run_id": run_id,
+        "article_id": o.article_id,
+        "url": f.url,
+        "final_url": f.final_url,
+        "fetched_at": f.fetched_at,
+        "status": f.status,
+        "http_status": f.http_status,
+        "content_type": f.content_type,
+        "body_bytes": f.body_bytes,
+        "error": f.error,
+        "elapsed_ms": f.elapsed_ms,
+        "archive_file": f.archive.file if f.archive else None,
+        "archive_offset": f.archive.offset if f.archive else None,
+        "loaded_at": now,
+    }
+    extraction = o.analysis.extraction if o.analysis else None
+    article = {
+        "article_id": o.article_id,
+        "final_url": f.final_url,
+        "status": o.status,
+        "status_reason": o.reason,
+        "text_source": o.text_source,
+        "title": extraction.title if extraction else None,
+        "author": extraction.author if extraction else None,
+        "page_published": extraction.published if extraction else None,
+        "page_canonical_url": extraction.canonical_url if extraction else None,
+        "language": extraction.language if extraction else None,
+        "encoding": extraction.encoding if extraction else None,
+        "text": extraction.text if extraction and o.has_text else None,
+        "word_count": extraction.word_count if extraction and o.has_text else None,
+        "extractor": ("feed-summary" if o.text_source == "feed_summary" else EXTRACTOR)
+        if extraction
+        else None,
+        "last_fetch_id": f.fetch_id,
+        "archive_file": f.archive.file if f.archive else None,
+        "archive_offset": f.archive.offset if f.archive else None,
+        "extracted_at": now if extraction else None,
+        "rank": _rank(o),
+    }
+    sentences, tones = sentence_rows(o.analysis, now) if o.analysis else ([], [])
+    return fetch, article, sentences, tones
+
+
+PAGE_SCHEMAS = (PAGE_FETCH_SCHEMA, ARTICLE_UPDATE_SCHEMA, SENTENCE_SCHEMA, TONE_SCHEMA)
+
+
+def _as_tables(rows: Sequence[PageRows]) -> tuple[pa.Table, pa.Table, pa.Table, pa.Table]:
+    fetches = [r[0] for r in rows]
+    articles = [r[1] for r in rows]
+    sentences = [s for r in rows for s in r[2]]
+    tones = [t for r in rows for t in r[3]]
+    batches = (fetches, articles, sentences, tones)
+    tables = (pa.Table.from_pylist(b, schema=x) for b, x in zip(batches, PAGE_SCHEMAS, strict=True))
+    return tuple(tables)  # type: ignore[return-value]
+
+
+def _storable(value: Any) -> Any:
+    """A string that any column takes (lone surrogates escaped); other values unchanged."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
+def _page_tables(
+    outcomes: Sequence[PageOutcome], run_id: str, now: datetime
+) -> tuple[pa.Table, pa.Table, pa.Table, pa.Table]:
+    """The batch as Arrow tables. Should one outcome's values not convert (a string no
+    encoding can hold), that outcome alone becomes a ``load_error`` row without text."""
+    rows = [_page_rows(o, run_id, now) for o in outcomes]
+    try:
+        return _as_tables(rows)
+    except (pa.ArrowException, ValueError, TypeError, OverflowError):
+        pass  # find the culprits one by one (rare: the whole batch converts at once)
+    for index, row in enumerate(rows):
+        try:
+            _as_tables([row])
+        except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+            fetch, article, _, _ = row
+            article = {
+                **article,
+                "status": "load_error",
+                "status_reason": f"cannot store this page: {type(exc).__name__}: {exc}",
+                "text_source": None,
+                "text": None,
+                "word_count": None,
+                "rank": 1,
+            }
+            rows[index] = (
+                {k: _storable(v) for k, v in fetch.items()},
+                {k: _storable(v) for k, v in article.items()},
+                [],
+                [],
+            )
+    return _as_tables(rows)
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,9 @@ def test_discarding_boilerplate_first_changes_no_text(name: str, html: bytes):
         tree = load_html(html)
         if prune:
             discard_boilerplate(tree)
-        document = trafilatura.bare_extraction(tree, fast=True, **TRAFILATURA_OPTIONS)
+        document = trafilatura.bare_extraction(
+            tree, fast=True, favor_precision=True, **TRAFILATURA_OPTIONS
+        )
         return document.text if document else None
 
     pruned = load_html(html)
@@ -142,3 +144,77 @@ def test_discarding_boilerplate_keeps_json_ld_and_tail_text():
     discard_boilerplate(tree)
     assert tree.xpath("string(//p)") == "Before after."
     assert [s.get("type") for s in tree.iter("script")] == ["application/ld+json"]
+
+
+PROSE = (
+    "Officials from both countries met on Tuesday to discuss fishing rights in the strait, "
+    "and agreed to meet again before the end of the year to settle the remaining questions. "
+)
+
+
+def _article(inner: str) -> bytes:
+    return (
+        "<html><body><article><h1>Ministers meet on fishing rights</h1>"
+        f"<p>{PROSE * 2}</p>{inner}<p>{PROSE * 2}</p></article></body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        '<a href="/people/jane-doe">Jane Doe</a>',
+        '<a href="/people/jane-doe"><i class="icon"></i>Jane Doe</a>',
+        '<a href="/people/jane-doe"><b></b>Jane Doe</a>',
+        '<a href="/people/jane-doe"><span class="ico"><img src="i.png"></span>Jane Doe</a>',
+        '<a href="/people/jane-doe"><span><em></em></span>Jane Doe</a>',
+        '<strong><a href="/people/jane-doe"><span></span>Jane Doe</a></strong>',
+    ],
+)
+def test_link_words_are_kept(link: str):
+    """Issue 12: "But they're especially high for ." lost the name a link gave after an empty
+    icon element, which trafilatura deletes with its tail when it favours precision."""
+    html = _article(f"<p>But they're especially high for {link}, the minister said.</p>")
+    result = extract_page(html, "http://x.example/a", "text/html")
+    assert "But they're especially high for Jane Doe, the minister said." in result.text
+
+
+def test_an_embedded_post_is_kept_as_a_quotation():
+    tweet = (
+        '<div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="en">'
+        "The talks were constructive and we will meet again in Manila next month."
+        '<a href="https://t.co/abc">pic.twitter.com/abc</a></p>&mdash; Foreign Minister '
+        '(@minister) <a href="https://twitter.com/x/status/1">November 18, 2026</a>'
+        "</blockquote></div>"
+    )
+    result = extract_page(_article(tweet), "http://x.example/a", "text/html")
+    assert "The talks were constructive and we will meet again in Manila next month." in (
+        result.text
+    )
+    assert result.text.index("Manila next month") > result.text.index("settle the remaining")
+
+
+def test_a_results_table_is_article_text():
+    rows = "".join(
+        f"<tr><td>{n}</td><td>{driver}</td><td>{points} points</td></tr>"
+        for n, (driver, points) in enumerate(
+            [("Ana Souza", 2310), ("Bruno Lima", 2298), ("Carla Reis", 2251)], start=1
+        )
+    )
+    html = _article(f"<table><tbody>{rows}</tbody></table>")
+    result = extract_page(html, "http://x.example/a", "text/html")
+    assert "Bruno Lima" in result.text and "2298 points" in result.text
+
+
+@pytest.mark.parametrize(
+    ("text", "share"),
+    [
+        (PROSE.strip(), 1.0),
+        ("World\nAsia\nEurope\nSport\nWeather\nVideo", 0.0),
+        (f"Menu\nHome\n{PROSE.strip()}", 30 / 32),
+        ("", 0.0),
+    ],
+)
+def test_prose_share_tells_prose_from_menus(text: str, share: float):
+    from flows.extract import prose_share
+
+    assert prose_share(text) == pytest.approx(share)

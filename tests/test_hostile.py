@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from flows import warehouse
+from flows.analysis import PageJob, run_page_job
+from flows.archive import read_response
 from flows.demo_site.render import load_articles, render_article
 from flows.extract import PageStatus, decode, extract_page
-from flows.feeds import FeedConfig
+from flows.feeds import FeedConfig, parse_feed
 from flows.harvest import Harvester
 from flows.http_client import FetchStatus, HttpClient, _Decoder, parse_retry_after
 from flows.records import (
@@ -21,6 +23,7 @@ from flows.records import (
     FeedFetch,
     FeedState,
     FetchSummary,
+    PageOutcome,
     PendingArticle,
     next_state,
 )
@@ -36,6 +39,9 @@ BACKOFF = Backoff(
     park_after=10,
     parked_interval=86400,
 )
+
+
+PAGE = render_article(load_articles()[0], load_articles()[1:4]).encode()
 
 
 @pytest.fixture
@@ -275,8 +281,14 @@ def test_huge_page_is_killed_at_the_time_limit_and_the_batch_goes_on(server, set
     server.routes["/huge.html"] = Route(f"<html><body><table>{rows}</table></body></html>".encode())
     articles = load_articles()
     server.routes["/fine.html"] = Route(render_article(articles[0], articles[1:4]).encode())
-    h = Harvester(settings_for(server, extract_timeout=1.0, max_body_bytes=50 * 1024 * 1024), "t")
+    h = Harvester(settings_for(server, extract_timeout=60.0, max_body_bytes=50 * 1024 * 1024), "t")
     try:
+        # Warm both workers first: a fresh worker imports its modules on its first job, which
+        # on a loaded machine can take longer than the 1 s limit under test.
+        for key in ("warm-1", "warm-2"):
+            h.pool.submit(key, run_page_job, PageJob(key, "http://x/a", PAGE, "text/html"))
+        assert all(outcome.ok for outcome in h.pool.drain())
+        h.pool.timeout = 1.0
         outcomes = h.harvest(
             [
                 PendingArticle("huge", server.url("/huge.html")),
@@ -288,3 +300,224 @@ def test_huge_page_is_killed_at_the_time_limit_and_the_batch_goes_on(server, set
     statuses = {o.article_id: o.status for o in outcomes}
     assert statuses == {"huge": "timeout", "fine": "ok"}
     assert "killed after 1s" in next(o.reason for o in outcomes if o.article_id == "huge")
+
+
+# -- URLs -------------------------------------------------------------------------------------
+
+LONG_PATH = "/long/" + "a" * 8000 + ".html"  # under the 8192-character limit: fetched
+
+
+def utf8_redirect(location: str):
+    """A redirect whose Location carries raw UTF-8 bytes, as some servers send."""
+
+    def handler(request) -> None:
+        request.wfile.write(
+            b"HTTP/1.1 302 Found\r\nLocation: " + location.encode() + b"\r\n"
+            b"Content-Length: 0\r\n\r\n"
+        )
+
+    return handler
+
+
+# (link as the feed gives it, path the server must see or None, expected article status)
+HOSTILE_URLS = [
+    ("http://site.test/noticias/año-nuevo.html", "/noticias/a%C3%B1o-nuevo.html", "ok"),
+    (
+        "http://site.test/новости/мир.html",
+        "/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8/%D0%BC%D0%B8%D1%80.html",
+        "ok",
+    ),
+    ("http://site.test/search?q=café&lang=fr", "/search", "ok"),
+    ("http://site.test/a story with spaces.html", "/a%20story%20with%20spaces.html", "ok"),
+    ("http://site.test/caf%C3%A9-und-é.html", "/caf%C3%A9-und-%C3%A9.html", "ok"),  # never twice
+    ("http://site.test/100%pure%zz.html", "/100%pure%zz.html", "ok"),  # stray % sent as is
+    ("http://site.test/frag.html#über", "/frag.html", "ok"),  # a fragment is never sent
+    ("http://bücher.test/seite.html", "/seite.html", "ok"),  # IDN host, resolved as xn--
+    ("http://site.test/moved-to-iri", "/ziel/stra%C3%9Fe.html", "ok"),  # UTF-8 bytes in Location
+    (f"http://site.test{LONG_PATH}", LONG_PATH, "ok"),
+    ("http://site.test/" + "x" * 9000, None, "invalid_url"),
+    ("http://ex ample.test/a.html", None, "invalid_url"),
+    ("http://☃.test/a.html", None, "invalid_url"),
+]
+
+
+def test_hostile_urls_are_fetched_archived_and_stored(server, settings_for, tmp_path: Path):
+    for _link, path, status in HOSTILE_URLS:
+        if status == "ok" and path != "/search":
+            server.routes[path] = Route(PAGE)
+    server.routes["/search"] = Route(PAGE)
+    server.routes["/moved-to-iri"] = Route(handler=utf8_redirect("/ziel/straße.html"))
+    host_map = {**server.host_map, "xn--bcher-kva.test:80": f"127.0.0.1:{server.port}"}
+    settings = settings_for(server, host_map=host_map, extract_timeout=10.0)
+    articles = [PendingArticle(f"a{i}", link) for i, (link, _, _) in enumerate(HOSTILE_URLS)]
+    harvester = Harvester(settings, "iri-run")
+    try:
+        outcomes = {o.article_id: o for o in harvester.harvest(articles)}
+    finally:
+        harvester.close()
+    seen = {s.path for s in server.seen}
+    for i, (link, path, status) in enumerate(HOSTILE_URLS):
+        got = outcomes[f"a{i}"]
+        assert (got.status, link) == (status, link), got.reason
+        assert got.fetch.url == link  # the link as the feed gave it is what is stored
+        if status == "ok":
+            assert path in seen
+            assert got.fetch.final_url.isascii() and " " not in got.fetch.final_url
+            response = read_response(settings.archive_path, got.fetch.archive)
+            assert response.url == got.fetch.final_url and response.body == PAGE
+    assert outcomes["a10"].reason == "URL is 9017 characters long (limit 8192)"
+    assert "host name" in outcomes["a11"].reason and "IDNA" in outcomes["a12"].reason
+    assert outcomes["a7"].fetch.final_url == "http://xn--bcher-kva.test/seite.html"
+    with warehouse.open_warehouse(tmp_path / "w.duckdb") as con:
+        for article in articles:
+            con.execute(
+                "insert into raw.articles (article_id, canonical_url, url, status, "
+                "fetch_attempts, first_seen_at, loaded_at, run_id) "
+                "values (?, ?, ?, 'pending', 0, ?, ?, 'r')",
+                [article.article_id, article.url, article.url, NOW, NOW],
+            )
+        warehouse.load_page_outcomes(con, "iri-run", list(outcomes.values()))
+        stored = dict(
+            con.execute(
+                "select url, status from raw.page_fetches where article_id = 'a0'"
+            ).fetchall()
+        )
+        texts = con.execute("select count(*) from raw.articles where status = 'ok'").fetchall()
+    assert stored == {"http://site.test/noticias/año-nuevo.html": "ok"}
+    assert texts == [(10,)]
+
+
+def test_an_iri_feed_link_goes_through_the_whole_run(server, settings_for, tmp_path: Path):
+    """The crash from the field: a feed entry linking to an IRI failed the WARC writer."""
+    server.routes["/feed.xml"] = Route(
+        rss("http://site.test/noticias/año-nuevo.html", "http://site.test/plain.html"),
+        content_type="application/rss+xml",
+    )
+    server.routes["/noticias/a%C3%B1o-nuevo.html"] = Route(PAGE)
+    server.routes["/plain.html"] = Route(PAGE)
+    harvester = Harvester(settings_for(server), "iri-feed")
+    try:
+        (fetch,) = harvester.fetch_feeds([FeedState("f", server.url("/feed.xml"))])
+        pending = [PendingArticle(e.article_id, e.url) for e in fetch.entries]
+        outcomes = harvester.harvest(pending)
+    finally:
+        harvester.close()
+    assert fetch.entries[0].canonical_url == "http://site.test/noticias/a%C3%B1o-nuevo.html"
+    assert sorted(o.status for o in outcomes) == ["ok", "ok"]
+
+
+# -- every per-item step fails alone ----------------------------------------------------------
+
+
+SUMMARY = "Officials from both countries met on Tuesday to discuss fishing rights in the strait."
+
+
+def harvest_bad_and_good(server, settings_for) -> dict[str, PageOutcome]:
+    """Harvest /bad.html (with a feed summary) and /good.html; outcomes by article id."""
+    server.routes["/good.html"] = Route(PAGE)
+    server.routes["/bad.html"] = Route(PAGE)
+    h = Harvester(settings_for(server), "t")
+    try:
+        outcomes = h.harvest(
+            [
+                PendingArticle("bad", server.url("/bad.html"), summary=SUMMARY),
+                PendingArticle("good", server.url("/good.html")),
+            ]
+        )
+    finally:
+        h.close()
+    return {o.article_id: o for o in outcomes}
+
+
+def test_an_unexpected_fetch_failure_is_that_pages_status(server, settings_for, monkeypatch):
+    real_get = HttpClient._get
+
+    def failing_get(self, attempt, *args, **kwargs):
+        if attempt.url.endswith("/bad.html"):
+            raise RuntimeError("injected fault")
+        return real_get(self, attempt, *args, **kwargs)
+
+    monkeypatch.setattr(HttpClient, "_get", failing_get)
+    by_id = harvest_bad_and_good(server, settings_for)
+    assert by_id["good"].status == "ok"
+    assert by_id["bad"].status == "fetch_error"
+    assert by_id["bad"].reason == "RuntimeError: injected fault"
+    assert by_id["bad"].text_source == "feed_summary"  # the summary stands in, as for any failure
+
+
+def test_a_response_that_cannot_be_archived_fails_alone(server, settings_for, monkeypatch):
+    from flows.archive import ArchiveWriter
+
+    real_members = ArchiveWriter._members
+
+    def failing_members(self, result):
+        if result.final_url.endswith("/bad.html"):
+            raise UnicodeEncodeError("ascii", "ß", 0, 1, "injected fault")
+        return real_members(self, result)
+
+    monkeypatch.setattr(ArchiveWriter, "_members", failing_members)
+    by_id = harvest_bad_and_good(server, settings_for)
+    assert by_id["good"].status == "ok" and by_id["good"].fetch.archive is not None
+    assert by_id["bad"].status == "archive_error" and by_id["bad"].fetch.archive is None
+    assert "cannot archive the response: UnicodeEncodeError" in by_id["bad"].reason
+    assert by_id["bad"].text_source == "feed_summary"
+
+
+def test_a_scoring_failure_keeps_the_text_and_records_the_reason(monkeypatch):
+    from flows import analysis
+
+    def failing(title, text):
+        raise ValueError("injected fault")
+
+    monkeypatch.setattr(analysis, "analyse_text", failing)
+    result = analysis.run_page_job(analysis.PageJob("a", "http://x/a", PAGE, "text/html"))
+    assert result.extraction.status is PageStatus.OK and result.extraction.text
+    assert result.sentences == () and result.score_error == "ValueError: injected fault"
+
+
+def test_a_page_whose_values_cannot_be_stored_fails_alone(tmp_path: Path):
+    from flows.analysis import PageAnalysis, analyse_text
+    from flows.extract import Extraction
+
+    def outcome(article_id: str, title: str) -> PageOutcome:
+        text = "Ministers met on Tuesday. They agreed on quotas for the next season."
+        extraction = Extraction(PageStatus.OK, text=text, title=title, word_count=12)
+        analysis = PageAnalysis(article_id, extraction, analyse_text(title, text))
+        url = f"http://site.test/{article_id}"
+        summary = FetchSummary(article_id, url, url, NOW, "ok", 200, "text/html", 9, None, 1, None)
+        return PageOutcome(article_id, summary, "ok", None, analysis, "page")
+
+    with warehouse.open_warehouse(tmp_path / "w.duckdb") as con:
+        for article_id in ("good", "bad"):
+            con.execute(
+                "insert into raw.articles (article_id, canonical_url, url, status, "
+                "fetch_attempts, first_seen_at, loaded_at, run_id) "
+                "values (?, ?, ?, 'pending', 0, ?, ?, 'r')",
+                [article_id, article_id, article_id, NOW, NOW],
+            )
+        # A lone surrogate: no encoding can store it, so Arrow refuses the whole batch.
+        warehouse.load_page_outcomes(con, "r", [outcome("good", "Fine"), outcome("bad", "\ud800")])
+        rows = con.execute(
+            "select article_id, status, status_reason, text is not null, title "
+            "from raw.articles order by article_id"
+        ).fetchall()
+        sentences = con.execute(
+            "select article_id, count(*) from raw.sentences group by all"
+        ).fetchall()
+    (bad, good) = rows
+    assert good == ("good", "ok", None, True, "Fine")
+    assert bad[:2] == ("bad", "load_error") and "surrogates not allowed" in bad[2]
+    assert bad[3:] == (False, "\\ud800")  # kept, escaped, so the row says what was wrong
+    assert sentences == [("good", 3)]
+
+
+def test_a_character_reference_no_encoding_has_costs_nothing_but_itself():
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        b"<item><title>Bad &#xD800; ref &#1114112; here</title><link>http://site.test/a</link>"
+        b"</item><item><title>Fine &#233;</title><link>http://site.test/b</link></item>"
+        b"</channel></rss>"
+    )
+    parsed = parse_feed("f", body, "application/rss+xml", "http://site.test/")
+    assert parsed.ok
+    assert [e.title for e in parsed.entries] == ["Bad \ufffd ref \ufffd here", "Fine é"]

@@ -24,6 +24,39 @@ PROFILE_NOTES = {
 }
 
 
+BASELINES = RESULTS / "baseline"
+EXTRACTION = RESULTS / "extraction.json"
+
+
+def _baseline_lines(r: dict[str, Any], base: dict[str, Any] | None) -> list[str]:
+    """The committed baseline beside this run: the whole and each stage's CPU."""
+    if base is None or base.get("measured_at") == r["measured_at"]:
+        return []
+    first, old = r["first_run"], base["first_run"]
+    lines = [
+        f"Beside the committed baseline (`docs/benchmarks/baseline/bench-{r['articles']}.json`, "
+        f"measured {base['measured_at']}):",
+        "",
+        "| | baseline | this run |",
+        "|---|---|---|",
+        f"| ratio_vs_trafilatura_cli | {base['ratio_vs_trafilatura_cli']:.2f} "
+        f"| {r['ratio_vs_trafilatura_cli']:.2f} |",
+        f"| newswatch end to end | {old['wall_seconds']:.1f} s | {first['wall_seconds']:.1f} s |",
+        f"| trafilatura CLI | {base['trafilatura_cli']['wall_seconds']:.1f} s "
+        f"| {r['trafilatura_cli']['wall_seconds']:.1f} s |",
+    ]
+    for part in (*STAGE_NOTES, *PROFILE_NOTES):
+        before, after = old["profile"].get(part), first["profile"].get(part)
+        if before and after and (before["cpu"] or after["cpu"]):
+            lines.append(f"| CPU: {part} | {before['cpu']:.1f} s | {after['cpu']:.1f} s |")
+    return [*lines, ""]
+
+
+def _baseline(articles: int) -> dict[str, Any] | None:
+    path = BASELINES / f"bench-{articles}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def _size_section(r: dict[str, Any]) -> list[str]:
     first, cli = r["first_run"], r["trafilatura_cli"]
     n = r["articles"]
@@ -42,6 +75,7 @@ def _size_section(r: dict[str, Any]) -> list[str]:
         "",
         f"**ratio_vs_trafilatura_cli = {r['ratio_vs_trafilatura_cli']:.2f}** (target ≤ 1.00)",
         "",
+        *_baseline_lines(r, _baseline(n)),
         "Stages of the first run (wall; they add up to the run minus start-up):",
         "",
         "| stage | wall | CPU of the main process | what |",
@@ -211,10 +245,62 @@ def render(results: list[dict[str, Any]]) -> str:
             ]
         lines.append("")
     lines += _scale_section(head.get("scale") or {})
+    if EXTRACTION.exists():
+        lines += _extraction_section(json.loads(EXTRACTION.read_text()))
     notes = REPO_ROOT / "docs" / "benchmarks-notes.md"
     if notes.exists():
         lines += [notes.read_text(encoding="utf-8")]
     return "\n".join(lines) + "\n"
+
+
+EXTRACTION_PARTS = {
+    "tuning": "tuning half (91 pages: rules were tuned here)",
+    "held_out": "held-out half (90 pages)",
+    "all": "all 181 pages",
+    "not_english": "pages whose `<html lang>` is not English",
+}
+
+
+def _extraction_section(e: dict[str, Any]) -> list[str]:
+    results = e["results"]
+    lines = [
+        "## Extraction quality",
+        "",
+        "`newswatch bench --extraction` scores the article text on the shared "
+        "article-extraction benchmark (`../shared/corpora/article-extraction-benchmark`: "
+        "Zyte's 181 real news pages with checked bodies): 4-gram shingle precision and recall "
+        "per page, averaged over pages, F1 of the two averages, as the benchmark's own "
+        "`evaluate.py` defines them (our scorer: `flows/bench/extraction.py`). The pages are "
+        f"cut into two fixed halves ({e['halves']}). `ms/page` is CPU time in one process. "
+        f"Measured {e['measured_at']}, trafilatura {e['versions']['trafilatura']}.",
+        "",
+        "| extractor | pages | F1 | precision | recall | ms/page |",
+        "|---|---|---|---|---|---|",
+    ]
+    names = {
+        "newswatch": "newswatch (`flows.extract.extract_page`)",
+        "trafilatura": "plain `trafilatura.extract`",
+    }
+    for part, label in EXTRACTION_PARTS.items():
+        for name, parts in results.items():
+            row = parts.get(part)
+            if row is None:
+                continue
+            ms = f"{row['ms_per_page']:.1f}" if "ms_per_page" in row else ""
+            lines.append(
+                f"| {names.get(name, name)}, {label} | {row['pages']} | {row['f1']:.3f} "
+                f"| {row['precision']:.3f} | {row['recall']:.3f} | {ms} |"
+            )
+    lines.append("")
+    notes = REPO_ROOT / "docs" / "benchmarks-extraction.md"
+    if notes.exists():
+        lines += [notes.read_text(encoding="utf-8")]
+    return lines
+
+
+def write_extraction(result: dict[str, Any]) -> Path:
+    EXTRACTION.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return EXTRACTION
 
 
 def write_report(target: Path = REPO_ROOT / "docs" / "benchmarks.md") -> Path:
