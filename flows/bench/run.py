@@ -365,10 +365,12 @@ def _tone_model() -> str:
 # The models that find entities and issues in tokenized sentences.
 MATCHING_MODELS = (
     "int_phrases__matched",
-    "int_persons__mentioned",
     "int_entity_mentions__matched",
     "int_issue_mentions__matched",
 )
+# Person discovery and quotes (issue 11): Python rules in dbt Python models.
+PEOPLE_MODELS = ("int_persons__mentioned",)
+QUOTE_MODELS = ("int_quotes__attributed",)
 
 
 def matching_cost(
@@ -388,13 +390,20 @@ def matching_cost(
             "--select",
             "+int_entity_mentions__matched",
             "+int_issue_mentions__matched",
+            "+int_quotes__attributed",
         )
         nodes = timing["nodes"]
         tokenize = nodes.get("int_sentences__tokenized", 0.0)
         matching = sum(nodes.get(name, 0.0) for name in MATCHING_MODELS)
+        people = sum(nodes.get(name, 0.0) for name in PEOPLE_MODELS)
+        quotes = sum(nodes.get(name, 0.0) for name in QUOTE_MODELS)
         con = duckdb.connect(str(settings.work_database), read_only=True)
-        mentions = con.execute(
-            "select count(*) from intermediate.int_entity_mentions__matched"
+        mentions, persons = con.execute(
+            "select count(*), count(*) filter (where entity_type = 'person') "
+            "from intermediate.int_entity_mentions__matched"
+        ).fetchall()[0]
+        quote_rows = con.execute(
+            "select count(*) from intermediate.int_quotes__attributed"
         ).fetchall()[0][0]
         con.close()
         row = {
@@ -403,7 +412,11 @@ def matching_cost(
             "tokenize_seconds": round(tokenize, 2),
             "matching_seconds": round(matching, 2),
             "matching_ms_per_1k_sentences": round(1000 * matching / (size * 40) * 1000, 2),
+            "people_seconds": round(people, 2),
+            "quotes_seconds": round(quotes, 2),
             "mentions": mentions,
+            "person_mentions": persons,
+            "quotes": quote_rows,
         }
         log(f"matching at {size} articles: {row}")
         results.append(row)
@@ -422,7 +435,8 @@ def alias_scaling(work: Path, pool: list[str], log: Log, articles: int = 10_000)
     original = aliases.read_text().splitlines()
     rows = original[1:]
     extra = [
-        f"{line.split(',')[0]},Qzx{i} Vrb{i},variant,capitalized" for i, line in enumerate(rows * 3)
+        f"{line.split(',')[0]},Qzx{i} Vrb{i},variant,capitalized,en,false"
+        for i, line in enumerate(rows * 3)
     ]
     settings = Settings(warehouse=work / "aliases" / "m.duckdb", dbt_project_dir=project)
     synthetic_warehouse(settings.work_database, articles, 40, pool, with_tone=False)
