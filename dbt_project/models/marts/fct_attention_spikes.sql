@@ -66,7 +66,7 @@ day_baselines as (
         day_article_count,
         count(*) over trailing_window as baseline_days,
         cast(coalesce(sum(day_article_count) over trailing_window, 0) as bigint)
-        as baseline_total_article_count
+            as baseline_total_article_count
 
     from day_totals
     window trailing_window as (
@@ -110,7 +110,7 @@ subject_baselines as (
         published_date,
         article_count,
         cast(coalesce(sum(article_count) over trailing_window, 0) as bigint)
-        as baseline_article_count
+            as baseline_article_count
 
     from subject_days
     window trailing_window as (
