@@ -924,7 +924,7 @@ def _spikes_section(data: ReportData, charts: _Charts) -> str:
             if any(s.subject_type == kind for s in data.spikes)
         ],
         {
-            "xaxis": {"range": [data.since.isoformat(), data.until.isoformat()]},
+            "xaxis": {"range": [data.days[0].isoformat(), data.until.isoformat()]},
             "yaxis": {"title": {"text": "score"}, "rangemode": "tozero"},
             "hovermode": "closest",
             "height": 260,

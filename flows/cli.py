@@ -1,4 +1,5 @@
-"""The ``newswatch`` command line: run, demo, status, query, docs, serve, reextract, feeds."""
+"""The ``newswatch`` command line: run, demo, status, query, report, docs, serve, reextract,
+feeds."""
 
 from __future__ import annotations
 
