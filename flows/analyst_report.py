@@ -9,7 +9,7 @@ import html
 import json
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -335,19 +335,9 @@ def _load_tone(
 ) -> None:
     wanted = [*data.chosen, *(e for e in shown_entities if e not in data.chosen)]
     wanted = wanted[: max(TONE_SUBJECTS, len(data.chosen))]
-    rows = _rows(
-        con,
-        "select entity_id, published_date, sum(tone_sum), sum(sentence_count) "
-        "from marts.agg_entity_daily where published_date between ? and ? "
-        "and list_contains(?, entity_id) group by all",
-        [data.since - timedelta(days=TONE_WINDOW_DAYS), data.until, wanted],
+    data.entity_tone = _tone_series(
+        con, data, "agg_entity_daily", "entity_id", wanted, lambda e: entities.get(e, e)
     )
-    per_entity = _daily(rows, _with_lead_in(data))
-    data.entity_tone = [
-        _rolling_tone(e, entities.get(e, e), per_entity.get(e, {}), data.days)
-        for e in wanted
-        if e in per_entity
-    ]
     roots = _rows(
         con,
         "select issues.issue_id from marts.dim_issues as issues "
@@ -358,17 +348,9 @@ def _load_tone(
         [*_window_params(data), TONE_SUBJECTS],
     )
     root_ids = [r[0] for r in roots]
-    rows = _rows(
-        con,
-        "select issue_id, published_date, sum(tone_sum), sum(sentence_count) "
-        "from marts.agg_issue_daily where published_date between ? and ? "
-        "and list_contains(?, issue_id) group by all",
-        [data.since - timedelta(days=TONE_WINDOW_DAYS), data.until, root_ids],
+    data.issue_tone = _tone_series(
+        con, data, "agg_issue_daily", "issue_id", root_ids, lambda i: issues.get(i, i)
     )
-    per_issue = _daily(rows, _with_lead_in(data))
-    data.issue_tone = [
-        _rolling_tone(i, issues.get(i, i), per_issue.get(i, {}), data.days) for i in root_ids
-    ]
     _load_pair_tone(con, data, entities)
 
 
@@ -399,24 +381,39 @@ def _load_pair_tone(
     ):
         if (a, b) not in pairs:
             pairs.append((a, b))
-    keys = [f"{a}|{b}" for a, b in pairs]
+
+    def label(key: str) -> str:
+        a, b = key.split("|")
+        return f"{entities.get(a, a)} – {entities.get(b, b)}"
+
+    data.pair_tone = _tone_series(
+        con,
+        data,
+        "agg_dyad_daily",
+        "country_a_id || '|' || country_b_id",
+        [f"{a}|{b}" for a, b in pairs],
+        label,
+    )
+
+
+def _tone_series(
+    con: duckdb.DuckDBPyConnection,
+    data: ReportData,
+    table: str,
+    key_sql: str,
+    keys: list[str],
+    label: Callable[[str], str],
+) -> list[Series]:
+    """Rolling tone of each key with sentences in the period, from a daily aggregate mart."""
     rows = _rows(
         con,
-        "select country_a_id || '|' || country_b_id, published_date, sum(tone_sum), "
-        "sum(sentence_count) from marts.agg_dyad_daily where published_date between ? and ? "
-        "and list_contains(?, country_a_id || '|' || country_b_id) group by all",
+        f"select {key_sql}, published_date, sum(tone_sum), sum(sentence_count) "
+        f"from marts.{table} where published_date between ? and ? "
+        f"and list_contains(?, {key_sql}) group by all",
         [data.since - timedelta(days=TONE_WINDOW_DAYS), data.until, keys],
     )
-    per_pair = _daily(rows, _with_lead_in(data))
-    data.pair_tone = [
-        _rolling_tone(
-            key,
-            f"{entities.get(a, a)} – {entities.get(b, b)}",
-            per_pair.get(key, {}),
-            data.days,
-        )
-        for key, (a, b) in zip(keys, pairs, strict=True)
-    ]
+    per_key = _daily(rows, _with_lead_in(data))
+    return [_rolling_tone(k, label(k), per_key[k], data.days) for k in keys if k in per_key]
 
 
 def _load_issues(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
@@ -522,14 +519,15 @@ def _load_spikes(
         window,
     )
     data.spikes_total = len(rows)
-    for kind, sid, day, count, total, share, base, base_days, score, drivers in rows[
-        :SPIKES_IN_DETAIL
-    ]:
-        names = entities if kind == "entity" else issues
+    # The first SPIKES_IN_DETAIL get their articles and a chart; the rest are listed only.
+    for n, (kind, sid, day, count, total, share, base, base_days, score, drivers) in enumerate(
+        rows
+    ):
+        detailed = n < SPIKES_IN_DETAIL
         spike = Spike(
             kind,
             sid,
-            names.get(sid, sid),
+            (entities if kind == "entity" else issues).get(sid, sid),
             day,
             int(count),
             int(total),
@@ -537,34 +535,19 @@ def _load_spikes(
             float(base or 0.0),
             int(base_days),
             float(score),
-            _driving_articles(con, kind, sid, list(drivers or [])),
+            _driving_articles(con, kind, sid, list(drivers or [])) if detailed else (),
         )
-        share_rows = _rows(
-            con,
-            "select published_date, day_share, baseline_share from marts.fct_attention_spikes "
-            "where subject_type = ? and subject_id = ? and published_date between ? and ?",
-            [kind, sid, *window],
-        )
-        spike.share_series.update({d: float(s) for d, s, _ in share_rows})
-        spike.baseline_series.update({d: float(b) for d, _, b in share_rows if b is not None})
-        data.spikes.append(spike)
-    # Short spikes-only rows for the rest (listed, not detailed).
-    for kind, sid, day, count, total, share, base, base_days, score, _ in rows[SPIKES_IN_DETAIL:]:
-        names = entities if kind == "entity" else issues
-        data.spikes.append(
-            Spike(
-                kind,
-                sid,
-                names.get(sid, sid),
-                day,
-                int(count),
-                int(total),
-                float(share),
-                float(base or 0.0),
-                int(base_days),
-                float(score),
+        if detailed:
+            share_rows = _rows(
+                con,
+                "select published_date, day_share, baseline_share "
+                "from marts.fct_attention_spikes "
+                "where subject_type = ? and subject_id = ? and published_date between ? and ?",
+                [kind, sid, *window],
             )
-        )
+            spike.share_series.update({d: float(s) for d, s, _ in share_rows})
+            spike.baseline_series.update({d: float(b) for d, _, b in share_rows if b is not None})
+        data.spikes.append(spike)
 
 
 def _driving_articles(
