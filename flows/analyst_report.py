@@ -761,6 +761,12 @@ def _pct(value: float) -> str:
     return f"{100 * value:.0f}%" if value >= 0.01 or value == 0 else f"{100 * value:.1f}%"
 
 
+def _chance(score: float) -> str:
+    if score >= 12:
+        return "a chance below one in a trillion"
+    return f"a chance of 1 in {10**score:,.0f}"
+
+
 def _tone_class(tone: float | None) -> str:
     if tone is None:
         return "neutral"
@@ -866,9 +872,10 @@ def _empty(message: str) -> str:
 def _spikes_section(data: ReportData, charts: _Charts) -> str:
     intro = (
         "Days on which an entity or issue took a far larger share of the day's articles than "
-        "in the 28 days before (at least 3 articles, twice its baseline share and a score of 3 "
-        "or more, once 14 days of baseline exist). Shares, not counts: more articles overall "
-        "is not a spike. Each spike lists the articles that drove it and their sentences. "
+        "in the 28 days before: at least 3 articles, at least twice its baseline share, and a "
+        "score of 3 or more (less than a one-in-a-thousand chance at its usual share; 4 is one "
+        "in ten thousand), once 14 days of baseline exist. Shares, not counts: more articles "
+        "overall is not a spike. Each spike lists the articles that drove it and their sentences. "
         "Query them with <code>select * from marts.fct_attention_spikes where is_spike</code>."
     )
     if not data.spikes_available:
@@ -908,7 +915,7 @@ def _spikes_section(data: ReportData, charts: _Charts) -> str:
         ],
         {
             "xaxis": {"range": [data.days[0].isoformat(), data.until.isoformat()]},
-            "yaxis": {"title": {"text": "score"}, "rangemode": "tozero"},
+            "yaxis": {"title": {"text": "score (−log10 chance)"}, "rangemode": "tozero"},
             "hovermode": "closest",
             "height": 260,
         },
@@ -969,7 +976,8 @@ def _spike_card(spike: Spike, data: ReportData, charts: _Charts) -> str:
         f"{spike.published_date:%A %d %B %Y}</h3>"
         f'<p class="why">{spike.article_count} of the day\'s {spike.day_article_count} articles '
         f"({_pct(spike.day_share)}) mention it, against {_pct(spike.baseline_share)} over the "
-        f"{spike.baseline_days} days with articles before: score {spike.score:.1f}. "
+        f"{spike.baseline_days} days with articles before: score {spike.score:.1f} "
+        f"({_chance(spike.score)} at that share). "
         f"The articles that drove it:</p>"
         f'<ol class="drivers">{articles}</ol>{chart}</article>'
     )

@@ -146,21 +146,47 @@ shares as (
 
 ),
 
-scored as (
+-- Poisson rate: how many of the day's articles would mention the subject at its baseline share.
+rates as (
 
     select
         *,
         day_article_count * baseline_share as expected_article_count,
-        case
-            when baseline_days >= {{ min_baseline_days }}
-                then round(
-                    (article_count - day_article_count * smoothed_share)
-                    / sqrt(day_article_count * smoothed_share * (1 - smoothed_share)),
-                    3
-                )
-        end as score
+        day_article_count * smoothed_share as poisson_rate
 
     from shares
+
+),
+
+-- score = -log10 P(at least article_count | Poisson(poisson_rate)): 3 is a one-in-a-thousand
+-- day. The upper tail is bounded by the geometric series of its terms,
+-- t_k * (k + 1) / (k + 1 - rate): within a few hundredths of the exact score where it matters,
+-- never in a spike's favour, and one exp per row. At or below the expected count: 0.
+scored as (
+
+    select
+        *,
+        case
+            when baseline_days < {{ min_baseline_days }} then null
+            when article_count <= poisson_rate then 0.0
+            else round(
+                greatest(
+                    0.0,
+                    -log10(least(1.0, greatest(
+                        1e-300,
+                        exp(
+                            -poisson_rate
+                            + article_count * ln(poisson_rate)
+                            - lgamma(article_count + 1)
+                        )
+                        * (article_count + 1) / (article_count + 1 - poisson_rate)
+                    )))
+                ),
+                3
+            )
+        end as score
+
+    from rates
 
 ),
 
