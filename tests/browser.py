@@ -85,9 +85,9 @@ def ensure_chromium() -> str:
     else:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         for command in (
-            [apt, "install", "-y", "--no-install-recommends", "chromium"],
+            [apt, "install", "-y", "--no-install-recommends", "chromium", "fonts-liberation"],
             [apt, "update"],
-            [apt, "install", "-y", "--no-install-recommends", "chromium"],
+            [apt, "install", "-y", "--no-install-recommends", "chromium", "fonts-liberation"],
         ):
             done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
             if done.returncode != 0:
