@@ -251,11 +251,23 @@ def test_report_command_charts_chosen_entities_and_refuses_unknown_ones(
     assert "did you mean north-korea" in capsys.readouterr().err.replace("\n", "")
 
 
-def test_quotes_section_appears_with_the_quotes_mart(burst_run: BurstRun, tmp_path: Path):
-    """Written against marts.fct_quotes as specified (one row per quotation); without the table
-    the section is left out."""
-    without = gather(ReportRequest(burst_run.settings.warehouse))
-    assert not without.quotes_available
+def test_who_is_quoted_comes_from_the_quotes_mart(burst_run: BurstRun):
+    data = gather(ReportRequest(burst_run.settings.warehouse))
+    assert data.quotes_available and data.speakers
+    quotes = dict(
+        query(
+            burst_run.settings.warehouse,
+            "select coalesce(speaker_entity_id, 'name:' || lower(trim(speaker_name))), count(*) "
+            "from marts.fct_quotes where speaker_entity_id is not null or speaker_name is not null "
+            "group by all",
+        )
+    )
+    assert {s.key: s.quotes for s in data.speakers} == {s.key: quotes[s.key] for s in data.speakers}
+    assert data.speakers[0].quotes == max(quotes.values())
+
+
+def test_quotes_section_counts_speakers_fragments_and_issues(burst_run: BurstRun, tmp_path: Path):
+    """Planted quotations with known answers; without the quotes mart the section is left out."""
     warehouse = tmp_path / "quoted.duckdb"
     shutil.copyfile(burst_run.settings.warehouse, warehouse)
     article = sorted(burst_run.burst_ids)[0]
@@ -268,7 +280,7 @@ def test_quotes_section_appears_with_the_quotes_mart(burst_run: BurstRun, tmp_pa
     try:
         con.execute(
             """
-            create table marts.fct_quotes as
+            create or replace table marts.fct_quotes as
             select * from (values
                 (?, ?, 1, 'an outrageous act', 'minoru-kihara', 'Minoru Kihara',
                  'Chief Cabinet Secretary', 'called', -0.6, true),
@@ -291,6 +303,13 @@ def test_quotes_section_appears_with_the_quotes_mart(burst_run: BurstRun, tmp_pa
     assert speaker.sample == "We will respond calmly but firmly to every launch."
     result = write_report(ReportRequest(warehouse, output=tmp_path / "q.html"))
     assert 'id="quotes"' in result.path.read_text(encoding="utf-8")
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("drop table marts.fct_quotes cascade")
+    finally:
+        con.close()
+    result = write_report(ReportRequest(warehouse, output=tmp_path / "q.html"))
+    assert 'id="quotes"' not in result.path.read_text(encoding="utf-8")
 
 
 def test_a_warehouse_without_the_spikes_mart_still_gets_a_report_that_says_so(
