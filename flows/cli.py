@@ -1,4 +1,5 @@
-"""The ``newswatch`` command line: run, demo, status, query, docs, serve, reextract, feeds."""
+"""The ``newswatch`` command line: run, demo, status, query, report, docs, serve, reextract,
+feeds."""
 
 from __future__ import annotations
 
@@ -132,6 +133,7 @@ def _run_pipeline(
         from flows.report import EXAMPLE_QUERY
 
         console.print(f'\nTry: newswatch query "{EXAMPLE_QUERY}"' + _warehouse_flag(settings))
+        _print_report_path(report)
     else:
         errors.print(
             "newswatch: no feed could be fetched"
@@ -139,6 +141,13 @@ def _run_pipeline(
             else f"newswatch: {report.dbt_error}"
         )
     return code
+
+
+def _print_report_path(report: Any) -> None:
+    if report.analyst_report:
+        console.print(f"Report (charts, spikes): {report.analyst_report}", markup=False)
+    elif report.analyst_report_error:
+        errors.print(f"newswatch: report not written: {report.analyst_report_error}", markup=False)
 
 
 def _warehouse_flag(settings: Settings) -> str:
@@ -255,6 +264,36 @@ def cmd_status(args: argparse.Namespace) -> int:
         errors.print(f"newswatch: {exc}")
         return EXIT_FAILED
     render_status(status, console)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from flows.analyst_report import ReportError, ReportRequest, write_report
+    from flows.query import QueryError
+
+    settings = _existing_warehouse(args)
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        raise ConfigError(f"--since {args.since!r} is not a date (YYYY-MM-DD)") from None
+    request = ReportRequest(
+        settings.warehouse,
+        output=Path(args.output).resolve() if args.output else None,
+        since=since,
+        entities=tuple(args.entity or ()),
+    )
+    try:
+        result = write_report(request)
+    except ReportError as exc:
+        raise ConfigError(str(exc)) from exc
+    except QueryError as exc:
+        errors.print(f"newswatch: {exc}", markup=False)
+        return EXIT_FAILED
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+    console.print(f"Wrote {result.describe()}", markup=False)
     return EXIT_OK
 
 
@@ -507,6 +546,24 @@ def build_parser() -> argparse.ArgumentParser:
     people.add_argument("--limit", type=int, default=50, help="at most this many (50)")
     warehouse_option(people)
     people.set_defaults(func=cmd_people)
+
+    report = commands.add_parser(
+        "report", help="write the analyst report: charts and explained spikes, one HTML file"
+    )
+    warehouse_option(report)
+    report.add_argument(
+        "--since", help="first day, YYYY-MM-DD (default: the 90 days up to the newest article)"
+    )
+    report.add_argument(
+        "-o", "--output", help="HTML file (default: <warehouse name>-report.html beside it)"
+    )
+    report.add_argument(
+        "--entity",
+        action="append",
+        metavar="ID",
+        help="also chart this entity (id or name; repeat for more), e.g. --entity japan",
+    )
+    report.set_defaults(func=cmd_report)
 
     feeds = commands.add_parser("feeds", help="feeds file tools")
     feeds_commands = feeds.add_subparsers(dest="feeds_command", required=True, metavar="COMMAND")

@@ -201,6 +201,20 @@ def count_mart_rows(settings: Settings) -> dict[str, int]:
         con.close()
 
 
+@task(name="analyst-report", cache_policy=NO_CACHE)
+def analyst_report(settings: Settings) -> tuple[str | None, str | None]:
+    """Write the HTML report from the just-published warehouse: (path, None) or (None, why).
+    A report that cannot be written is recorded; it never fails the run."""
+    from flows.analyst_report import ReportError, ReportRequest, write_report
+    from flows.query import QueryError
+
+    try:
+        return str(write_report(ReportRequest(settings.warehouse)).path), None
+    except (ReportError, QueryError) as exc:
+        get_run_logger().warning("analyst report not written: %s", exc)
+        return None, str(exc)
+
+
 # -- flows -----------------------------------------------------------------------------------
 
 
@@ -320,6 +334,8 @@ def news_pipeline(
             with lap("publish"):
                 published = publish_warehouse(settings)
             report.published = published.describe()
+            with lap("report"):
+                report.analyst_report, report.analyst_report_error = analyst_report(settings)
         else:
             _record_run(settings, report, "transform_failed")
     create_markdown_artifact(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -99,6 +100,8 @@ class RunReport:
     published: str | None = None
     warehouse: str | None = None
     extraction: dict[str, Any] = field(default_factory=dict)  # engine, and chunks per worker
+    analyst_report: str | None = None  # the HTML report written after publishing
+    analyst_report_error: str | None = None  # why it could not be written
 
     # -- building ---------------------------------------------------------------------------
 
@@ -189,6 +192,8 @@ class RunReport:
             "dbt_error": self.dbt_error,
             "published": self.published,
             "extraction": self.extraction,
+            "analyst_report": self.analyst_report,
+            "analyst_report_error": self.analyst_report_error,
         }
 
     # -- rendering --------------------------------------------------------------------------
@@ -276,4 +281,9 @@ class RunReport:
         if self.stages:
             lines += ["", "| stage | seconds |", "|---|---|"]
             lines += [f"| {k} | {v:.2f} |" for k, v in self.stages.items()]
+        if self.analyst_report:
+            path = Path(self.analyst_report)
+            lines += ["", f"Analyst report (charts, spikes): [{path.name}]({path.as_uri()})"]
+        elif self.analyst_report_error:
+            lines += ["", f"Analyst report not written: {self.analyst_report_error}"]
         return "\n".join(lines) + "\n"

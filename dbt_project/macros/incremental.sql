@@ -103,7 +103,7 @@
         where {{ key }} in (
             {{ changed_articles() if key == 'article_id' else changed_days() }}
         )
-    {%- else -%}
-        select 1
     {%- endif -%}
+    {#- Nothing on a first build: a `select 1` there left a result open on dbt's connection,
+        and the Python models (int_persons__mentioned) failed to register their rows on it. -#}
 {%- endmacro %}

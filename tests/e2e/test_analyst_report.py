@@ -1,0 +1,351 @@
+"""The analyst report and attention spikes: written by the pipeline, opened in headless Chromium
+(offline, every chart drawn from data), and a planted burst found as a spike with its reasons.
+
+Set SCREENSHOTS_DIR to keep the screenshots (the README's come from
+`SCREENSHOTS_DIR=docs/img pytest tests/e2e/test_analyst_report.py`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.analyst_report import (
+    ReportError,
+    ReportRequest,
+    default_report_path,
+    gather,
+    write_report,
+)
+from flows.cli import EXIT_CONFIG, EXIT_OK, main
+from flows.demo_site.render import load_articles
+from flows.demo_site.site import FEEDS_FILE, DemoServer, build_site
+from flows.report import RunReport
+from flows.settings import Settings
+from tests.browser import Browser, Page, ensure_chromium
+from tests.conftest import FIXTURES, make_settings
+from tests.e2e.conftest import DemoRuns, query
+
+pytestmark = pytest.mark.e2e
+
+BURST_DIR = FIXTURES / "burst"
+BURST_DAY = date(2026, 11, 25)
+BURST_SIZE = 7
+
+
+def sample_articles_on(day: date) -> int:
+    """The sample site's own stories published that UTC day (none of them about the burst)."""
+    return sum(a.published.astimezone(UTC).date() == day for a in load_articles())
+
+
+# Every chart: drawn by plotly, with at least one trace holding at least one value.
+CHARTS_WITH_DATA = """
+(() => Array.from(document.querySelectorAll('div.chart')).map(el => ({
+    name: el.dataset.chart,
+    drawn: el.classList.contains('js-plotly-plot') && !!el.querySelector('svg.main-svg'),
+    values: (el.data || []).reduce((n, t) => n + (t.y || []).filter(
+        v => v !== null && v !== undefined).length, 0),
+    marks: el.querySelectorAll('.scatterlayer .trace path, .barlayer .point path').length,
+})))()
+"""
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    return ensure_chromium()
+
+
+def screenshot_dir(tmp_path: Path) -> Path:
+    return Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+
+
+def open_report(page: Page, path: Path) -> list[dict]:
+    page.open(path.resolve().as_uri(), width=1280, height=1000)
+    expected = page.evaluate("document.querySelectorAll('div.chart').length")
+    page.wait_until(
+        f"document.querySelectorAll('div.chart.js-plotly-plot svg.main-svg').length >= {expected}"
+    )
+    return page.evaluate(CHARTS_WITH_DATA)
+
+
+def assert_offline(browser: Browser, page: Page) -> None:
+    """The page asked for nothing beyond its own file and inline data; nothing went out."""
+    assert [u for u in page.requested_urls if not u.startswith(("file:", "data:"))] == []
+    assert page.evaluate("window.__violations") == []
+    assert browser.proxy.requests == []
+    assert page.console_errors == []
+
+
+# -- the report of the sample site, written by the pipeline ----------------------------------
+
+
+def test_the_pipeline_writes_the_report_and_links_it_from_its_artifact(demo_runs: DemoRuns):
+    expected = default_report_path(demo_runs.settings.warehouse)
+    for run in (demo_runs.first, demo_runs.second):
+        assert run.analyst_report == str(expected), run.analyst_report_error
+    assert (
+        expected.name == "test-report.html"
+        and expected.parent == demo_runs.settings.warehouse.parent
+    )
+    assert f"]({expected.as_uri()})" in demo_runs.second.to_markdown()
+    page = expected.read_text(encoding="utf-8")
+    assert "<script src=" not in page and "<link" not in page  # everything inline
+    assert "Plotly.newPlot" in page
+
+
+def test_the_sample_site_report_renders_offline_with_data_in_every_chart(
+    demo_runs: DemoRuns, chromium: str, tmp_path: Path
+):
+    browser = Browser(chromium)
+    with browser.page() as page:
+        charts = open_report(page, default_report_path(demo_runs.settings.warehouse))
+        assert {c["name"] for c in charts} >= {
+            "mentions",
+            "tone-entities",
+            "tone-issues",
+            "tone-pairs",
+            "issues",
+        }
+        empty = [c for c in charts if not (c["drawn"] and c["values"] and c["marks"])]
+        assert empty == []
+        # The Japan–China line is always charted, and the tree rolls sub-issues up.
+        pairs = page.evaluate(
+            "document.querySelector('[data-chart=\"tone-pairs\"]').data.map(t => t.name)"
+        )
+        assert "China – Japan" in pairs
+        tree = page.evaluate(
+            "Array.from(document.querySelectorAll('table.tree tr.depth-0 td:first-child'))"
+            ".map(td => td.textContent)"
+        )
+        assert "Territorial and maritime disputes" in tree
+        # The sample site is too thin for spikes, and the page says why rather than nothing.
+        assert "No spikes between" in page.evaluate("document.querySelector('#spikes').textContent")
+        page.screenshot(screenshot_dir(tmp_path) / "report-tone.png", "#tone")
+        page.screenshot(screenshot_dir(tmp_path) / "report-issues.png", "#issues")
+        assert_offline(browser, page)
+
+
+# -- a planted burst --------------------------------------------------------------------------
+
+
+@dataclass
+class BurstRun:
+    settings: Settings
+    report: RunReport
+    burst_ids: set[str]
+    burst_urls: dict[str, str]  # article_id -> canonical URL
+
+
+@pytest.fixture(scope="module")
+def burst_run(prefect_harness, tmp_path_factory) -> BurstRun:
+    """The sample site plus seven stories on one day about a North Korean missile."""
+    from flows.pipeline import news_pipeline
+
+    burst = load_articles(BURST_DIR)
+    assert len(burst) == BURST_SIZE and {a.published.date() for a in burst} == {BURST_DAY}
+    tmp = tmp_path_factory.mktemp("burst")
+    with DemoServer(build_site(load_articles() + burst)) as server:
+        settings = make_settings(
+            tmp,
+            feeds=FEEDS_FILE,
+            host_map=server.host_map,
+            private_allowlist=server.allowlist,
+        )
+        report = news_pipeline(settings)
+    slugs = [a.slug for a in burst]
+    rows = query(
+        settings.warehouse,
+        "select article_id, canonical_url from marts.dim_articles "
+        f"where regexp_matches(canonical_url, '{'|'.join(slugs)}')",
+    )
+    urls = dict(rows)
+    assert len(urls) == BURST_SIZE
+    return BurstRun(settings, report, set(urls), urls)
+
+
+def test_a_planted_burst_is_a_spike_driven_by_exactly_its_articles(burst_run: BurstRun):
+    spikes = query(
+        burst_run.settings.warehouse,
+        "select subject_type, subject_id, published_date, article_count, day_article_count, "
+        "day_share, baseline_share, baseline_days, score, driving_article_ids "
+        "from marts.fct_attention_spikes where is_spike order by all",
+    )
+    by_subject = {(kind, sid): row for kind, sid, *row in spikes}
+    for subject in (("entity", "north-korea"), ("issue", "missile-launches")):
+        assert subject in by_subject, spikes
+        day, count, total, share, baseline, baseline_days, score, drivers = by_subject[subject]
+        assert day == BURST_DAY
+        total_expected = BURST_SIZE + sample_articles_on(BURST_DAY)
+        assert count == BURST_SIZE and total == total_expected
+        assert share == pytest.approx(BURST_SIZE / total_expected) and share >= 2 * baseline
+        assert baseline_days >= 14 and score >= 3
+        assert set(drivers) == burst_run.burst_ids
+    # Nothing else spikes: every spike is that day's, and driven only by the burst.
+    assert {row[2] for row in spikes} == {BURST_DAY}
+    assert all(set(row[9]) <= burst_run.burst_ids for row in spikes)
+    # Japan is in most of the stories too, but it is in most articles anyway: no spike.
+    assert ("entity", "japan") not in by_subject
+
+
+def test_the_report_explains_the_spike_with_its_articles_and_sentences(
+    burst_run: BurstRun, chromium: str, tmp_path: Path
+):
+    report_path = Path(burst_run.report.analyst_report or "")
+    assert report_path.is_file(), burst_run.report.analyst_report_error
+    browser = Browser(chromium)
+    with browser.page() as page:
+        charts = open_report(page, report_path)
+        assert [c for c in charts if not (c["values"] and c["marks"])] == []
+        card = f"#spike-entity-north-korea-{BURST_DAY}"
+        drivers = page.evaluate(
+            f"Array.from(document.querySelectorAll('{card} li.driver')).map(li => ({{"
+            " id: li.dataset.articleId, href: li.querySelector('.headline a').href,"
+            " title: li.querySelector('.headline').textContent,"
+            " sentences: Array.from(li.querySelectorAll('li.sentence')).map(s => s.textContent)"
+            "}))"
+        )
+        assert {d["id"] for d in drivers} == burst_run.burst_ids
+        for driver in drivers:
+            assert driver["href"] == burst_run.burst_urls[driver["id"]]
+            assert any("North Korea" in s for s in driver["sentences"])
+            assert all("North Korea" in s or "Pyongyang" in s for s in driver["sentences"])
+        titles = {d["title"] for d in drivers}
+        assert "North Korea fires ballistic missile over Japan, sirens sound in Hokkaido" in titles
+        why = page.evaluate(f"document.querySelector('{card} .why').textContent")
+        total = BURST_SIZE + sample_articles_on(BURST_DAY)
+        assert why.startswith(
+            f"{BURST_SIZE} of the day's {total} articles ({100 * BURST_SIZE / total:.0f}%) mention it"
+        )
+        # The overview table links to the card.
+        assert page.evaluate(f"!!document.querySelector('table.spikes a[href=\"{card}\"]')")
+        page.screenshot(screenshot_dir(tmp_path) / "report-spikes.png", "#spikes")
+        page.screenshot(screenshot_dir(tmp_path) / "report-mentions.png", "#mentions")
+        assert_offline(browser, page)
+
+
+def test_report_command_charts_chosen_entities_and_refuses_unknown_ones(
+    burst_run: BurstRun, tmp_path: Path, capsys
+):
+    out = tmp_path / "custom.html"
+    warehouse = str(burst_run.settings.warehouse)
+    code = main(
+        [
+            "report",
+            "--warehouse",
+            warehouse,
+            "--since",
+            "2026-11-10",
+            "-o",
+            str(out),
+            "--entity",
+            "kuomintang",
+            "--entity",
+            "Japan",
+        ]
+    )
+    assert code == EXIT_OK
+    printed = capsys.readouterr().out
+    assert f"Wrote {out}" in printed and "2026-11-10 to 2026-11-27" in printed
+    page = out.read_text(encoding="utf-8")
+    assert '"name": "Kuomintang (chosen)"' in page and '"name": "Japan (chosen)"' in page
+    data = gather(ReportRequest(burst_run.settings.warehouse, since=date(2026, 11, 10)))
+    assert (data.days[0], data.days[-1]) == (date(2026, 11, 10), date(2026, 11, 27))
+
+    code = main(["report", "--warehouse", warehouse, "--entity", "nort-korea"])
+    assert code == EXIT_CONFIG
+    assert "did you mean north-korea" in capsys.readouterr().err.replace("\n", "")
+
+
+def test_who_is_quoted_comes_from_the_quotes_mart(burst_run: BurstRun):
+    data = gather(ReportRequest(burst_run.settings.warehouse))
+    assert data.quotes_available and data.speakers
+    quotes = dict(
+        query(
+            burst_run.settings.warehouse,
+            "select coalesce(speaker_entity_id, 'name:' || lower(trim(speaker_name))), count(*) "
+            "from marts.fct_quotes where speaker_entity_id is not null or speaker_name is not null "
+            "group by all",
+        )
+    )
+    assert {s.key: s.quotes for s in data.speakers} == {s.key: quotes[s.key] for s in data.speakers}
+    assert data.speakers[0].quotes == max(quotes.values())
+
+
+def test_quotes_section_counts_speakers_fragments_and_issues(burst_run: BurstRun, tmp_path: Path):
+    """Planted quotations with known answers; without the quotes mart the section is left out."""
+    warehouse = tmp_path / "quoted.duckdb"
+    shutil.copyfile(burst_run.settings.warehouse, warehouse)
+    article = sorted(burst_run.burst_ids)[0]
+    (missile_sentence,) = query(
+        burst_run.settings.warehouse,
+        "select min(sentence_index) from marts.fct_issue_mentions "
+        f"where article_id = '{article}' and issue_id = 'missile-launches'",
+    )[0]
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(
+            """
+            create or replace table marts.fct_quotes as
+            select * from (values
+                (?, ?, 1, 'an outrageous act', 'minoru-kihara', 'Minoru Kihara',
+                 'Chief Cabinet Secretary', 'called', -0.6, true),
+                (?, ?, 1, 'We will respond calmly but firmly to every launch.', 'minoru-kihara',
+                 'Minoru Kihara', 'Chief Cabinet Secretary', 'said', 0.2, false),
+                (?, 0, 1, 'No comment.', null, null, null, 'said', 0.0, false)
+            ) as quotes(article_id, first_sentence_index, sentence_count, quote_text,
+                        speaker_entity_id, speaker_name, speaker_description, attribution_verb,
+                        tone, is_fragment)
+            """,
+            [article, missile_sentence, article, missile_sentence, article],
+        )
+    finally:
+        con.close()
+    data = gather(ReportRequest(warehouse))
+    assert data.quotes_available and data.unattributed_quotes == 1
+    (speaker,) = data.speakers
+    assert (speaker.name, speaker.quotes, speaker.fragments) == ("Minoru Kihara", 2, 1)
+    assert dict(speaker.issues)["Missile launches and tests"] == 2
+    assert speaker.sample == "We will respond calmly but firmly to every launch."
+    result = write_report(ReportRequest(warehouse, output=tmp_path / "q.html"))
+    assert 'id="quotes"' in result.path.read_text(encoding="utf-8")
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("drop table marts.fct_quotes cascade")
+    finally:
+        con.close()
+    result = write_report(ReportRequest(warehouse, output=tmp_path / "q.html"))
+    assert 'id="quotes"' not in result.path.read_text(encoding="utf-8")
+
+
+def test_a_warehouse_without_the_spikes_mart_still_gets_a_report_that_says_so(
+    demo_runs: DemoRuns, tmp_path: Path
+):
+    warehouse = tmp_path / "old.duckdb"
+    shutil.copyfile(demo_runs.settings.warehouse, warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("drop table marts.fct_attention_spikes")
+    finally:
+        con.close()
+    result = write_report(ReportRequest(warehouse))
+    assert result.path == tmp_path / "old-report.html"
+    assert any("no marts.fct_attention_spikes" in n for n in result.notes)
+
+
+def test_a_feed_url_that_is_not_a_web_link_is_not_made_a_link():
+    from flows.analyst_report import _safe_url
+
+    assert _safe_url("javascript:alert(1)") is None
+    assert _safe_url("https://news.example/a") == "https://news.example/a"
+
+
+def test_since_after_the_period_is_a_clear_error(demo_runs: DemoRuns):
+    with pytest.raises(ReportError, match="is after"):
+        gather(ReportRequest(demo_runs.settings.warehouse, since=date(2026, 12, 5),
+                             until=date(2026, 12, 1)))  # fmt: skip
