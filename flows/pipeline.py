@@ -213,6 +213,9 @@ def analyst_report(settings: Settings) -> tuple[str | None, str | None]:
     except (ReportError, QueryError) as exc:
         get_run_logger().warning("analyst report not written: %s", exc)
         return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - the warehouse is published; a report bug is recorded
+        get_run_logger().warning("analyst report not written: %s: %s", type(exc).__name__, exc)
+        return None, f"{type(exc).__name__}: {exc}"
 
 
 # -- flows -----------------------------------------------------------------------------------

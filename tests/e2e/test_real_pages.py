@@ -63,7 +63,9 @@ def test_every_mention_occurrence_on_the_labelled_pages_is_accounted_for(audit: 
     try:
         urls = con.execute(
             "select a.canonical_url, sum(m.mention_count) from marts.fct_entity_mentions as m "
-            "inner join marts.dim_articles as a using (article_id) group by all"
+            "inner join marts.dim_articles as a using (article_id) "
+            # the labels cover the seeds' entities; discovered persons are scored on the gold set
+            "where m.entity_id in (select entity_id from seeds.entities) group by all"
         ).fetchall()
     finally:
         con.close()
