@@ -21,6 +21,15 @@ renamed as (
         title,
         author,
         language,
+        detected_language,
+        language_confidence,
+        language_reason,
+        language_detector,
+        coalesce(detected_language in (
+            {%- for tagged in var('tagged_languages') %}
+            '{{ tagged }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        ), false) as is_tagged,
         encoding,
         text,
         word_count,
