@@ -25,11 +25,11 @@ renamed as (
         language_confidence,
         language_reason,
         language_detector,
-        coalesce(detected_language in (
-            {%- for tagged in var('tagged_languages') %}
-            '{{ tagged }}'{{ ',' if not loop.last }}
-            {%- endfor %}
-        ), false) as is_tagged,
+        -- the one place that says which languages the taxonomy tags (var tagged_languages)
+        coalesce(
+            detected_language in ('{{ var("tagged_languages") | join("', '") }}'),  -- noqa: LT05
+            false
+        ) as is_tagged,
         encoding,
         text,
         word_count,
