@@ -1,4 +1,5 @@
-"""Jobs run in worker processes: parse a feed; extract, split and score a page."""
+"""Jobs run in worker processes: parse a feed; extract, split, score a page and detect its
+language; detect the language of stored texts in bulk."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 from flows.extract import Extraction, PageStatus, extract_page
 from flows.feeds import ParsedFeed, parse_feed
+from flows.language import LanguageGuess, detect_language
 from flows.text import Sentence, Tone, score, split_sentences
 
 
@@ -39,14 +41,43 @@ class PageAnalysis:
     article_id: str
     extraction: Extraction
     sentences: tuple[ScoredSentence, ...] = ()
-    # (extract wall, extract cpu, sentences+tone wall, sentences+tone cpu), seconds
+    # (extract wall, extract cpu, sentences+tone+language wall, ... cpu), seconds
     timings: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     score_error: str | None = None  # the text was extracted but could not be split or scored
+    language: LanguageGuess | None = None  # of the text, when there is one
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """An article's stored title and text, for detecting its language without re-extracting."""
+
+    article_id: str
+    title: str | None
+    text: str
 
 
 def analyse_text(title: str | None, text: str) -> tuple[ScoredSentence, ...]:
     """Split into sentences (title first) and score each one."""
     return tuple(ScoredSentence(s, score(s.text)) for s in split_sentences(text, title))
+
+
+def analyse_stand_in(article_id: str, title: str | None, text: str) -> PageAnalysis:
+    """A feed summary standing in for a page's text: split, score, detect its language."""
+    stand_in = Extraction(
+        PageStatus.EMPTY,
+        reason="feed summary",
+        text=text,
+        title=title,
+        word_count=len(text.split()),
+    )
+    return PageAnalysis(
+        article_id, stand_in, analyse_text(title, text), language=detect_language(text, title)
+    )
+
+
+def detect_stored_languages(texts: list[StoredText]) -> list[tuple[str, LanguageGuess]]:
+    """The language of each stored text (the upgrade path: nothing is fetched or extracted)."""
+    return [(t.article_id, detect_language(t.text, t.title)) for t in texts]
 
 
 def run_feed_job(job: FeedJob) -> ParsedFeed:
@@ -59,7 +90,9 @@ def run_page_job(job: PageJob) -> PageAnalysis:
     extracted_wall, extracted_cpu = time.perf_counter(), time.process_time()
     sentences: tuple[ScoredSentence, ...] = ()
     error = None
+    language = None
     if extraction.status is PageStatus.OK and extraction.text:
+        language = detect_language(extraction.text, extraction.title)
         try:
             sentences = analyse_text(extraction.title, extraction.text)
         except Exception as exc:  # noqa: BLE001 - keep the text; the failure is its status
@@ -70,4 +103,4 @@ def run_page_job(job: PageJob) -> PageAnalysis:
         time.perf_counter() - extracted_wall,
         time.process_time() - extracted_cpu,
     )
-    return PageAnalysis(job.article_id, extraction, sentences, timings, error)
+    return PageAnalysis(job.article_id, extraction, sentences, timings, error, language)

@@ -206,10 +206,12 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         errors.print(f"newswatch: re-extraction failed: {state.result(raise_on_failure=False)}")
         return EXIT_FAILED
     result = state.result()
+    stored = result["languages_from_stored_text"]
     console.print(
         f"Re-extracted {result['articles']} archived pages without the network: "
-        f"{result['changed']} articles' text changed; dbt build "
-        f"{'ok' if result['dbt_ok'] else 'FAILED'}"
+        f"{result['changed']} articles' text changed"
+        + (f"; languages detected from stored text: {sum(stored.values())}" if stored else "")
+        + f"; dbt build {'ok' if result['dbt_ok'] else 'FAILED'}"
     )
     return EXIT_OK if result["dbt_ok"] else EXIT_FAILED
 

@@ -23,7 +23,8 @@ from flows.analysis import (
     FeedJob,
     PageAnalysis,
     PageJob,
-    analyse_text,
+    analyse_stand_in,
+    detect_stored_languages,
     run_feed_job,
     run_page_job,
 )
@@ -33,6 +34,7 @@ from flows.extract import Extraction, PageStatus
 from flows.faults import crash_point
 from flows.feeds import ParsedFeed
 from flows.http_client import FetchResult, FetchStatus, HttpClient
+from flows.language import LanguageGuess
 from flows.records import (
     FeedFetch,
     FeedState,
@@ -54,6 +56,9 @@ MIN_SUMMARY_WORDS = 12  # a feed summary shorter than this is not worth standing
 # Pages loaded per transaction while a batch is harvested: small enough that the last chunk's
 # load (the only one nothing overlaps) is short, big enough to stay a bulk load.
 LOAD_CHUNK = 50
+# Stored texts read per query, and per worker job, when languages are detected in bulk.
+LANGUAGE_BATCH = 2000
+LANGUAGE_JOB = 250
 
 log = logging.getLogger(__name__)
 
@@ -342,6 +347,30 @@ class Harvester:
         outcomes = self.page_pool.drain()
         return [self._extracted(*by_id[str(outcome.key)], outcome) for outcome in outcomes]
 
+    def detect_languages(self, progress: Progress | None = None) -> Counter[str]:
+        """Detect, in the workers, the language of every stored text that has none yet (or one
+        from an older detector): how an existing warehouse upgrades, nothing fetched or
+        re-extracted. Returns the articles per detected language ("failed": a job failed)."""
+        con = self.database()
+        found: Counter[str] = Counter()
+        after = ""
+        while texts := warehouse.texts_without_language(con, after, LANGUAGE_BATCH):
+            after = texts[-1].article_id
+            jobs = [texts[i : i + LANGUAGE_JOB] for i in range(0, len(texts), LANGUAGE_JOB)]
+            for number, job in enumerate(jobs):
+                self.pool.submit(number, detect_stored_languages, job)
+            for outcome in self.pool.drain():
+                if not outcome.ok:  # left undetected: the next run tries again
+                    log.warning("language detection failed for a batch: %s", outcome.error)
+                    found["failed"] += len(jobs[int(outcome.key)])
+                    continue
+                guesses: list[tuple[str, LanguageGuess]] = outcome.value
+                warehouse.store_languages(con, guesses)
+                found.update(guess.language for _, guess in guesses)
+                if progress:
+                    progress("languages", len(guesses))
+        return found
+
     def _failed(
         self, article: PendingArticle, summary: FetchSummary, error: str | None
     ) -> PageOutcome:
@@ -382,14 +411,7 @@ class Harvester:
         """A failed page keeps its status; the feed's summary stands in, marked as such."""
         text = article.summary
         if text and len(text.split()) >= MIN_SUMMARY_WORDS:
-            stand_in = Extraction(
-                PageStatus.EMPTY,
-                reason="feed summary",
-                text=text,
-                title=article.title,
-                word_count=len(text.split()),
-            )
-            analysis = PageAnalysis(article.article_id, stand_in, analyse_text(article.title, text))
+            analysis = analyse_stand_in(article.article_id, article.title, text)
             return PageOutcome(
                 article.article_id, summary, status, reason, analysis, text_source="feed_summary"
             )

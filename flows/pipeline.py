@@ -156,6 +156,12 @@ def harvest_batch(settings: Settings, run_id: str, batch: list[PendingArticle]) 
     return BatchSummary.of(outcomes, loader.articles_with_new_text, loader.wall, loader.cpu)
 
 
+@task(name="detect-languages", cache_policy=NO_CACHE)
+def detect_languages(settings: Settings, run_id: str) -> dict[str, int]:
+    """Stored texts with no detected language (or an older detector's): detect them."""
+    return dict(harvester_for(settings, run_id).detect_languages(_report_progress))
+
+
 @task(name="list-archived-pages", cache_policy=NO_CACHE)
 def list_archived_pages(settings: Settings) -> list[warehouse.ArchivedPage]:
     with _working_database(settings) as con:
@@ -267,6 +273,8 @@ def ingest(settings: Settings | None = None, run_id: str | None = None) -> RunRe
                     len(pending),
                     dict(report.articles),
                 )
+        with lap("languages"):
+            report.languages_from_stored_text.update(detect_languages(settings, run_id))
         report.extraction = extraction_summary(settings, harvester_for(settings, run_id))
         harvested = harvester_for(settings, run_id).profile
         report.add_profile("page_fetch_busy", harvested["page_fetch_busy"], 0.0)
@@ -325,7 +333,11 @@ def news_pipeline(
         lap = _Stopwatch(report)
         report.mart_rows_before = count_mart_rows(settings)
         # Nothing new and nothing edited (the hourly all-304 run): rebuild feed health only.
-        changed = bool(report.entries_new or sum(report.articles.values()))
+        changed = bool(
+            report.entries_new
+            or sum(report.articles.values())
+            or sum(report.languages_from_stored_text.values())
+        )
         with lap("dbt"):
             plan, result = build_marts(settings, changed, run_started_at)
         report.dbt_scope = plan.scope
@@ -368,12 +380,18 @@ def reextract_pipeline(settings: Settings | None = None) -> dict[str, object]:
         prepare_working_copy(settings)
         try:
             archived, changed = with_task_runner(reextract_archive, settings)(settings, run_id)
+            languages = detect_languages(settings, run_id)  # texts no archived page replaced
         finally:
             close_harvesters(run_id)
         _, result = build_marts(settings, True, started_at)
         if result.success:
             publish_warehouse(settings)
-    return {"articles": archived, "changed": changed, "dbt_ok": result.success}
+    return {
+        "articles": archived,
+        "changed": changed,
+        "languages_from_stored_text": languages,
+        "dbt_ok": result.success,
+    }
 
 
 @flow(name="reextract-archive")

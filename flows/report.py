@@ -66,6 +66,7 @@ class BatchSummary:
     articles_with_new_text: int
     load_wall: float
     load_cpu: float
+    languages: dict[str, int] = field(default_factory=dict)  # detected, of pages with text
 
     @classmethod
     def of(
@@ -78,7 +79,20 @@ class BatchSummary:
             if o.status != "ok" and o.reason:
                 reasons[f"{o.status}: {o.reason[:80]}"] += 1
         stand_ins = sum(o.text_source == "feed_summary" for o in outcomes)
-        return cls(dict(statuses), dict(reasons), stand_ins, new_text, load_wall, load_cpu)
+        languages = Counter(
+            o.analysis.language.language
+            for o in outcomes
+            if o.has_text and o.analysis and o.analysis.language
+        )
+        return cls(
+            dict(statuses),
+            dict(reasons),
+            stand_ins,
+            new_text,
+            load_wall,
+            load_cpu,
+            dict(languages),
+        )
 
 
 @dataclass
@@ -89,6 +103,8 @@ class RunReport:
     reasons: Counter[str] = field(default_factory=Counter)
     stand_ins: int = 0
     articles_with_new_text: int = 0
+    languages: Counter[str] = field(default_factory=Counter)  # detected, of articles with text
+    languages_from_stored_text: Counter[str] = field(default_factory=Counter)  # the upgrade path
     stages: dict[str, float] = field(default_factory=dict)
     # stage -> {"wall": s, "cpu": s}; worker stages sum over processes (see docs/benchmarks.md)
     profile: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -118,6 +134,7 @@ class RunReport:
         self.reasons.update(batch.reasons)
         self.stand_ins += batch.stand_ins
         self.articles_with_new_text += batch.articles_with_new_text
+        self.languages.update(batch.languages)
         self.add_profile("load", batch.load_wall, batch.load_cpu)
 
     # -- reading ----------------------------------------------------------------------------
@@ -171,6 +188,20 @@ class RunReport:
         )
         return line + (f"; {e['lost_chunks']} tasks lost" if e.get("lost_chunks") else "")
 
+    def languages_line(self) -> str:
+        """Detected languages of this run's new texts (und: undetermined), and of stored
+        texts detected for the first time."""
+
+        def counts(languages: Counter[str]) -> str:
+            return ", ".join(f"{code} {n}" for code, n in languages.most_common())
+
+        parts = []
+        if self.languages:
+            parts.append(f"{counts(self.languages)} of the articles with text this run")
+        if self.languages_from_stored_text:
+            parts.append(f"{counts(self.languages_from_stored_text)} from stored text")
+        return "; ".join(parts)
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready summary (stored in raw.runs.summary)."""
         return {
@@ -183,6 +214,8 @@ class RunReport:
             "reasons": dict(self.reasons),
             "stand_ins": self.stand_ins,
             "articles_with_new_text": self.articles_with_new_text,
+            "languages": dict(self.languages),
+            "languages_from_stored_text": dict(self.languages_from_stored_text),
             "stages": self.stages,
             "profile": self.profile,
             "mart_rows": self.mart_rows,
@@ -233,6 +266,8 @@ class RunReport:
             console.print(f"  {n} × {reason}")
         if self.extraction_line:
             console.print(f"[bold]Extraction[/bold]: {self.extraction_line}")
+        if self.languages or self.languages_from_stored_text:
+            console.print(f"[bold]Languages[/bold]: {self.languages_line()}")
         if self.dbt_ok is not None:
             scope = f" ({self.dbt_scope})" if self.dbt_scope and self.dbt_scope != "full" else ""
             console.print(
@@ -274,6 +309,8 @@ class RunReport:
         lines += [f"| {s} | {n} |" for s, n in sorted(self.articles.items())] or ["| — | 0 |"]
         if self.extraction_line:
             lines += ["", f"Extraction: {self.extraction_line}."]
+        if self.languages or self.languages_from_stored_text:
+            lines += ["", f"Languages detected: {self.languages_line()}."]
         if self.mart_rows:
             added = self.mart_rows_added
             lines += ["", "| mart | rows | added this run |", "|---|---|---|"]

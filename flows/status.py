@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from rich.console import Console
 from rich.table import Table
 
@@ -32,6 +33,8 @@ class Status:
     article_count: int
     newest_article_at: datetime | None
     feeds: list[dict[str, Any]]
+    # (detected language or "no text", articles, tagged), most articles first
+    languages: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def unhealthy(self) -> list[dict[str, Any]]:
@@ -55,6 +58,7 @@ def read_status(warehouse: Path) -> Status:
         articles, newest = con.execute(
             "select count(*), max(published_at) from marts.dim_articles"
         ).fetchall()[0]
+        languages = _languages(con)
     finally:
         con.close()
     last_run = None
@@ -62,7 +66,23 @@ def read_status(warehouse: Path) -> Status:
         keys = ("run_id", "status", "started_at", "finished_at", "duration_seconds")
         last_run = dict(zip(keys, run[0], strict=True))
     published = datetime.fromtimestamp(warehouse.stat().st_mtime, tz=UTC)
-    return Status(warehouse, published, last_run, int(articles), newest, feeds)
+    return Status(warehouse, published, last_run, int(articles), newest, feeds, languages)
+
+
+def _languages(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
+    """Articles per detected language and how many were tagged; none from a warehouse
+    published before languages were detected."""
+    has_column = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'marts' "
+        "and table_name = 'dim_articles' and column_name = 'is_tagged'"
+    ).fetchall()[0][0]
+    if not has_column:
+        return []
+    rows = con.execute(
+        "select coalesce(detected_language, 'no text'), count(*), count(*) filter (is_tagged) "
+        "from marts.dim_articles group by all order by 2 desc, 1"
+    ).fetchall()
+    return [(language, int(n), int(tagged)) for language, n, tagged in rows]
 
 
 def _when(value: datetime | None) -> str:
@@ -73,6 +93,15 @@ def render_status(status: Status, console: Console) -> None:
     console.print(f"[bold]Warehouse[/bold] {status.warehouse}")
     console.print(f"  published {_when(status.published_at)} UTC; {status.article_count} articles")
     console.print(f"  newest article published {_when(status.newest_article_at)} UTC")
+    if status.languages:
+        tagged = sum(n for _, _, n in status.languages)
+        console.print(
+            f"  tagged {tagged} of {status.article_count} articles; by detected language: "
+            + ", ".join(
+                f"{language} {n}" + (" tagged" if t == n else f" ({t} tagged)" if t else "")
+                for language, n, t in status.languages
+            )
+        )
     if status.last_run:
         run = status.last_run
         console.print(

@@ -15,10 +15,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flows.analysis import PageAnalysis
+from flows.analysis import PageAnalysis, StoredText
 from flows.extract import EXTRACTOR
 from flows.faults import crash_point
 from flows.feeds import FeedConfig
+from flows.language import LANGUAGE_DETECTOR, LanguageGuess
 from flows.records import (
     TRANSIENT_ARTICLE_STATUSES,
     FeedFetch,
@@ -504,7 +505,20 @@ ARTICLE_UPDATE_SCHEMA = pa.schema(
         ("archive_file", pa.string()),
         ("archive_offset", pa.int64()),
         ("extracted_at", TS),
+        ("detected_language", pa.string()),
+        ("language_confidence", pa.float64()),
+        ("language_reason", pa.string()),
+        ("language_detector", pa.string()),
         ("rank", pa.int8()),
+    ]
+)
+LANGUAGE_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("detected_language", pa.string()),
+        ("language_confidence", pa.float64()),
+        ("language_reason", pa.string()),
+        ("language_detector", pa.string()),
     ]
 )
 SENTENCE_SCHEMA = pa.schema(
@@ -592,6 +606,15 @@ def sentence_rows(
     return sentences, tones
 
 
+def _language_columns(guess: LanguageGuess | None) -> dict[str, Any]:
+    return {
+        "detected_language": guess.language if guess else None,
+        "language_confidence": guess.confidence if guess else None,
+        "language_reason": guess.reason if guess else None,
+        "language_detector": guess.detector if guess else None,
+    }
+
+
 @dataclass(frozen=True)
 class PageLoad:
     """What a page batch changed: articles whose text was (re)written."""
@@ -660,7 +683,10 @@ def load_page_outcomes(
                     page_canonical_url = p.page_canonical_url, language = p.language,
                     encoding = p.encoding, text = p.text, word_count = p.word_count,
                     extractor = p.extractor, archive_file = p.archive_file,
-                    archive_offset = p.archive_offset, extracted_at = p.extracted_at
+                    archive_offset = p.archive_offset, extracted_at = p.extracted_at,
+                    detected_language = p.detected_language,
+                    language_confidence = p.language_confidence,
+                    language_reason = p.language_reason, language_detector = p.language_detector
                 from _pages as p
                 where a.article_id = p.article_id
                     and p.article_id in (select article_id from _improved)
@@ -705,6 +731,7 @@ def _page_rows(o: PageOutcome, run_id: str, now: datetime) -> PageRows:
         "loaded_at": now,
     }
     extraction = o.analysis.extraction if o.analysis else None
+    language = o.analysis.language if o.analysis and o.has_text else None
     article = {
         "article_id": o.article_id,
         "final_url": f.final_url,
@@ -726,6 +753,7 @@ def _page_rows(o: PageOutcome, run_id: str, now: datetime) -> PageRows:
         "archive_file": f.archive.file if f.archive else None,
         "archive_offset": f.archive.offset if f.archive else None,
         "extracted_at": now if extraction else None,
+        **_language_columns(language),
         "rank": _rank(o),
     }
     sentences, tones = sentence_rows(o.analysis, now) if o.analysis else ([], [])
@@ -774,6 +802,7 @@ def _page_tables(
                 "text_source": None,
                 "text": None,
                 "word_count": None,
+                **_language_columns(None),
                 "rank": 1,
             }
             rows[index] = (
@@ -814,3 +843,55 @@ def archived_pages(con: duckdb.DuckDBPyConnection) -> list[ArchivedPage]:
         """
     ).fetchall()
     return [ArchivedPage(*row) for row in rows]
+
+
+# -- languages -------------------------------------------------------------------------------
+
+
+def texts_without_language(
+    con: duckdb.DuckDBPyConnection, after: str = "", limit: int = 2000
+) -> list[StoredText]:
+    """Articles with text whose language was never detected, or by an older detector, in
+    article-id order after ``after`` (so a batch that fails cannot come back forever)."""
+    rows = con.execute(
+        """
+        select article_id, title, text from raw.articles
+        where text is not null and language_detector is distinct from $detector
+            and article_id > $after
+        order by article_id
+        limit $limit
+        """,
+        {"detector": LANGUAGE_DETECTOR, "after": after, "limit": limit},
+    ).fetchall()
+    return [StoredText(*row) for row in rows]
+
+
+def store_languages(
+    con: duckdb.DuckDBPyConnection, guesses: Sequence[tuple[str, LanguageGuess]]
+) -> None:
+    """Record detected languages in one statement (articles whose text is unchanged). An
+    article whose language changed gets a new load time, so the incremental marts describe
+    it again."""
+    rows = [{"article_id": article_id, **_language_columns(g)} for article_id, g in guesses]
+    if not rows:
+        return
+    with (
+        registered(con, "_languages", pa.Table.from_pylist(rows, schema=LANGUAGE_SCHEMA)),
+        transaction(con),
+    ):
+        con.execute(
+            """
+            update raw.articles as a set
+                detected_language = l.detected_language,
+                language_confidence = l.language_confidence,
+                language_reason = l.language_reason, language_detector = l.language_detector,
+                loaded_at = case
+                    when a.detected_language is not distinct from l.detected_language
+                        and a.language_confidence is not distinct from l.language_confidence
+                        then a.loaded_at
+                    else $now end
+            from _languages as l
+            where a.article_id = l.article_id
+            """,
+            {"now": datetime.now(UTC)},
+        )

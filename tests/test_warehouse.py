@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from flows import warehouse
-from flows.analysis import PageAnalysis, analyse_text
+from flows.analysis import PageAnalysis, analyse_stand_in, analyse_text
 from flows.extract import Extraction, PageStatus
 from flows.feeds import FeedConfig, parse_feed
+from flows.harvest import Harvester
+from flows.language import LANGUAGE_DETECTOR, detect_language
 from flows.records import FeedFetch, FeedState, FetchSummary, PageOutcome
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, make_settings
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 
@@ -31,7 +34,7 @@ def test_migrations_apply_once(tmp_path: Path):
     path = tmp_path / "w.duckdb"
     with warehouse.open_warehouse(path) as con:
         versions = con.execute("select version from raw.schema_migrations").fetchall()
-    assert versions == [(1,)]
+    assert versions == [(1,), (2,)]
     con = warehouse.connect(path)
     try:
         assert warehouse.migrate(con) == []
@@ -84,7 +87,9 @@ def outcome(article_id: str, status: str, text: str | None, source: str | None) 
     analysis = None
     if text is not None:
         extraction = Extraction(PageStatus.OK, text=text, title="T", word_count=len(text.split()))
-        analysis = PageAnalysis(article_id, extraction, analyse_text("T", text))
+        analysis = PageAnalysis(
+            article_id, extraction, analyse_text("T", text), language=detect_language(text, "T")
+        )
     summary = fetch_summary(f"http://site.test/{article_id}", f"{article_id}-{status}")
     return PageOutcome(article_id, summary, status, None, analysis, source)
 
@@ -175,3 +180,91 @@ def test_a_failing_harvest_is_not_masked_by_a_failing_load(con):
     with pytest.raises(OSError, match="archive"), BackgroundLoader(con, "r1") as loader:
         loader.load([outcome("c1", "ok", "Some text. More.", "page")])
         raise OSError("cannot write the archive")
+
+
+ENGLISH = (
+    "Japan and the Philippines agreed on Tuesday to expand joint coast guard patrols in the "
+    "South China Sea, officials said, after months of confrontations near disputed reefs."
+)
+SPANISH = (
+    "El gobierno anunció el martes un nuevo plan para reducir la inflación, que según los "
+    "economistas afectará sobre todo a los precios de los alimentos y de la energía."
+)
+
+
+def languages(con) -> dict[str, tuple]:
+    rows = con.execute(
+        "select article_id, detected_language, language_confidence > 0.9, language_reason, "
+        "language_detector from raw.articles order by article_id"
+    ).fetchall()
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_loaded_pages_and_stand_ins_keep_their_detected_language(con):
+    for article_id in ("en", "es", "summary"):
+        seed_article(con, article_id)
+    stand_in = PageOutcome(
+        "summary",
+        fetch_summary("http://site.test/summary", "summary-404"),
+        "http_error",
+        None,
+        analyse_stand_in("summary", "Nuevo plan", SPANISH),
+        "feed_summary",
+    )
+    batch = [outcome("en", "ok", ENGLISH, "page"), outcome("es", "ok", SPANISH, "page"), stand_in]
+    warehouse.load_page_outcomes(con, "r1", batch)
+    warehouse.load_page_outcomes(con, "r2", [outcome("en", "empty", None, None)])  # worse: kept
+    assert languages(con) == {
+        "en": ("en", True, None, LANGUAGE_DETECTOR),
+        "es": ("es", True, None, LANGUAGE_DETECTOR),
+        "summary": ("es", True, None, LANGUAGE_DETECTOR),
+    }
+
+
+def store_text(con, article_id: str, text: str | None) -> None:
+    seed_article(con, article_id)
+    con.execute(
+        "update raw.articles set text = ?, title = 'T', status = 'ok', "
+        "text_source = case when ? is null then null else 'page' end where article_id = ?",
+        [text, text, article_id],
+    )
+
+
+def test_a_warehouse_from_before_languages_upgrades_and_detects_from_stored_text(tmp_path: Path):
+    settings = make_settings(tmp_path)
+    path, first_only = settings.work_database, tmp_path / "migrations"
+    first_only.mkdir()
+    shutil.copy(warehouse.MIGRATIONS_DIR / "0001_raw_schema.sql", first_only)
+    con = warehouse.connect(path)
+    try:
+        warehouse.migrate(con, first_only)  # the warehouse as it was
+        store_text(con, "a-en", ENGLISH)
+        store_text(con, "b-es", SPANISH)
+        store_text(con, "c-short", "Talks resume on Tuesday.")
+        store_text(con, "d-none", None)
+        assert warehouse.migrate(con) == ["0002_article_language.sql"]
+        assert languages(con)["a-en"] == (None, None, None, None)  # kept, not detected yet
+    finally:
+        con.close()
+    harvester = Harvester(settings, "upgrade")  # the workers detect; nothing is fetched
+    try:
+        detected = harvester.detect_languages()
+        again = harvester.detect_languages()
+        con = harvester.database()
+        after = languages(con)
+        con.execute(
+            "update raw.articles set language_detector = 'pycld2-0.41/vote-0' "
+            "where article_id = 'b-es'"
+        )
+        bumped = harvester.detect_languages()  # an older detector's answer is redone
+    finally:
+        harvester.close()
+    assert detected == {"en": 1, "es": 1, "und": 1}
+    assert again == {}
+    assert after == {
+        "a-en": ("en", True, None, LANGUAGE_DETECTOR),
+        "b-es": ("es", True, None, LANGUAGE_DETECTOR),
+        "c-short": ("und", None, "too few words (5, need 12)", LANGUAGE_DETECTOR),  # title too
+        "d-none": (None, None, None, None),  # no text: nothing to detect
+    }
+    assert bumped == {"es": 1}

@@ -30,6 +30,7 @@ from flows.demo_site.render import (
 )
 
 FEEDS_FILE = Path(__file__).parent / "feeds.yaml"
+HOSTILE = Path(__file__).parent / "hostile"  # feeds and pages that fail or mislead on purpose
 ROBOTS = b"User-agent: *\nDisallow: /private/\nDisallow: /search\n"
 LAST_MODIFIED = format_datetime(datetime(2026, 11, 27, 12, 0, tzinfo=UTC), usegmt=True)
 # Real PDF magic bytes, so the extractor must recognise it as not HTML even when mislabelled.
@@ -121,6 +122,12 @@ def build_site(articles: list[Article] | None = None) -> Site:
     )
     asia = [(a, link(a)) for a in listed("pacific-herald", "asia")]
     asia.append((video, f"http://{herald.host}{video_path}"))
+    # A story in Spanish under the site's English menus and html lang="en" (hostile/*.md).
+    english = sorted(by_outlet.get("pacific-herald", []), key=lambda a: a.published)[-4:]
+    for article in load_articles(HOSTILE):
+        page = render_article(article, english).encode("utf-8")
+        site.add(herald.host, article.path, Resource(page, "text/html; charset=utf-8"))
+        asia.append((article, link(article)))
     site.add(
         herald.host, "/feeds/asia.xml", Resource(rss(herald, "Asia", asia), "application/rss+xml")
     )
@@ -179,9 +186,6 @@ def build_site(articles: list[Article] | None = None) -> Site:
     )
     _add_hostile_feeds(site)
     return site
-
-
-HOSTILE = Path(__file__).parent / "hostile"
 
 
 def _add_hostile_feeds(site: Site) -> None:

@@ -10,11 +10,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.demo_site.site import FEEDS_FILE, DemoServer
+from flows.demo_site.render import load_articles
+from flows.demo_site.site import FEEDS_FILE, HOSTILE, DemoServer
 from flows.report import RunReport
 from flows.settings import Settings
 from tests.conftest import make_settings
 
+# Article pages of the sample site with text: the sample articles and the story in Spanish.
+DEMO_PAGES = len(load_articles()) + len(load_articles(HOSTILE))
 RAW_TABLES = (
     "raw.feed_fetches",
     "raw.feed_entries",

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from flows.demo_site.render import load_articles
-from tests.e2e.conftest import RAW_TABLES, DemoRuns, query
+from tests.e2e.conftest import DEMO_PAGES, RAW_TABLES, DemoRuns, query
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +44,7 @@ def test_first_run_fetches_feeds_and_records_each_failure(demo_runs: DemoRuns):
 
 
 def test_every_article_gets_an_outcome(demo_runs: DemoRuns):
-    articles = len(load_articles())
+    articles = DEMO_PAGES
     assert demo_runs.first.articles == Counter(
         {
             "ok": articles,
@@ -66,7 +66,7 @@ def test_statuses_are_queryable_in_the_published_warehouse(demo_runs: DemoRuns):
         )
     )
     assert rows == {
-        "ok": len(load_articles()),
+        "ok": DEMO_PAGES,
         "empty": 1,
         "http_error": 1,
         "blocked_by_robots": 1,
@@ -151,7 +151,7 @@ def test_marts_have_no_duplicates_after_two_runs(demo_runs: DemoRuns):
         demo_runs.settings.warehouse,
         "select count(*), count(distinct article_id) from marts.dim_articles",
     )
-    assert row[0] == row[1] == len(load_articles()) + 5
+    assert row[0] == row[1] == DEMO_PAGES + 5
 
 
 def test_every_response_is_archived(demo_runs: DemoRuns):
@@ -187,7 +187,7 @@ def test_reextract_rebuilds_text_from_the_archive_without_the_network(demo_runs:
     # The demo server is gone: any network access would fail.
     result = reextract_pipeline(settings)
     assert result["dbt_ok"]
-    assert result["changed"] == len(load_articles())
+    assert result["changed"] == DEMO_PAGES
     after = query(
         settings.work_database,
         "select article_id, sentence_index, text from raw.sentences order by all",
@@ -196,7 +196,7 @@ def test_reextract_rebuilds_text_from_the_archive_without_the_network(demo_runs:
     (count,) = query(
         settings.warehouse, "select count(*) from marts.dim_articles where text_source = 'page'"
     )
-    assert count == (len(load_articles()),)
+    assert count == (DEMO_PAGES,)
 
 
 def test_status_reports_feed_health_and_freshness(demo_runs: DemoRuns):
@@ -217,5 +217,5 @@ def test_status_reports_feed_health_and_freshness(demo_runs: DemoRuns):
         "harbor-wire-homepage",
         "harbor-wire-gzip-bomb",
     }
-    assert status.article_count == len(load_articles()) + 5
+    assert status.article_count == DEMO_PAGES + 5
     assert status.last_run["status"] == "completed"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flows.demo_site.render import load_articles
-from flows.demo_site.site import FEEDS_FILE, DemoServer, build_site
+from flows.demo_site.site import FEEDS_FILE, HOSTILE, DemoServer, build_site
 from flows.feeds import load_feeds_file
 from flows.query import run_query
 from flows.snapshots import snapshot_id_of
@@ -72,13 +72,14 @@ def test_a_reader_polling_through_two_runs_sees_no_lock_error_and_only_whole_sna
         assert probe_result["reads"] > 20
     counts = seen["article_counts"]
     assert counts == sorted(counts), "a reader never goes back to an older snapshot"
-    assert counts[0] == len(first) + 5 and counts[-1] == len(articles) + 5
+    foreign = len(load_articles(HOSTILE))  # the story in Spanish is on the site from the start
+    assert counts[0] == len(first) + foreign + 5 and counts[-1] == len(articles) + foreign + 5
     # The analyst who kept one session open read the snapshot they opened, undisturbed.
-    assert set(held["article_counts"]) == {len(first) + 5}
+    assert set(held["article_counts"]) == {len(first) + foreign + 5}
     # The commands and the README's troubleshooting query read it, from any folder.
     monkeypatch.chdir(tmp_path)
     status = read_status(settings.warehouse)
-    assert status.article_count == len(articles) + 5
+    assert status.article_count == len(articles) + foreign + 5
     assert len(status.feeds) == len(load_feeds_file(FEEDS_FILE))
     rows = run_query(
         settings.warehouse,

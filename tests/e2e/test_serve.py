@@ -19,10 +19,9 @@ import httpx
 import psutil
 import pytest
 
-from flows.demo_site.render import load_articles
 from flows.demo_site.site import FEEDS_FILE, DemoServer
 from flows.settings import REPO_ROOT
-from tests.e2e.conftest import query
+from tests.e2e.conftest import DEMO_PAGES, query
 
 pytestmark = pytest.mark.e2e
 
@@ -146,8 +145,10 @@ def test_scheduled_runs_complete_never_overlap_and_survive_a_kill(
                     240,
                     "a completed scheduled run",
                 )
-                articles = len(load_articles()) + 5  # the sample articles and the 5 failed pages
-                assert query(warehouse, "select count(*) from marts.dim_articles") == [(articles,)]
+                # the sample articles, the story in Spanish and the 5 failed pages
+                assert query(warehouse, "select count(*) from marts.dim_articles") == [
+                    (DEMO_PAGES + 5,)
+                ]
 
                 # 2. Kill a running flow-run process outright.
                 running = wait_for(

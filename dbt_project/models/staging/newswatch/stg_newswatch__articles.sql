@@ -21,6 +21,15 @@ renamed as (
         title,
         author,
         language,
+        detected_language,
+        language_confidence,
+        language_reason,
+        language_detector,
+        -- the one place that says which languages the taxonomy tags (var tagged_languages)
+        coalesce(
+            detected_language in ('{{ var("tagged_languages") | join("', '") }}'),  -- noqa: LT05
+            false
+        ) as is_tagged,
         encoding,
         text,
         word_count,
