@@ -35,7 +35,7 @@ from flows.records import (
     new_id,
     next_state,
 )
-from flows.report import MAIN_MARTS, BatchSummary, FeedRow, RunReport, feed_rows
+from flows.report import MAIN_MARTS, BatchSummary, FeedRow, RunFailed, RunReport, feed_rows
 from flows.settings import Settings
 
 _progress: list[Progress] = []  # set by the CLI: progress bars in a terminal
@@ -165,7 +165,7 @@ def list_archived_pages(settings: Settings) -> list[warehouse.ArchivedPage]:
 @task(name="reextract-pages", cache_policy=NO_CACHE)
 def reextract_pages(settings: Settings, run_id: str, pages: list[warehouse.ArchivedPage]) -> int:
     harvester = harvester_for(settings, run_id)
-    outcomes = harvester.reextract(pages)
+    outcomes = harvester.reextract(pages, _report_progress)
     load = warehouse.load_page_outcomes(harvester.database(), run_id, outcomes, from_archive=True)
     return load.articles_with_new_text
 
@@ -174,7 +174,12 @@ def reextract_pages(settings: Settings, run_id: str, pages: list[warehouse.Archi
 def dbt_build(settings: Settings, plan: BuildPlan | None = None) -> DbtResult:
     # Unit tests check the models' logic, not the data: they run in `make test`, not hourly.
     plan = plan or BuildPlan("full", ("build", "--exclude-resource-type", "unit_test"))
-    return run_dbt(settings, *plan.args, tests_since=plan.tests_since)
+    return run_dbt(
+        settings,
+        *plan.args,
+        tests_since=plan.tests_since,
+        progress=_report_progress if _progress else None,
+    )
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -309,42 +314,54 @@ def news_pipeline(
         report.mart_rows_before = count_mart_rows(settings)
         # Nothing new and nothing edited (the hourly all-304 run): rebuild feed health only.
         changed = bool(report.entries_new or sum(report.articles.values()))
-        with lap("dbt"):
-            plan, result = build_marts(settings, changed, run_started_at)
-        report.dbt_scope = plan.scope
-        report.dbt_ok = result.success
-        report.dbt_error = None if result.success else result.describe_failures()
-        if result.success:
+        # No feed could be fetched and nothing arrived (offline, say) before anything was ever
+        # published: no dbt build, and no empty warehouse published. Once one was, the run
+        # goes on as usual (feed health only, unless seeds or feeds were edited), so that
+        # `status` shows the failures.
+        result: DbtResult | None = None
+        if report.all_feeds_failed and not changed and not settings.warehouse.exists():
+            report.dbt_scope = "skipped: no feed could be fetched, nothing to publish"
+        else:
+            with lap("dbt"):
+                plan, result = build_marts(settings, changed, run_started_at)
+            report.dbt_scope = plan.scope
+            report.dbt_ok = result.success
+            report.dbt_error = None if result.success else result.describe_failures()
+        if result is not None and result.success:
             report.mart_rows = count_mart_rows(settings)
             _record_run(settings, report, "failed" if report.all_feeds_failed else "completed")
             with lap("publish"):
                 published = publish_warehouse(settings)
             report.published = published.describe()
-        else:
+        elif result is not None:
             _record_run(settings, report, "transform_failed")
     create_markdown_artifact(
         key="newswatch-run", markdown=report.to_markdown(), description="newswatch run summary"
     )
     logger.info("run %s done: %s", run_id, dict(report.feed_counts))
-    # A Failed state (not an exception) so automations can react while the report survives.
+    # A Failed state (not a raised exception) so automations can react; its data is an
+    # exception that carries the report, which is what Prefect expects of a failed state.
     if report.all_feeds_failed:
         first = report.feeds_attempted[0]
-        return Failed(
-            message=f"all {len(report.feeds_attempted)} feeds failed; first: "
-            f"{first.feed_name}: {first.error}",
-            data=report,
+        message = (
+            f"all {len(report.feeds_attempted)} feeds failed; first: {first.feed_name}: "
+            f"{first.error}"
         )
-    if not result.success:
-        return Failed(message=f"dbt build failed: {report.dbt_error}", data=report)
+        return Failed(message=message, data=RunFailed(message, report))
+    if result is not None and not result.success:
+        message = f"dbt build failed: {report.dbt_error}"
+        return Failed(message=message, data=RunFailed(message, report))
     return report
 
 
 @flow(name="reextract")
-def reextract_pipeline(settings: Settings | None = None) -> dict[str, object]:
+def reextract_pipeline(
+    settings: Settings | None = None, lock_wait_seconds: float = 0.0
+) -> dict[str, object]:
     """Re-extract, re-split and re-score every archived page offline; then dbt build, publish."""
     settings = settings or Settings()
     run_id = new_id()
-    with writer_lock(settings):
+    with writer_lock(settings, lock_wait_seconds):
         started_at = datetime.now(UTC)
         prepare_working_copy(settings)
         try:
@@ -362,6 +379,7 @@ def reextract_archive(settings: Settings, run_id: str) -> tuple[int, int]:
     """Every archived page through extraction again (on Dask when configured); returns
     (pages, articles whose text changed)."""
     pages = list_archived_pages(settings)
+    _report_progress("extracted:total", len(pages))
     batch_size = settings.batch_size
     if pages:
         batch_size = pages_to_dask(settings, harvester_for(settings, run_id))
