@@ -87,37 +87,48 @@ def _progress_bars() -> Iterator[Callable[[str, int], None] | None]:
     if not console.is_terminal:
         yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(
         SpinnerColumn(finished_text=" "),
         TextColumn("{task.description:>16}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        TextColumn("{task.fields[count]}"),
+        TimeElapsedColumn(),
         console=console,
     ) as progress:
-        starting = progress.add_task("starting Prefect", total=None)
+        starting = progress.add_task("starting Prefect", total=None, count="")
         tasks: dict[str, Any] = {}
 
         def task(name: str) -> Any:
             if starting in progress.task_ids:
                 progress.remove_task(starting)
             if name not in tasks:
-                tasks[name] = progress.add_task(PROGRESS_LABELS.get(name, name), total=None)
+                label = PROGRESS_LABELS.get(name, name)
+                tasks[name] = progress.add_task(label, total=None, count="")
             return tasks[name]
+
+        def show(task_id: Any) -> None:
+            state = progress.tasks[progress.task_ids.index(task_id)]
+            done = int(state.completed)
+            total = "?" if state.total is None else int(state.total)
+            progress.update(task_id, count=f"{done}/{total}")
 
         def update(stage: str, amount: int) -> None:
             name, _, kind = stage.partition(":")
+            current = task(name)
             if kind == "total":
-                progress.update(task(name), total=amount)
+                progress.update(current, total=amount)
                 if name == "pages":
                     progress.update(task("extracted"), total=amount)
+                    show(task("extracted"))
             elif kind == "skipped":
-                total = progress.tasks[progress.task_ids.index(task(name))].total
+                total = progress.tasks[progress.task_ids.index(current)].total
                 if total is not None:
-                    progress.update(task(name), total=max(0, total - amount))
+                    progress.update(current, total=max(0, total - amount))
             else:
-                progress.advance(task(name), amount)
+                progress.advance(current, amount)
+            show(current)
 
         yield update
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import resource
 import time
 from contextlib import AbstractContextManager
@@ -39,6 +40,22 @@ from flows.report import MAIN_MARTS, BatchSummary, FeedRow, RunFailed, RunReport
 from flows.settings import Settings
 
 _progress: list[Progress] = []  # set by the CLI: progress bars in a terminal
+
+
+class _RunFailedInOneLine(logging.Filter):
+    """A run that failed as a whole is an expected outcome with a one-line reason: under
+    ``serve``, Prefect's engine logs it as an unexpected exception with a traceback; this
+    turns that record into one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, RunFailed):
+            record.msg, record.args = "Run failed: %s", (str(error),)
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+logging.getLogger("prefect.flow_runs").addFilter(_RunFailedInOneLine())
 
 
 def set_progress(callback: Progress | None) -> None:

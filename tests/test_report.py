@@ -118,3 +118,34 @@ def test_status_is_whole_at_80_columns_and_wider(width: int):
     assert "/srv/news/[prod]/newswatch.duckdb" in text
     assert "11-30 21:00" in text  # this year's times without the year
     assert "2025-03-01" in text  # another year's as a date
+
+
+def test_a_failed_run_is_logged_in_one_line_not_a_traceback():
+    """Under `serve`, Prefect's engine logs the failed run's exception with its traceback on
+    the flow-run logger; newswatch's filter there makes it one line."""
+    import logging
+    import sys
+
+    import flows.pipeline  # noqa: F401 - installs the filter
+    from flows.report import RunFailed
+
+    logger = logging.getLogger("prefect.flow_runs")
+    try:
+        raise RunFailed("all 2 feeds failed; first: one: connection refused", RunReport("r"))
+    except RunFailed:
+        exc_info = sys.exc_info()
+    record = logger.makeRecord(
+        logger.name,
+        logging.ERROR,
+        __file__,
+        1,
+        "Engine execution exited with unexpected exception",
+        (),
+        exc_info,
+    )
+    assert logger.filter(record)
+    assert record.getMessage() == "Run failed: all 2 feeds failed; first: one: connection refused"
+    assert record.exc_info is None
+    assert "Traceback" not in logging.Formatter().format(record)
+    other = logger.makeRecord(logger.name, logging.ERROR, __file__, 1, "boom", (), None)
+    assert logger.filter(other) and other.getMessage() == "boom"

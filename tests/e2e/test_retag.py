@@ -148,6 +148,35 @@ def test_docs_describe_every_mart(demo_runs: DemoRuns, tmp_path: Path):
         assert undocumented == [], (name, undocumented)
 
 
+def test_docs_open_on_the_projects_overview_in_a_browser(demo_runs: DemoRuns, tmp_path: Path):
+    """dbt docs open on newswatch's own overview (what the marts are, how to start), not on
+    dbt's generic welcome page, and every model it links to exists."""
+    import json
+    import re
+
+    from flows.docs import docs_directory, generate_docs, serve_docs
+    from tests.browser import rendered_dom
+
+    settings = working_copy(demo_runs.settings, tmp_path)
+    assert generate_docs(settings).success
+    directory = docs_directory(settings)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    overview = manifest["docs"]["doc.newswatch.__overview__"]["block_contents"]
+    linked = set(re.findall(r"#!/model/(model\.newswatch\.\w+)", overview))
+    assert linked and linked <= set(manifest["nodes"]), linked - set(manifest["nodes"])
+    server = serve_docs(directory, 0)
+    try:
+        host, port = server.server_address[:2]
+        dom = rendered_dom(f"http://{host}:{port}/")
+    finally:
+        server.shutdown()
+    text = re.sub(r"<[^>]+>", " ", dom)
+    for heading in ("The layers", "The marts", "How to start"):
+        assert heading in text
+    assert "newswatch query" in text
+    assert "Welcome!" not in text
+
+
 def test_dbt_unit_tests_pass(demo_runs: DemoRuns, tmp_path: Path):
     """Hourly runs skip dbt's unit tests (they check logic, not data); they run here."""
     source = demo_runs.settings
