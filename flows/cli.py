@@ -138,22 +138,29 @@ def _busy(exc: Exception) -> int:
     return EXIT_BUSY
 
 
+def _another_writer(settings: Settings, wait: float) -> int | None:
+    """EXIT_BUSY, said in one line, if another run still writes the warehouse after ``wait``
+    seconds; None once it is free. Checked before Prefect starts: found by the flow, it would
+    come after Prefect's start-up, as a flow failure with a traceback."""
+    from flows.publish import WarehouseBusy, writer_lock
+
+    try:
+        with writer_lock(settings, wait):
+            return None
+    except WarehouseBusy as exc:
+        return _busy(exc)
+
+
 def _run_pipeline(
     settings: Settings, title: str, lock_wait: float = 0.0, report_json: str | None = None
 ) -> int:
-    from flows.publish import WarehouseBusy, writer_lock
-
     started = time.monotonic()
-    # Another writer is found here, at once and in one line, rather than by the flow after
-    # Prefect's start-up (where it would end as a flow failure with a traceback).
-    try:
-        with writer_lock(settings, lock_wait):
-            pass
-    except WarehouseBusy as exc:
-        return _busy(exc)
+    if (busy := _another_writer(settings, lock_wait)) is not None:
+        return busy
     console.print(Text.assemble((title, "bold"), f" → {settings.warehouse}"))
 
     from flows import pipeline
+    from flows.publish import WarehouseBusy
     from flows.report import RunFailed
 
     try:
@@ -253,14 +260,11 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_reextract(args: argparse.Namespace) -> int:
     from flows import pipeline
-    from flows.publish import WarehouseBusy, writer_lock
+    from flows.publish import WarehouseBusy
 
     settings = _published(_settings(args))
-    try:
-        with writer_lock(settings, args.wait):
-            pass
-    except WarehouseBusy as exc:
-        return _busy(exc)
+    if (busy := _another_writer(settings, args.wait)) is not None:
+        return busy
     try:
         with _progress_bars() as callback:
             pipeline.set_progress(callback)
