@@ -85,10 +85,12 @@ def open_read_only(
         prepare_reader(con, warehouse)  # a snapshot catalog's files are beside it
         # allowed_directories can only be set on a running database, and must be set before
         # external access is switched off; the lock then refuses any SET that would undo it.
-        con.execute(
-            "set allowed_directories = ?",
-            [[str(Path(root).resolve()).rstrip("/") + "/" for root in roots]],
-        )
+        allowed = [str(Path(root).resolve()).rstrip("/") + "/" for root in roots]
+        # A snapshot catalog's views name their Parquet files relative to its folder (found
+        # through file_search_path); DuckDB checks those paths as written, so the folders
+        # beside the catalog are allowed by their relative names too.
+        allowed += [f"{child.name}/" for child in warehouse.parent.iterdir() if child.is_dir()]
+        con.execute("set allowed_directories = ?", [allowed])
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")
     except duckdb.Error:
