@@ -48,4 +48,11 @@ bench-extraction: $(STAMP)  ## extraction quality on ../shared's article-extract
 
 clean:  ## remove the virtual environment, caches and local data (warehouse files, archive)
 	rm -rf $(VENV) .pytest_cache .ruff_cache dbt_project/target dbt_project/logs .bench
+	rm -rf *.egg-info build dist
 	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.writer warehouse/archive
+	@prefect_home="$${PREFECT_HOME:-$$HOME/.prefect}"; \
+	echo "Left in place:"; \
+	echo "  feeds.yaml and dbt_project/seeds/: your configuration"; \
+	echo "  $$prefect_home ($$(du -sh "$$prefect_home" 2>/dev/null | cut -f1)): Prefect's history of every run,"; \
+	echo "    newswatch's and any other Prefect project's; it grows with each run."; \
+	echo "    'rm -rf $$prefect_home' deletes it if nothing else of yours uses Prefect."

@@ -15,15 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
 from flows.feeds import ConfigError, load_feeds_file
 from flows.settings import REPO_ROOT, Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
 DEMO_WAREHOUSE = REPO_ROOT / "warehouse" / "demo.duckdb"
+DEMO_EVERY = 60.0  # seconds between runs of `newswatch serve --demo`
 
-console = Console(highlight=False, soft_wrap=True)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
+# Data and error text (feed names, query results, YAML errors) are printed as they are: never
+# read as markup ("[/b]" would crash, "[bold]" vanish) nor as emoji codes (":x:").
+console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def _prepare_environment(verbose: bool = False) -> None:
@@ -63,60 +67,119 @@ def _check_config(settings: Settings) -> None:
         raise ConfigError(f"warehouse folder {directory} is not writable")
 
 
+PROGRESS_LABELS = {
+    "feeds": "feeds fetched",
+    "pages": "pages fetched",
+    "extracted": "pages extracted",
+    "dbt": "dbt nodes built",
+}
+
+
 @contextmanager
 def _progress_bars() -> Iterator[Callable[[str, int], None] | None]:
-    """Progress bars for feeds, pages and extraction in a terminal; nothing otherwise (the
-    flows log plain lines, which is what scheduled runs and pipes want)."""
+    """Progress in a terminal; nothing otherwise (the flows log plain lines, which is what
+    scheduled runs and pipes want).
+
+    Events are ``(stage, n)`` to advance, ``("<stage>:total", n)`` to set a total and
+    ``("<stage>:skipped", n)`` for items that will never reach the stage (a page that could
+    not be fetched is never extracted). A bar appears with its stage's first event; until the
+    first event, a spinner covers Prefect's start-up.
+    """
     if not console.is_terminal:
         yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    labels = {"feeds": "feeds fetched", "pages": "pages fetched", "extracted": "pages extracted"}
     with Progress(
-        TextColumn("{task.description:>16}"), BarColumn(), MofNCompleteColumn(), console=console
+        SpinnerColumn(finished_text=" "),
+        TextColumn("{task.description:>16}"),
+        BarColumn(),
+        TextColumn("{task.fields[count]}"),
+        TimeElapsedColumn(),
+        console=console,
     ) as progress:
-        tasks = {stage: progress.add_task(label, total=None) for stage, label in labels.items()}
+        starting = progress.add_task("starting Prefect", total=None, count="")
+        tasks: dict[str, Any] = {}
+
+        def task(name: str) -> Any:
+            if starting in progress.task_ids:
+                progress.remove_task(starting)
+            if name not in tasks:
+                label = PROGRESS_LABELS.get(name, name)
+                tasks[name] = progress.add_task(label, total=None, count="")
+            return tasks[name]
+
+        def show(task_id: Any) -> None:
+            state = progress.tasks[progress.task_ids.index(task_id)]
+            done = int(state.completed)
+            total = "?" if state.total is None else int(state.total)
+            progress.update(task_id, count=f"{done}/{total}")
 
         def update(stage: str, amount: int) -> None:
             name, _, kind = stage.partition(":")
+            current = task(name)
             if kind == "total":
-                progress.update(tasks[name], total=amount)
+                progress.update(current, total=amount)
                 if name == "pages":
-                    progress.update(tasks["extracted"], total=amount)
-            elif name in tasks:
-                progress.advance(tasks[name], amount)
+                    progress.update(task("extracted"), total=amount)
+                    show(task("extracted"))
+            elif kind == "skipped":
+                total = progress.tasks[progress.task_ids.index(current)].total
+                if total is not None:
+                    progress.update(current, total=max(0, total - amount))
+            else:
+                progress.advance(current, amount)
+            show(current)
 
         yield update
+
+
+def _busy(exc: Exception) -> int:
+    errors.print(f"newswatch: {exc}. To wait for it, pass --wait SECONDS (e.g. --wait 600).")
+    return EXIT_BUSY
+
+
+def _another_writer(settings: Settings, wait: float) -> int | None:
+    """EXIT_BUSY, said in one line, if another run still writes the warehouse after ``wait``
+    seconds; None once it is free. Checked before Prefect starts: found by the flow, it would
+    come after Prefect's start-up, as a flow failure with a traceback."""
+    from flows.publish import WarehouseBusy, writer_lock
+
+    try:
+        with writer_lock(settings, wait):
+            return None
+    except WarehouseBusy as exc:
+        return _busy(exc)
 
 
 def _run_pipeline(
     settings: Settings, title: str, lock_wait: float = 0.0, report_json: str | None = None
 ) -> int:
+    started = time.monotonic()
+    if (busy := _another_writer(settings, lock_wait)) is not None:
+        return busy
+    console.print(Text.assemble((title, "bold"), f" → {settings.warehouse}"))
+
     from flows import pipeline
     from flows.publish import WarehouseBusy
-    from flows.report import RunReport
+    from flows.report import RunFailed
 
-    started = time.monotonic()
-    console.print(f"[bold]{title}[/bold] → {settings.warehouse}")
     try:
         with _progress_bars() as callback:
             pipeline.set_progress(callback)
             state = pipeline.news_pipeline(settings, lock_wait, return_state=True)
     except WarehouseBusy as exc:
-        errors.print(f"newswatch: {exc}")
-        return EXIT_BUSY
+        return _busy(exc)
     finally:
         pipeline.set_progress(None)
     if state.is_completed():
         report, code = state.result(), EXIT_OK
     else:
         outcome = state.result(raise_on_failure=False)
-        if isinstance(outcome, RunReport):
-            report, code = outcome, EXIT_FAILED
+        if isinstance(outcome, RunFailed):
+            report, code = outcome.report, EXIT_FAILED
         elif isinstance(outcome, WarehouseBusy):
-            errors.print(f"newswatch: {outcome}")
-            return EXIT_BUSY
+            return _busy(outcome)
         elif isinstance(outcome, ConfigError):
             errors.print(f"newswatch: configuration error: {outcome}")
             return EXIT_CONFIG
@@ -125,7 +188,7 @@ def _run_pipeline(
             return EXIT_FAILED
     report.render(console)
     wall = time.monotonic() - started
-    console.print(f"[bold]Wall time[/bold]: {wall:.1f}s")
+    console.print(Text.assemble(("Wall time", "bold"), f": {wall:.1f}s"))
     if report_json:
         data = {**report.as_dict(), "wall_seconds": wall, "exit_code": code}
         Path(report_json).write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
@@ -166,29 +229,36 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _run_pipeline(settings, "newswatch run", args.wait, args.report_json)
 
 
+def _demo_settings(server: Any, warehouse: Path) -> Settings:
+    """Settings that reach the bundled sample site served by ``server`` on 127.0.0.1."""
+    from flows.demo_site.site import FEEDS_FILE
+
+    return Settings(
+        warehouse=warehouse,
+        feeds=FEEDS_FILE,
+        host_map=server.host_map,
+        private_allowlist=server.allowlist,
+        per_host_delay=0.0,
+        per_host_concurrency=4,
+        backoff_base=60.0,
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    from flows.demo_site.site import FEEDS_FILE, DemoServer
+    from flows.demo_site.site import DemoServer
 
     warehouse = Path(args.warehouse).resolve() if args.warehouse else DEMO_WAREHOUSE
     with DemoServer() as server:
-        settings = Settings(
-            warehouse=warehouse,
-            feeds=FEEDS_FILE,
-            host_map=server.host_map,
-            private_allowlist=server.allowlist,
-            per_host_delay=0.0,
-            per_host_concurrency=4,
-            backoff_base=60.0,
-        )
+        settings = _demo_settings(server, warehouse)
         _check_config(settings)
         console.print(f"Sample site serving on http://127.0.0.1:{server.port}/ (3 outlets)")
-        return _run_pipeline(settings, "newswatch demo")
+        return _run_pipeline(settings, "newswatch demo", args.wait)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
     from flows.query import QueryError, run_query
 
-    settings = _settings(args)
+    settings = _existing_warehouse(args)
     try:
         run_query(settings.warehouse, args.sql, args.format, args.output, console)
     except QueryError as exc:
@@ -199,11 +269,22 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_reextract(args: argparse.Namespace) -> int:
     from flows import pipeline
+    from flows.publish import WarehouseBusy
 
-    settings = _settings(args)
-    state = pipeline.reextract_pipeline(settings, return_state=True)
+    settings = _published(_settings(args))
+    if (busy := _another_writer(settings, args.wait)) is not None:
+        return busy
+    try:
+        with _progress_bars() as callback:
+            pipeline.set_progress(callback)
+            state = pipeline.reextract_pipeline(settings, args.wait, return_state=True)
+    finally:
+        pipeline.set_progress(None)
     if not state.is_completed():
-        errors.print(f"newswatch: re-extraction failed: {state.result(raise_on_failure=False)}")
+        outcome = state.result(raise_on_failure=False)
+        if isinstance(outcome, WarehouseBusy):
+            return _busy(outcome)
+        errors.print(f"newswatch: re-extraction failed: {outcome}")
         return EXIT_FAILED
     result = state.result()
     stored = result["languages_from_stored_text"]
@@ -216,14 +297,25 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     return EXIT_OK if result["dbt_ok"] else EXIT_FAILED
 
 
+def _published(settings: Settings) -> Settings:
+    """The one check of every command that reads or reworks a warehouse: one must have been
+    published at that path (a mistyped --warehouse must not quietly create an empty one)."""
+    from flows.query import no_warehouse
+
+    if not settings.warehouse.is_file():
+        raise ConfigError(no_warehouse(settings.warehouse))
+    return settings
+
+
 def _existing_warehouse(args: argparse.Namespace) -> Settings:
     """The configured warehouse; after only `make demo`, the demo warehouse instead."""
     settings = _settings(args)
     explicit = getattr(args, "warehouse", None) or "NEWSWATCH_WAREHOUSE" in os.environ
     if not explicit and not settings.warehouse.exists() and DEMO_WAREHOUSE.exists():
-        console.print(f"(no {settings.warehouse.name} yet: using the demo warehouse)")
+        # On stderr: stdout may be a CSV or JSON result.
+        errors.print(f"(no {settings.warehouse.name} yet: using the demo warehouse)")
         settings = _settings(args, warehouse=DEMO_WAREHOUSE)
-    return settings
+    return _published(settings)
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -410,28 +502,57 @@ def _prefect_api(settings: Settings, port: int) -> Iterator[str]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    _check_config(settings)
-    with _prefect_api(settings, args.prefect_port):
-        return _serve(args, settings)
+    if not args.demo:
+        settings = _settings(args)
+        _check_config(settings)
+        with _prefect_api(settings, args.prefect_port):
+            return _serve(args, settings)
+    if args.feeds:
+        raise ConfigError("--demo runs on the sample site's own feeds: leave out --feeds")
+    from flows.demo_site.site import DemoServer
+
+    warehouse = Path(args.warehouse).resolve() if args.warehouse else DEMO_WAREHOUSE
+    if args.every is None and args.cron is None:
+        args.every = DEMO_EVERY
+    with DemoServer() as server:
+        settings = _demo_settings(server, warehouse)
+        _check_config(settings)
+        console.print(f"Sample site serving on http://127.0.0.1:{server.port}/ (3 outlets)")
+        with _prefect_api(settings, args.prefect_port):
+            return _serve(args, settings, demo=True)
 
 
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
+# What scheduled runs of `serve --demo` need to reach the sample site (see _demo_settings).
+DEMO_OVERRIDES = {
+    "warehouse",
+    "feeds",
+    "host_map",
+    "private_allowlist",
+    "per_host_delay",
+    "per_host_concurrency",
+    "backoff_base",
+}
+
+
+def _serve(args: argparse.Namespace, settings: Settings, demo: bool = False) -> int:
     from flows.deployments import Schedule, build_deployments, serve_forever
 
-    overrides = {}
+    overrides: dict[str, Any] = {}
+    if demo:
+        overrides = settings.model_dump(mode="json", include=DEMO_OVERRIDES)
     if args.feeds:
         overrides["feeds"] = str(settings.feeds)
     if args.warehouse:
         overrides["warehouse"] = str(settings.warehouse)
+    cron = args.cron or Schedule.pipeline_cron
     schedule = Schedule(
-        pipeline_cron=args.cron,
+        pipeline_cron=cron,
         docs_cron=args.docs_cron,
         pipeline_every=args.every,
         timezone=args.timezone,
     )
     deployments = build_deployments(schedule, overrides or None)
-    when = f"every {args.every:g}s" if args.every else f"cron '{args.cron}' ({args.timezone})"
+    when = f"every {args.every:g}s" if args.every else f"cron '{cron}' ({args.timezone})"
     console.print(
         f"Serving newswatch: pipeline {when}, docs cron '{args.docs_cron}'; "
         f"warehouse {settings.warehouse}. Ctrl-C to stop."
@@ -511,24 +632,38 @@ def build_parser() -> argparse.ArgumentParser:
             help="DuckDB file (default: $NEWSWATCH_WAREHOUSE or warehouse/newswatch.duckdb)",
         )
 
+    def wait_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--wait",
+            type=float,
+            default=0.0,
+            metavar="SECONDS",
+            help="if another run is writing the warehouse, wait up to this long (default: 0)",
+        )
+
     run = commands.add_parser("run", help="run the whole pipeline once on the feeds file")
     run.add_argument("--feeds", help="feeds YAML (default: $NEWSWATCH_FEEDS or feeds.yaml)")
     warehouse_option(run)
-    run.add_argument(
-        "--wait", type=float, default=0.0, help="seconds to wait if another run is writing"
-    )
+    wait_option(run)
     run.add_argument("--report-json", help="also write the run's report (with timings) as JSON")
     run.set_defaults(func=cmd_run)
 
     demo = commands.add_parser("demo", help="run the pipeline on the bundled sample site")
     demo.add_argument("--warehouse", help="DuckDB file (default: warehouse/demo.duckdb)")
+    wait_option(demo)
     demo.set_defaults(func=cmd_demo)
 
     query = commands.add_parser("query", help="run SQL on the published warehouse (read-only)")
     query.add_argument("sql")
     warehouse_option(query)
-    query.add_argument("--format", choices=("table", "csv", "json", "parquet"), default="table")
-    query.add_argument("--output", "-o", help="file to write (csv/json/parquet)")
+    query.add_argument(
+        "--format",
+        choices=("table", "csv", "json", "parquet"),
+        help="default: a table, or the format the -o file's suffix names",
+    )
+    query.add_argument(
+        "--output", "-o", metavar="FILE", help="file to write: .csv, .json or .parquet"
+    )
     query.set_defaults(func=cmd_query)
 
     docs = commands.add_parser("docs", help="generate the dbt docs and serve them on 127.0.0.1")
@@ -578,7 +713,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--feeds", help="feeds YAML (default: $NEWSWATCH_FEEDS or feeds.yaml)")
     warehouse_option(serve)
-    serve.add_argument("--cron", default="0 * * * *", help="pipeline schedule (default hourly)")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="serve the bundled sample site and run on it into warehouse/demo.duckdb "
+        f"(every {DEMO_EVERY:g} s unless --every or --cron is given)",
+    )
+    serve.add_argument("--cron", help="pipeline schedule (default hourly: '0 * * * *')")
     serve.add_argument("--every", type=float, help="run the pipeline every N seconds instead")
     serve.add_argument("--docs-cron", default="30 5 * * *", help="docs schedule (default daily)")
     serve.add_argument("--timezone", default="UTC", help="time zone of the cron schedules")
@@ -616,6 +757,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reextract", help="re-extract every archived page from the WARC archive (no network)"
     )
     warehouse_option(reextract)
+    wait_option(reextract)
     reextract.set_defaults(func=cmd_reextract)
     return parser
 
@@ -632,6 +774,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         errors.print("newswatch: interrupted")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`newswatch query … | head`): not an error of ours. Point stdout
+        # at /dev/null so the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -7,9 +7,11 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -168,12 +170,26 @@ def preload_dbt() -> threading.Thread:
     return thread
 
 
+def _progress_events(progress: Callable[[str, int], None]) -> Callable[[Any], None]:
+    """A dbt event callback reporting ``dbt:total`` (nodes to run) and ``dbt`` (one done)."""
+
+    def on_event(event: Any) -> None:
+        name = event.info.name
+        if name == "ConcurrencyLine":
+            progress("dbt:total", int(event.data.node_count))
+        elif name == "NodeFinished":
+            progress("dbt", 1)
+
+    return on_event
+
+
 def run_dbt(
     settings: Settings,
     *args: str,
     database: Path | None = None,
     target_name: str = "dbt",
     tests_since: datetime | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> DbtResult:
     """Run a dbt command (``build``, ``docs generate``…) and summarise what each node did."""
     from dbt.cli.main import dbtRunner  # heavy import, only when dbt actually runs
@@ -199,7 +215,8 @@ def run_dbt(
         started = time.monotonic()
         crash_soon("dbt", 2.0)  # tests: die while dbt is building
         try:
-            outcome = dbtRunner().invoke(list(command))
+            callbacks = [_progress_events(progress)] if progress else []
+            outcome = dbtRunner(callbacks=callbacks).invoke(list(command))
         finally:
             _release_database()
         seconds = time.monotonic() - started

@@ -301,6 +301,8 @@ class Harvester:
                             self.page_pool.submit(article.article_id, run_page_job, job)
                         else:
                             outcomes.append(self._failed(article, summary, result.error))
+                            if progress:  # never extracted: the extraction total drops
+                                progress("extracted:skipped", 1)
                         if progress:
                             progress("pages", 1)
                 for job_outcome in self.page_pool.poll(0.0 if futures else 0.1):
@@ -315,7 +317,9 @@ class Harvester:
         hand_over(1)
         return outcomes
 
-    def reextract(self, pages: list[warehouse.ArchivedPage]) -> list[PageOutcome]:
+    def reextract(
+        self, pages: list[warehouse.ArchivedPage], progress: Progress | None = None
+    ) -> list[PageOutcome]:
         """Extract archived responses again: the archive, never the network, is the input."""
         by_id = {}
         for page in pages:
@@ -344,8 +348,12 @@ class Harvester:
                 self.settings.min_article_words,
             )
             self.page_pool.submit(page.article_id, run_page_job, job)
-        outcomes = self.page_pool.drain()
-        return [self._extracted(*by_id[str(outcome.key)], outcome) for outcome in outcomes]
+        outcomes = []
+        for outcome in self.page_pool.drain():
+            outcomes.append(self._extracted(*by_id[str(outcome.key)], outcome))
+            if progress:
+                progress("extracted", 1)
+        return outcomes
 
     def detect_languages(self, progress: Progress | None = None) -> Counter[str]:
         """Detect, in the workers, the language of every stored text that has none yet (or one

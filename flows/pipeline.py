@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import resource
 import time
 from contextlib import AbstractContextManager
@@ -35,10 +36,26 @@ from flows.records import (
     new_id,
     next_state,
 )
-from flows.report import MAIN_MARTS, BatchSummary, FeedRow, RunReport, feed_rows
+from flows.report import MAIN_MARTS, BatchSummary, FeedRow, RunFailed, RunReport, feed_rows
 from flows.settings import Settings
 
 _progress: list[Progress] = []  # set by the CLI: progress bars in a terminal
+
+
+class _RunFailedInOneLine(logging.Filter):
+    """A run that failed as a whole is an expected outcome with a one-line reason: under
+    ``serve``, Prefect's engine logs it as an unexpected exception with a traceback; this
+    turns that record into one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, RunFailed):
+            record.msg, record.args = "Run failed: %s", (str(error),)
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+logging.getLogger("prefect.flow_runs").addFilter(_RunFailedInOneLine())
 
 
 def set_progress(callback: Progress | None) -> None:
@@ -171,7 +188,7 @@ def list_archived_pages(settings: Settings) -> list[warehouse.ArchivedPage]:
 @task(name="reextract-pages", cache_policy=NO_CACHE)
 def reextract_pages(settings: Settings, run_id: str, pages: list[warehouse.ArchivedPage]) -> int:
     harvester = harvester_for(settings, run_id)
-    outcomes = harvester.reextract(pages)
+    outcomes = harvester.reextract(pages, _report_progress)
     load = warehouse.load_page_outcomes(harvester.database(), run_id, outcomes, from_archive=True)
     return load.articles_with_new_text
 
@@ -180,7 +197,12 @@ def reextract_pages(settings: Settings, run_id: str, pages: list[warehouse.Archi
 def dbt_build(settings: Settings, plan: BuildPlan | None = None) -> DbtResult:
     # Unit tests check the models' logic, not the data: they run in `make test`, not hourly.
     plan = plan or BuildPlan("full", ("build", "--exclude-resource-type", "unit_test"))
-    return run_dbt(settings, *plan.args, tests_since=plan.tests_since)
+    return run_dbt(
+        settings,
+        *plan.args,
+        tests_since=plan.tests_since,
+        progress=_report_progress if _progress else None,
+    )
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -338,12 +360,20 @@ def news_pipeline(
             or sum(report.articles.values())
             or sum(report.languages_from_stored_text.values())
         )
-        with lap("dbt"):
-            plan, result = build_marts(settings, changed, run_started_at)
-        report.dbt_scope = plan.scope
-        report.dbt_ok = result.success
-        report.dbt_error = None if result.success else result.describe_failures()
-        if result.success:
+        # No feed could be fetched and nothing arrived (offline, say) before anything was ever
+        # published: no dbt build, and no empty warehouse published. Once one was, the run
+        # goes on as usual (feed health only, unless seeds or feeds were edited), so that
+        # `status` shows the failures.
+        result: DbtResult | None = None
+        if report.all_feeds_failed and not changed and not settings.warehouse.exists():
+            report.dbt_scope = "skipped: no feed could be fetched, nothing to publish"
+        else:
+            with lap("dbt"):
+                plan, result = build_marts(settings, changed, run_started_at)
+            report.dbt_scope = plan.scope
+            report.dbt_ok = result.success
+            report.dbt_error = None if result.success else result.describe_failures()
+        if result is not None and result.success:
             report.mart_rows = count_mart_rows(settings)
             _record_run(settings, report, "failed" if report.all_feeds_failed else "completed")
             with lap("publish"):
@@ -351,31 +381,35 @@ def news_pipeline(
             report.published = published.describe()
             with lap("report"):
                 report.analyst_report, report.analyst_report_error = analyst_report(settings)
-        else:
+        elif result is not None:
             _record_run(settings, report, "transform_failed")
     create_markdown_artifact(
         key="newswatch-run", markdown=report.to_markdown(), description="newswatch run summary"
     )
     logger.info("run %s done: %s", run_id, dict(report.feed_counts))
-    # A Failed state (not an exception) so automations can react while the report survives.
+    # A Failed state (not a raised exception) so automations can react; its data is an
+    # exception that carries the report, which is what Prefect expects of a failed state.
     if report.all_feeds_failed:
         first = report.feeds_attempted[0]
-        return Failed(
-            message=f"all {len(report.feeds_attempted)} feeds failed; first: "
-            f"{first.feed_name}: {first.error}",
-            data=report,
+        message = (
+            f"all {len(report.feeds_attempted)} feeds failed; first: {first.feed_name}: "
+            f"{first.error}"
         )
-    if not result.success:
-        return Failed(message=f"dbt build failed: {report.dbt_error}", data=report)
+        return Failed(message=message, data=RunFailed(message, report))
+    if result is not None and not result.success:
+        message = f"dbt build failed: {report.dbt_error}"
+        return Failed(message=message, data=RunFailed(message, report))
     return report
 
 
 @flow(name="reextract")
-def reextract_pipeline(settings: Settings | None = None) -> dict[str, object]:
+def reextract_pipeline(
+    settings: Settings | None = None, lock_wait_seconds: float = 0.0
+) -> dict[str, object]:
     """Re-extract, re-split and re-score every archived page offline; then dbt build, publish."""
     settings = settings or Settings()
     run_id = new_id()
-    with writer_lock(settings):
+    with writer_lock(settings, lock_wait_seconds):
         started_at = datetime.now(UTC)
         prepare_working_copy(settings)
         try:
@@ -399,6 +433,7 @@ def reextract_archive(settings: Settings, run_id: str) -> tuple[int, int]:
     """Every archived page through extraction again (on Dask when configured); returns
     (pages, articles whose text changed)."""
     pages = list_archived_pages(settings)
+    _report_progress("extracted:total", len(pages))
     batch_size = settings.batch_size
     if pages:
         batch_size = pages_to_dask(settings, harvester_for(settings, run_id))

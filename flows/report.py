@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from flows.records import FeedFetch, PageOutcome
 
@@ -25,10 +27,27 @@ MAIN_MARTS = (
     "marts.agg_issue_daily",
     "marts.agg_dyad_daily",
 )
+# Tone over days weighs each day by its sentences, not each day's mean alike.
 EXAMPLE_QUERY = (
-    "select entity_id, sum(mention_count) as mentions, round(avg(mean_tone), 3) as tone "
+    "select entity_id, sum(mention_count) as mentions, "
+    "round(sum(tone_sum) / sum(sentence_count), 3) as tone "
     "from marts.agg_entity_daily group by entity_id order by mentions desc limit 10"
 )
+
+
+def labelled(label: str, text: str) -> Text:
+    """``label: text`` with the label in bold; the text is shown as it is, never as markup."""
+    return Text.assemble((label, "bold"), ": ", text)
+
+
+def notes_grid(notes: list[tuple[str, str]]) -> Padding:
+    """Indented ``name  note`` lines whose notes wrap at words in the width that is left."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for name, note in notes:
+        grid.add_row(Text(name), Text(note))
+    return Padding(grid, (0, 0, 0, 2))
 
 
 @dataclass(frozen=True)
@@ -232,61 +251,85 @@ class RunReport:
     # -- rendering --------------------------------------------------------------------------
 
     def render(self, console: Console, show_feeds: bool = True) -> None:
+        """The summary for a person: readable at 80 columns (what make, cron and pipes get),
+        with every feed name and error whole, and data never read as markup."""
         counts = self.feed_counts
         console.print(
-            f"[bold]Feeds[/bold]: {counts['fetched']} fetched, {counts['not modified']} not "
-            f"modified, {counts['failed']} failed, {counts['deferred']} deferred (backing off)"
+            labelled(
+                "Feeds",
+                f"{counts['fetched']} fetched, {counts['not modified']} not modified, "
+                f"{counts['failed']} failed, {counts['deferred']} deferred (backing off)",
+            )
         )
         if show_feeds and self.feeds:
-            table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-            for column in ("feed", "status", "http", "entries", "new", "note"):
-                table.add_column(column)
-            for f in sorted(self.feeds, key=lambda r: (r.status == "ok", r.feed_name)):
-                note = f.error or ""
-                if f.status == "deferred" and f.next_fetch_after:
-                    note = f"until {f.next_fetch_after:%Y-%m-%d %H:%M} UTC; last: {note}"
+            rows = sorted(self.feeds, key=lambda r: (r.status == "ok", r.feed_name))
+            table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
+            table.add_column("feed", overflow="fold")
+            table.add_column("status", no_wrap=True)
+            table.add_column("http", justify="right", no_wrap=True)
+            table.add_column("entries", justify="right", no_wrap=True)
+            table.add_column("new", justify="right", no_wrap=True)
+            for f in rows:
                 table.add_row(
-                    f.feed_name,
-                    f.status,
+                    Text(f.feed_name),
+                    Text(f.status),
                     str(f.http_status or ""),
                     str(f.entries_seen),
                     str(f.entries_new),
-                    note[:90],
                 )
-            console.print(table)
-        console.print(f"[bold]Entries[/bold]: {self.entries_seen} seen, {self.entries_new} new")
+            console.print(Padding(table, (0, 0, 0, 2)))
+            notes = []
+            for f in rows:
+                note = f.error or ""
+                if f.status == "deferred" and f.next_fetch_after:
+                    note = f"until {f.next_fetch_after:%Y-%m-%d %H:%M} UTC; last: {note}"
+                if note:
+                    notes.append((f.feed_name, note))
+            if notes:
+                console.print(Text("Feed notes", style="bold"))
+                console.print(notes_grid(notes))
+        console.print(labelled("Entries", f"{self.entries_seen} seen, {self.entries_new} new"))
         attempted = sum(self.articles.values())
         parts = ", ".join(f"{n} {s}" for s, n in sorted(self.articles.items()))
         console.print(
-            f"[bold]Articles[/bold]: {attempted} fetched this run"
-            + (f" ({parts})" if parts else " (nothing new to fetch)")
-            + (f"; feed summary stands in for {self.stand_ins}" if self.stand_ins else "")
+            labelled(
+                "Articles",
+                f"{attempted} fetched this run"
+                + (f" ({parts})" if parts else " (nothing new to fetch)")
+                + (f"; feed summary stands in for {self.stand_ins}" if self.stand_ins else ""),
+            ),
+            soft_wrap=False,
         )
-        for reason, n in self.reasons.most_common(8):
-            console.print(f"  {n} × {reason}")
+        reasons = [(f"{n} ×", reason) for reason, n in self.reasons.most_common(8)]
+        if reasons:
+            console.print(notes_grid(reasons))
         if self.extraction_line:
-            console.print(f"[bold]Extraction[/bold]: {self.extraction_line}")
+            console.print(labelled("Extraction", self.extraction_line), soft_wrap=False)
         if self.languages or self.languages_from_stored_text:
-            console.print(f"[bold]Languages[/bold]: {self.languages_line()}")
+            console.print(labelled("Languages", self.languages_line()), soft_wrap=False)
         if self.dbt_ok is not None:
             scope = f" ({self.dbt_scope})" if self.dbt_scope and self.dbt_scope != "full" else ""
             console.print(
-                "[bold]dbt build[/bold]"
-                + scope
-                + ": "
-                + ("ok" if self.dbt_ok else f"FAILED: {self.dbt_error}")
+                labelled(f"dbt build{scope}", "ok" if self.dbt_ok else f"FAILED: {self.dbt_error}"),
+                soft_wrap=False,
             )
+        elif self.dbt_scope:
+            console.print(labelled("dbt build", self.dbt_scope))
         if self.mart_rows:
             console.print(
-                "[bold]Marts[/bold]: "
-                + ", ".join(f"{k.removeprefix('marts.')} {v}" for k, v in self.mart_rows.items())
+                labelled(
+                    "Marts",
+                    ", ".join(f"{k.removeprefix('marts.')} {v}" for k, v in self.mart_rows.items()),
+                ),
+                soft_wrap=False,
             )
         if self.stages:
             console.print(
-                "[bold]Time[/bold]: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.stages.items())
+                labelled("Time", ", ".join(f"{k} {v:.1f}s" for k, v in self.stages.items())),
+                soft_wrap=False,
             )
         if self.published:
-            console.print(f"[bold]Warehouse[/bold]: {self.published}")
+            console.print(labelled("Warehouse", self.published))
 
     def to_markdown(self) -> str:
         counts = self.feed_counts
@@ -324,3 +367,20 @@ class RunReport:
         elif self.analyst_report_error:
             lines += ["", f"Analyst report not written: {self.analyst_report_error}"]
         return "\n".join(lines) + "\n"
+
+
+class RunFailed(Exception):
+    """A run that went through to the end but failed as a whole (every feed failed, or dbt
+    did); it carries the run's report.
+
+    It is the data of the flow's Failed state: Prefect turns a failed state's data into an
+    exception, and data that is not one (the report itself) into a TypeError whose message is
+    the report's whole repr.
+    """
+
+    def __init__(self, message: str, report: RunReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+    def __reduce__(self) -> tuple[type[RunFailed], tuple[str, RunReport]]:
+        return (RunFailed, (str(self), self.report))

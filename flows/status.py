@@ -10,8 +10,10 @@ from typing import Any
 import duckdb
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from flows.query import open_read_only
+from flows.report import notes_grid
 
 FEED_COLUMNS = (
     "feed_name",
@@ -89,8 +91,20 @@ def _when(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
-def render_status(status: Status, console: Console) -> None:
-    console.print(f"[bold]Warehouse[/bold] {status.warehouse}")
+def _short(value: datetime | None, now: datetime) -> str:
+    """Eleven characters at most, so the feed table fits 80 columns: the year only when it is
+    not this one (then without the time)."""
+    if value is None:
+        return "—"
+    value = value.astimezone(UTC)
+    return value.strftime("%m-%d %H:%M" if value.year == now.year else "%Y-%m-%d")
+
+
+def render_status(status: Status, console: Console, now: datetime | None = None) -> None:
+    """Feed health for a person: fits 80 columns (cron and pipes get 80) with every feed name
+    and error whole; data is shown as text, never read as markup."""
+    now = now or datetime.now(UTC)
+    console.print(Text.assemble(("Warehouse", "bold"), " ", str(status.warehouse)))
     console.print(f"  published {_when(status.published_at)} UTC; {status.article_count} articles")
     console.print(f"  newest article published {_when(status.newest_article_at)} UTC")
     if status.languages:
@@ -105,30 +119,32 @@ def render_status(status: Status, console: Console) -> None:
     if status.last_run:
         run = status.last_run
         console.print(
-            f"  last run {run['run_id'][:8]}: {run['status']}, started {_when(run['started_at'])}"
-            f" UTC, took {run['duration_seconds'] or 0:.0f}s"
+            Text(
+                f"  last run {run['run_id'][:8]}: {run['status']}, started "
+                f"{_when(run['started_at'])} UTC, took {run['duration_seconds'] or 0:.0f}s"
+            )
         )
-    table = Table(title="Feeds", header_style="bold")
-    for column in (
-        "feed",
-        "health",
-        "last status",
-        "last success",
-        "failures",
-        "next fetch",
-        "last new entry",
-        "last error",
-    ):
-        table.add_column(column)
+    console.print(Text.assemble(("Feeds", "bold"), " (times in UTC)"))
+    # One space between columns and no indent: the six columns fit 80 with 28-character names.
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 1, 0, 0))
+    table.add_column("feed", overflow="fold")
+    table.add_column("health", no_wrap=True)
+    table.add_column("fails", justify="right", no_wrap=True)
+    for column in ("last ok", "next fetch", "new entry"):
+        table.add_column(column, no_wrap=True)
+    errors = []
     for f in status.feeds:
         table.add_row(
-            f["feed_name"],
-            f["health"],
-            f["last_status"] or "—",
-            _when(f["last_success_at"]),
+            Text(f["feed_name"]),
+            Text(f["health"]),
             str(f["consecutive_failures"]),
-            _when(f["next_fetch_after"]) if f["next_fetch_after"] else "next run",
-            _when(f["last_new_entry_at"]),
-            (f["last_error"] or "")[:60],
+            _short(f["last_success_at"], now),
+            _short(f["next_fetch_after"], now) if f["next_fetch_after"] else "next run",
+            _short(f["last_new_entry_at"], now),
         )
+        if f["last_error"]:
+            errors.append((f["feed_name"], f"{f['last_status'] or 'error'}: {f['last_error']}"))
     console.print(table)
+    if errors:
+        console.print(Text("Last errors", style="bold"))
+        console.print(notes_grid(errors))

@@ -18,6 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a process that has threads
+# A worker says it has a job in hand (process started, job unpickled, the job's modules
+# imported) before running it: the job's time limit counts from then, so a worker's start-up
+# on a loaded machine is never charged to the page. Start-up has a limit of its own.
+_STARTED = "started"
+STARTUP_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ def _worker_main(conn: multiprocessing.connection.Connection, memory_bytes: int 
         if message is None:
             return
         key, func, payload = message
+        conn.send(_STARTED)
         try:
             conn.send((key, True, func(payload)))
         except MemoryError:
@@ -58,7 +64,8 @@ class _Worker:
         self.process.start()
         child.close()
         self.key: Hashable | None = None
-        self.started = 0.0
+        self.sent = 0.0  # when the job was handed over
+        self.started: float | None = None  # when the worker began running it
 
     def kill(self) -> None:
         self.process.kill()
@@ -124,7 +131,7 @@ class WorkerPool:
                 self._queue.appendleft((key, func, payload))
                 continue
             worker.key = key
-            worker.started = time.monotonic()
+            worker.sent, worker.started = time.monotonic(), None
             self._busy.append(worker)
 
     def poll(self, timeout: float = 0.05) -> list[JobOutcome]:
@@ -134,39 +141,55 @@ class WorkerPool:
         if not self._busy:
             return outcomes
         now = time.monotonic()
-        next_deadline = min(w.started + self.timeout for w in self._busy)
+        next_deadline = min(self._deadline(w) for w in self._busy)
         wait_for = max(0.0, min(timeout, next_deadline - now))
         ready = multiprocessing.connection.wait([w.conn for w in self._busy], wait_for)
         for worker in list(self._busy):
-            elapsed = time.monotonic() - worker.started
             if worker.conn in ready:
-                try:
-                    key, ok, value = worker.conn.recv()
-                except (EOFError, OSError):
-                    outcomes.append(
-                        JobOutcome(worker.key, False, error="worker process died", seconds=elapsed)
-                    )
-                    self._replace(worker)
-                    continue
-                self._busy.remove(worker)
-                self._idle.append(worker)
-                if ok:
-                    outcomes.append(JobOutcome(key, True, value=value, seconds=elapsed))
+                outcome = self._receive(worker)
+                if outcome is not None:
+                    outcomes.append(outcome)
+            elif time.monotonic() > self._deadline(worker):
+                if worker.started is None:
+                    error = f"worker did not start within {STARTUP_TIMEOUT:g}s"
+                    elapsed = time.monotonic() - worker.sent
                 else:
-                    outcomes.append(JobOutcome(key, False, error=value, seconds=elapsed))
-            elif elapsed > self.timeout:
+                    error = f"killed after {self.timeout:g}s"
+                    elapsed = time.monotonic() - worker.started
                 outcomes.append(
-                    JobOutcome(
-                        worker.key,
-                        False,
-                        error=f"killed after {self.timeout:g}s",
-                        timed_out=True,
-                        seconds=elapsed,
-                    )
+                    JobOutcome(worker.key, False, error=error, timed_out=True, seconds=elapsed)
                 )
                 self._replace(worker)
         self._dispatch()
         return outcomes
+
+    def _deadline(self, worker: _Worker) -> float:
+        if worker.started is None:
+            return worker.sent + STARTUP_TIMEOUT
+        return worker.started + self.timeout
+
+    def _receive(self, worker: _Worker) -> JobOutcome | None:
+        """The worker's next message: None for "started" (its clock starts now)."""
+        try:
+            message = worker.conn.recv()
+        except (EOFError, OSError):
+            since = worker.started if worker.started is not None else worker.sent
+            self._replace(worker)
+            return JobOutcome(
+                worker.key, False, error="worker process died", seconds=time.monotonic() - since
+            )
+        if message == _STARTED:
+            worker.started = time.monotonic()
+            if worker.conn.poll():  # a quick job's result may already be waiting
+                return self._receive(worker)
+            return None
+        key, ok, value = message
+        elapsed = time.monotonic() - (worker.started or worker.sent)
+        self._busy.remove(worker)
+        self._idle.append(worker)
+        if ok:
+            return JobOutcome(key, True, value=value, seconds=elapsed)
+        return JobOutcome(key, False, error=value, seconds=elapsed)
 
     def _replace(self, worker: _Worker) -> None:
         self._busy.remove(worker)

@@ -308,3 +308,22 @@ def _reply(socket: Any, message_id: int) -> dict[str, Any]:
             if "error" in reply:
                 raise RuntimeError(str(reply["error"]))
             return reply["result"]
+
+
+def rendered_dom(url: str, budget_ms: int = 20_000) -> str:
+    """The page's DOM after its scripts ran (headless, no GPU, no host name resolves)."""
+    result = subprocess.run(
+        [
+            ensure_chromium(),
+            *FLAGS,
+            "--disable-dev-shm-usage",
+            f"--virtual-time-budget={budget_ms}",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout

@@ -4,8 +4,16 @@ tmp_path, and local HTTP servers."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
-# Before Prefect or dbt is imported anywhere.
+# Before Prefect or dbt is imported anywhere. Prefect keeps its database, results and profiles
+# under PREFECT_HOME (default ~/.prefect): the tests, and the commands they start, use a
+# folder of their own that is removed at the end, never the user's home or their server.
+PREFECT_HOME = tempfile.mkdtemp(prefix="newswatch-tests-prefect-")
+os.environ["PREFECT_HOME"] = PREFECT_HOME
+for _key in ("PREFECT_API_URL", "PREFECT_API_KEY", "PREFECT_PROFILE"):
+    os.environ.pop(_key, None)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -39,6 +47,10 @@ def _is_loopback(host: Any) -> bool:
         return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
     except ValueError:
         return host in ("localhost",)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(PREFECT_HOME, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True, scope="session")

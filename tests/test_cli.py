@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 
 import pytest
 
-from flows.cli import EXIT_CONFIG, EXIT_FAILED, main
+from flows.cli import EXIT_BUSY, EXIT_CONFIG, EXIT_FAILED, main
 
 
 def closed_port() -> int:
@@ -56,3 +57,115 @@ def test_run_without_reachable_feeds_fails_with_a_per_feed_table(
     for name in ("first", "second"):
         assert name in out
     assert "network_error" in out
+    # Nothing to derive and nothing published before: no dbt build, no empty warehouse.
+    assert "dbt build: skipped: no feed could be fetched" in out
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_yaml_error_is_printed_whole_not_read_as_markup(tmp_path: Path, capsys):
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds:\n  - name: [a\n    url: x\n")
+    code = main(["run", "--feeds", str(feeds), "--warehouse", str(tmp_path / "w.duckdb")])
+    assert code == EXIT_CONFIG
+    err = capsys.readouterr().err
+    # rich markup would swallow everything from "[a" to the "]" of "expected ',' or ']'".
+    assert "- name: [a" in err and "expected ',' or ']', but got ':'" in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["query", "select 1"],
+        ["status"],
+        ["reextract"],
+        ["docs", "--no-serve"],
+    ],
+)
+def test_mistyped_warehouse_is_refused_and_nothing_is_created(tmp_path: Path, capsys, command):
+    typo = tmp_path / "warehuose" / "newswatch.duckdb"
+    code = main([*command, "--warehouse", str(typo)])
+    assert code == EXIT_CONFIG
+    assert f"no published warehouse at {typo}" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def _published_warehouse(tmp_path: Path) -> Path:
+    import duckdb
+
+    path = tmp_path / "warehouse" / "w.duckdb"
+    path.parent.mkdir()
+    duckdb.connect(str(path)).close()
+    return path
+
+
+@pytest.mark.parametrize("command", [["run"], ["demo"], ["reextract"]])
+def test_another_writer_gets_one_line_that_mentions_wait(tmp_path: Path, capsys, command):
+    from flows.publish import writer_lock
+    from flows.settings import Settings
+
+    warehouse = _published_warehouse(tmp_path)
+    with writer_lock(Settings(warehouse=warehouse)):
+        started = time.monotonic()
+        code = main([*command, "--warehouse", str(warehouse), "--wait", "0.5"])
+        waited = time.monotonic() - started
+    captured = capsys.readouterr()
+    assert code == EXIT_BUSY
+    assert waited >= 0.5  # it waited as long as asked before giving up
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith(f"newswatch: another newswatch run is writing {warehouse}")
+    assert "--wait SECONDS" in lines[0]
+    assert "Traceback" not in captured.out + captured.err
+
+
+def test_progress_bars_start_with_prefect_and_end_at_their_totals(monkeypatch):
+    import re
+    from io import StringIO
+
+    from rich.console import Console
+
+    from flows import cli
+
+    screen = StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100, markup=False)
+    monkeypatch.setattr(cli, "console", terminal)
+    with cli._progress_bars() as update:
+        assert update is not None
+        terminal.print("flows starting")  # the first frame shows Prefect's start-up
+        update("feeds:total", 2)
+        update("feeds", 2)
+        update("pages:total", 5)
+        for _ in range(5):
+            update("pages", 1)
+        update("extracted:skipped", 2)  # two pages could not be fetched
+        for _ in range(3):
+            update("extracted", 1)
+        update("dbt:total", 4)
+        update("dbt", 4)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())
+    assert "starting Prefect" in text
+    last = {}
+    for line in text.splitlines():
+        match = re.search(
+            r"(feeds fetched|pages fetched|pages extracted|dbt nodes built).*?(\d+)/(\d+)", line
+        )
+        if match:
+            last[match.group(1)] = (int(match.group(2)), int(match.group(3)))
+    assert last == {
+        "feeds fetched": (2, 2),
+        "pages fetched": (5, 5),
+        "pages extracted": (3, 3),
+        "dbt nodes built": (4, 4),
+    }
+
+
+def test_no_progress_bars_when_output_is_not_a_terminal(monkeypatch):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from flows import cli
+
+    monkeypatch.setattr(cli, "console", Console(file=StringIO()))
+    with cli._progress_bars() as update:
+        assert update is None

@@ -44,3 +44,16 @@ def test_a_worker_that_dies_is_replaced():
         outcomes = {o.key: o for o in pool.drain()}
     assert outcomes["dies"].ok is False and outcomes["dies"].error == "worker process died"
     assert outcomes["after"].ok and outcomes["after"].value != first_pid
+
+
+def test_start_up_and_imports_do_not_count_against_the_job_limit():
+    """A fresh worker that takes 2 s to import its job's module still has the whole 1 s limit
+    for the job itself (a loaded machine must not turn start-up into timeouts)."""
+    from tests import jobs_slow_import
+
+    with WorkerPool(1, timeout=1.0) as pool:
+        pool.submit("slow-import", jobs_slow_import.echo, "fine")
+        (outcome,) = list(pool.drain())
+    assert outcome.ok, outcome.error
+    assert outcome.value == "fine"
+    assert outcome.seconds < 1.0  # only the job's own time is counted

@@ -1,13 +1,13 @@
 -- Is the tone of Japan–China sentences warming? Weekly mean tone of sentences naming both,
--- with a 4-week moving average.
+-- with a 4-week moving average (each sentence weighs the same, however busy its week).
 with
 
 weekly as (
 
     select
-        date_trunc('week', published_date) as week,
+        cast(date_trunc('week', published_date) as date) as week_start,
         sum(sentence_count) as sentences,
-        sum(tone_sum) / sum(sentence_count) as mean_tone
+        sum(tone_sum) as tone_sum
     from marts.agg_dyad_daily
     where country_a_id = 'china' and country_b_id = 'japan'
     group by all
@@ -15,12 +15,13 @@ weekly as (
 )
 
 select
-    week,
+    week_start,
     sentences,
-    round(mean_tone, 3) as mean_tone,
+    round(tone_sum / sentences, 3) as mean_tone,
     round(
-        avg(mean_tone) over (order by week rows between 3 preceding and current row), 3
+        sum(tone_sum) over last_4_weeks / sum(sentences) over last_4_weeks, 3
     ) as moving_average_4_weeks
 
 from weekly
-order by week
+window last_4_weeks as (order by week_start rows between 3 preceding and current row)
+order by week_start

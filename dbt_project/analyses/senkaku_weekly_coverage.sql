@@ -1,7 +1,7 @@
 -- How often was the East China Sea / Senkaku dispute covered each week, by which outlets,
 -- in what tone? (Counts include sub-issues; tone is that of the sentences about the issue.)
 select
-    date_trunc('week', published_date) as week,
+    cast(date_trunc('week', published_date) as date) as week_start,
     outlet_id,
     sum(sentence_count) as sentences,
     sum(article_count) as articles,
@@ -10,4 +10,4 @@ select
 from marts.agg_issue_daily
 where issue_id = 'east-china-sea-senkaku'
 group by all
-order by week, outlet_id
+order by week_start, outlet_id

@@ -55,6 +55,21 @@ def working_copy(source: Settings, tmp_path: Path, dbt_project_dir: Path | None 
     return settings
 
 
+class ProgressLog:
+    """Records the progress events a run reports (what the CLI's bars are drawn from)."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, int] = {}
+        self.counts: Counter[str] = Counter()
+
+    def __call__(self, stage: str, amount: int) -> None:
+        name, _, kind = stage.partition(":")
+        if kind == "total":
+            self.totals[name] = amount
+        else:
+            self.counts[stage] += amount
+
+
 @dataclass
 class DemoRuns:
     settings: Settings
@@ -65,11 +80,12 @@ class DemoRuns:
     hits_after_first: Counter
     hits_after_second: Counter
     requests: list[dict[str, str]]
+    progress_first: ProgressLog
 
 
 @pytest.fixture(scope="session")
 def demo_runs(prefect_harness, tmp_path_factory) -> DemoRuns:
-    from flows.pipeline import news_pipeline
+    from flows.pipeline import news_pipeline, set_progress
 
     tmp = tmp_path_factory.mktemp("demo")
     with DemoServer() as server:
@@ -79,7 +95,12 @@ def demo_runs(prefect_harness, tmp_path_factory) -> DemoRuns:
             host_map=server.host_map,
             private_allowlist=server.allowlist,
         )
-        first = news_pipeline(settings)
+        progress = ProgressLog()
+        set_progress(progress)
+        try:
+            first = news_pipeline(settings)
+        finally:
+            set_progress(None)
         raw_after_first = table_counts(settings.work_database, RAW_TABLES)
         hits_after_first = Counter(server.site.hits)
         second = news_pipeline(settings)
@@ -95,4 +116,5 @@ def demo_runs(prefect_harness, tmp_path_factory) -> DemoRuns:
         hits_after_first,
         hits_after_second,
         requests,
+        progress,
     )

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from flows.demo_site.render import load_articles
-from tests.e2e.conftest import DEMO_PAGES, RAW_TABLES, DemoRuns, query
+from tests.e2e.conftest import DEMO_PAGES, RAW_TABLES, DemoRuns, ProgressLog, query
 
 pytestmark = pytest.mark.e2e
 
@@ -41,6 +41,20 @@ def test_first_run_fetches_feeds_and_records_each_failure(demo_runs: DemoRuns):
     }
     assert failures["pacific-herald-broken"][2].startswith("malformed feed with no entries")
     assert failures["harbor-wire-homepage"][2].startswith("an HTML page, not a feed")
+
+
+def test_progress_reaches_every_total(demo_runs: DemoRuns):
+    """What the terminal's bars show: feeds, pages, extraction (pages that could not be
+    fetched are taken off its total) and dbt's nodes each end at their total."""
+    progress = demo_runs.progress_first
+    attempted = len(demo_runs.first.feeds_attempted)
+    assert progress.totals["feeds"] == progress.counts["feeds"] == attempted
+    pages = sum(demo_runs.first.articles.values())
+    assert progress.totals["pages"] == progress.counts["pages"] == pages
+    extracted, skipped = progress.counts["extracted"], progress.counts["extracted:skipped"]
+    assert skipped == 3  # the 404, the robots-disallowed page, the metadata address
+    assert extracted + skipped == pages
+    assert progress.totals["dbt"] == progress.counts["dbt"] > 20
 
 
 def test_every_article_gets_an_outcome(demo_runs: DemoRuns):
@@ -166,7 +180,7 @@ def test_every_response_is_archived(demo_runs: DemoRuns):
 
 
 def test_reextract_rebuilds_text_from_the_archive_without_the_network(demo_runs: DemoRuns):
-    from flows.pipeline import reextract_pipeline
+    from flows.pipeline import reextract_pipeline, set_progress
 
     settings = demo_runs.settings
     before = query(
@@ -185,8 +199,16 @@ def test_reextract_rebuilds_text_from_the_archive_without_the_network(demo_runs:
     finally:
         con.close()
     # The demo server is gone: any network access would fail.
-    result = reextract_pipeline(settings)
+    progress = ProgressLog()
+    set_progress(progress)
+    try:
+        result = reextract_pipeline(settings)
+    finally:
+        set_progress(None)
     assert result["dbt_ok"]
+    # Progress: every archived page counted up to the total, then dbt's nodes.
+    assert progress.totals["extracted"] == progress.counts["extracted"] == result["articles"]
+    assert progress.totals["dbt"] == progress.counts["dbt"] > 0
     assert result["changed"] == DEMO_PAGES
     after = query(
         settings.work_database,

@@ -120,16 +120,21 @@ def test_a_second_build_with_nothing_new_changes_nothing(demo_runs: DemoRuns, tm
         assert table_counts(settings.work_database, marts) == before
 
 
-def test_docs_describe_every_mart(demo_runs: DemoRuns, tmp_path: Path):
-    import json
-
+@pytest.fixture(scope="module")
+def generated_docs(demo_runs: DemoRuns, tmp_path_factory) -> Path:
+    """`dbt docs generate` on a copy of the demo's working database: the docs folder."""
     from flows.docs import docs_directory, generate_docs
 
-    source = demo_runs.settings
-    settings = working_copy(source, tmp_path)
+    settings = working_copy(demo_runs.settings, tmp_path_factory.mktemp("docs"))
     _, result = generate_docs(settings)
     assert result.success, result.describe_failures()
-    directory = docs_directory(settings)
+    return docs_directory(settings)
+
+
+def test_docs_describe_every_mart(generated_docs: Path):
+    import json
+
+    directory = generated_docs
     assert (directory / "index.html").is_file()
     catalog = json.loads((directory / "catalog.json").read_text())
     manifest = json.loads((directory / "manifest.json").read_text())
@@ -146,6 +151,33 @@ def test_docs_describe_every_mart(demo_runs: DemoRuns, tmp_path: Path):
             c for c in table["columns"] if not node["columns"].get(c, {}).get("description")
         ]
         assert undocumented == [], (name, undocumented)
+
+
+def test_docs_open_on_the_projects_overview_in_a_browser(generated_docs: Path):
+    """dbt docs open on newswatch's own overview (what the marts are, how to start), not on
+    dbt's generic welcome page, and every model it links to exists."""
+    import json
+    import re
+
+    from flows.docs import serve_docs
+    from tests.browser import rendered_dom
+
+    directory = generated_docs
+    manifest = json.loads((directory / "manifest.json").read_text())
+    overview = manifest["docs"]["doc.newswatch.__overview__"]["block_contents"]
+    linked = set(re.findall(r"#!/model/(model\.newswatch\.\w+)", overview))
+    assert linked and linked <= set(manifest["nodes"]), linked - set(manifest["nodes"])
+    server = serve_docs(directory, 0)
+    try:
+        host, port = server.server_address[:2]
+        dom = rendered_dom(f"http://{host}:{port}/")
+    finally:
+        server.shutdown()
+    text = re.sub(r"<[^>]+>", " ", dom)
+    for heading in ("The layers", "The marts", "How to start"):
+        assert heading in text
+    assert "newswatch query" in text
+    assert "Welcome!" not in text
 
 
 def test_dbt_unit_tests_pass(demo_runs: DemoRuns, tmp_path: Path):

@@ -4,7 +4,6 @@ killed run does not block the next one."""
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import signal
 import socket
@@ -19,7 +18,6 @@ import httpx
 import psutil
 import pytest
 
-from flows.demo_site.site import FEEDS_FILE, DemoServer
 from flows.settings import REPO_ROOT
 from tests.e2e.conftest import DEMO_PAGES, query
 
@@ -116,78 +114,81 @@ def test_scheduled_runs_complete_never_overlap_and_survive_a_kill(
     prefect_server: str, tmp_path: Path
 ):
     warehouse = tmp_path / "warehouse" / "demo.duckdb"
-    with DemoServer() as site:
-        env = {
-            **os.environ,
-            "PREFECT_API_URL": prefect_server,
-            "PREFECT_HOME": str(tmp_path / "prefect"),
-            "NEWSWATCH_WAREHOUSE": str(warehouse),
-            "NEWSWATCH_FEEDS": str(FEEDS_FILE),
-            "NEWSWATCH_HOST_MAP": json.dumps(site.host_map),
-            "NEWSWATCH_PRIVATE_ALLOWLIST": json.dumps(list(site.allowlist)),
-            "NEWSWATCH_PER_HOST_DELAY": "0",
-        }
-        log_path = tmp_path / "serve.log"
-        with log_path.open("w") as log:
-            serve = subprocess.Popen(
-                [NEWSWATCH, "serve", "--every", "4", "--limit", "4"],
-                env=env,
-                cwd=REPO_ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+    # `serve --demo` serves the sample site itself and hands its address to the runs.
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": prefect_server,
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+    }
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        serve = subprocess.Popen(
+            [
+                NEWSWATCH,
+                "serve",
+                "--demo",
+                "--warehouse",
+                str(warehouse),
+                "--every",
+                "4",
+                "--limit",
+                "4",
+            ],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            # 1. A scheduled run completes and publishes the warehouse.
+            wait_for(
+                lambda: [r for r in flow_runs(prefect_server) if r["state_type"] == "COMPLETED"],
+                240,
+                "a completed scheduled run",
             )
-            try:
-                # 1. A scheduled run completes and publishes the warehouse.
-                wait_for(
-                    lambda: [
-                        r for r in flow_runs(prefect_server) if r["state_type"] == "COMPLETED"
-                    ],
-                    240,
-                    "a completed scheduled run",
-                )
-                # the sample articles, the story in Spanish and the 5 failed pages
-                assert query(warehouse, "select count(*) from marts.dim_articles") == [
-                    (DEMO_PAGES + 5,)
-                ]
+            # the sample articles, the story in Spanish and the 5 failed pages
+            assert query(warehouse, "select count(*) from marts.dim_articles") == [
+                (DEMO_PAGES + 5,)
+            ]
 
-                # 2. Kill a running flow-run process outright.
-                running = wait_for(
-                    lambda: [r for r in flow_runs(prefect_server) if r["state_type"] == "RUNNING"],
-                    120,
-                    "a running scheduled run",
-                    every=0.5,
-                )[0]
+            # 2. Kill a running flow-run process outright.
+            running = wait_for(
+                lambda: [r for r in flow_runs(prefect_server) if r["state_type"] == "RUNNING"],
+                120,
+                "a running scheduled run",
+                every=0.5,
+            )[0]
 
-                def its_process() -> psutil.Process | None:
-                    for child in psutil.Process(serve.pid).children(recursive=True):
-                        try:
-                            if child.environ().get("PREFECT__FLOW_RUN_ID") == running["id"]:
-                                return child
-                        except (psutil.NoSuchProcess, psutil.AccessDenied):
-                            continue
-                    return None
+            def its_process() -> psutil.Process | None:
+                for child in psutil.Process(serve.pid).children(recursive=True):
+                    try:
+                        if child.environ().get("PREFECT__FLOW_RUN_ID") == running["id"]:
+                            return child
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
+                        continue
+                return None
 
-                wait_for(its_process, 30, "the flow-run process", every=0.2).kill()
-                killed_at = datetime.now(UTC)
+            wait_for(its_process, 30, "the flow-run process", every=0.2).kill()
+            killed_at = datetime.now(UTC)
 
-                def state_of_killed() -> str | None:
-                    run = next(r for r in flow_runs(prefect_server) if r["id"] == running["id"])
-                    return run["state_type"] if run["state_type"] != "RUNNING" else None
+            def state_of_killed() -> str | None:
+                run = next(r for r in flow_runs(prefect_server) if r["id"] == running["id"])
+                return run["state_type"] if run["state_type"] != "RUNNING" else None
 
-                assert wait_for(state_of_killed, 60, "the killed run's state") == "CRASHED"
+            assert wait_for(state_of_killed, 60, "the killed run's state") == "CRASHED"
 
-                # 3. The next run is not blocked by the killed one.
-                wait_for(
-                    lambda: [
-                        r
-                        for r in flow_runs(prefect_server)
-                        if r["state_type"] == "COMPLETED" and parse(r["start_time"]) > killed_at
-                    ],
-                    180,
-                    "a completed run after the kill",
-                )
-            finally:
-                stop(serve)
+            # 3. The next run is not blocked by the killed one.
+            wait_for(
+                lambda: [
+                    r
+                    for r in flow_runs(prefect_server)
+                    if r["state_type"] == "COMPLETED" and parse(r["start_time"]) > killed_at
+                ],
+                180,
+                "a completed run after the kill",
+            )
+        finally:
+            stop(serve)
     runs = flow_runs(prefect_server)
     # 4. Never two at once: runs due while another ran were skipped, not run beside it.
     spans = sorted(
