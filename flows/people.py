@@ -24,6 +24,9 @@ import regex
 
 # Bump when the rules below change, so rows derived by another version are told apart.
 PEOPLE_RULES_VERSION = "people-1"
+# The language the cues, titles, verbs and pronouns below are written in: people and quotes are
+# looked for only in articles detected in it (int_sentences__tokenized.language).
+RULES_LANGUAGE = "en"
 
 TOKEN = re.compile(r"[^\W_]+")  # the tokens of macros/tokens.sql: runs of letters and digits
 # A word that may be part of a name: letters, with inner hyphens or apostrophes ("Tae-yul",

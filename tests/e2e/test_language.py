@@ -54,6 +54,39 @@ def test_a_story_in_another_language_is_counted_and_untagged(demo_runs: DemoRuns
     assert demo_runs.second.languages == {}  # nothing new
 
 
+def test_only_tagged_articles_get_mentions_people_quotes_and_tone(demo_runs: DemoRuns):
+    """The Spanish story names China and quotes a minister, and its words were scored at
+    ingest, but English aliases, English name and quote rules and English tone do not read it:
+    it has no mention, person, quote or tone row. The English articles keep theirs."""
+    warehouse, story = demo_runs.settings.warehouse, url(SPANISH_STORY)
+    article = f"(select article_id from marts.dim_articles where canonical_url = '{story}')"
+    (text,) = query(warehouse, f"select text from raw.articles where article_id = {article}")[0]
+    assert "China" in text and '"' in text  # an alias spelled alike, and a quotation
+    scored = query(
+        demo_runs.settings.work_database,
+        f"select count(*) from raw.sentence_tone where article_id = {article}",
+    )
+    assert scored[0][0] > 0
+    for table in (
+        "fct_entity_mentions",
+        "fct_issue_mentions",
+        "fct_quotes",
+        "fct_sentence_tone",
+        "fct_article_tone",
+    ):
+        rows = query(warehouse, f"select count(*) from marts.{table} where article_id = {article}")
+        assert rows == [(0,)], table
+    tagged = query(
+        warehouse,
+        "select count(distinct m.article_id), count(distinct t.article_id) "
+        "from marts.dim_articles as a "
+        "left join marts.fct_entity_mentions as m on a.article_id = m.article_id "
+        "left join marts.fct_article_tone as t on a.article_id = t.article_id "
+        "where a.is_tagged",
+    )
+    assert tagged == [(DEMO_PAGES + 1, DEMO_PAGES + 1)]  # every English text, stand-ins too
+
+
 def test_status_counts_articles_per_language_and_the_tagged(demo_runs: DemoRuns):
     status = read_status(demo_runs.settings.warehouse)
     texts = DEMO_PAGES + 2  # the pages and two feed summaries standing in

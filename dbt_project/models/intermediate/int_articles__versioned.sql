@@ -163,6 +163,8 @@ dated as (
             cast(articles.page_published_date as timestamptz),
             articles.first_seen_at
         ) as published_at,
+        articles.detected_language,
+        articles.is_tagged,
         stamps.loaded_at
 
     from articles
@@ -186,6 +188,8 @@ final as (
         dated.published_at_source,
         dated.published_at,
         cast(timezone('UTC', dated.published_at) as date) as published_date,
+        dated.detected_language,
+        dated.is_tagged,
         {% if is_incremental() %}
             -- the day the daily rollups counted the article on before this change
             previous.published_date as previous_published_date,

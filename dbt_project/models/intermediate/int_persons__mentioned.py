@@ -5,7 +5,13 @@ seeds, and streams the mentions back (incremental by article: macros/incremental
 
 import pyarrow as pa
 
-from flows.people import PEOPLE_RULES_VERSION, Sentence, build_lexicon, find_people
+from flows.people import (
+    PEOPLE_RULES_VERSION,
+    RULES_LANGUAGE,
+    Sentence,
+    build_lexicon,
+    find_people,
+)
 
 BATCH_ROWS = 50_000
 
@@ -54,9 +60,10 @@ def model(dbt, session):
     lexicon = build_lexicon(
         [
             (entity_id, types.get(entity_id), alias, kind, bool(alone))
-            for entity_id, alias, kind, alone in read(
-                aliases, "entity_id, alias, alias_kind, stands_alone"
+            for entity_id, alias, kind, alone, language in read(
+                aliases, "entity_id, alias, alias_kind, stands_alone, language"
             )
+            if (language or RULES_LANGUAGE) == RULES_LANGUAGE
         ],
         [row[0] for row in read(titles, "title")],
         [row[0] for row in read(verbs, "verb")],
@@ -73,7 +80,8 @@ def model(dbt, session):
     reader = con.sql(
         f"select article_id, sentence_index, sentence_text, loaded_at "
         f"from ({sentences.sql_query()}) "
-        f"where loaded_at > {watermark} order by article_id, sentence_index"
+        f"where loaded_at > {watermark} and language = '{RULES_LANGUAGE}' "
+        "order by article_id, sentence_index"
     ).to_arrow_reader(BATCH_ROWS)
 
     def mentions():

@@ -10,12 +10,15 @@
 -- issue term occurs in a sentence, honouring its case rule, where overlapping occurrences of
 -- the same kind leave only the longest. Read the steps top to bottom; each is a CTE you can
 -- select on its own to see why a mention was found or missed.
+-- Only articles in a language the seeds are written in are read (is_tagged), and a phrase is
+-- looked for only in sentences of its own language: English aliases matched in a German page
+-- would find only the names spelled alike, coverage that looks like data but is chance.
 with
 
 sentences as (
 
     select * from {{ ref('int_sentences__tokenized') }}
-    where {{ is_new() }}
+    where {{ is_new() }} and is_tagged
 
 ),
 
@@ -54,12 +57,14 @@ sentence_tokens as (
 
     select
         sentence_id,
+        language,
         token_position,
         lower(token) as token_lower
 
     from (
         select
             sentence_id,
+            language,
             unnest(generate_series(1, len(tokens))) as token_position,
             unnest(tokens) as token
 
@@ -78,7 +83,9 @@ candidates as (
 
     from sentence_tokens
     inner join phrases
-        on sentence_tokens.token_lower = phrases.first_token
+        on
+            sentence_tokens.token_lower = phrases.first_token
+            and sentence_tokens.language = phrases.language
 
 ),
 

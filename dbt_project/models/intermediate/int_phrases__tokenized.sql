@@ -35,6 +35,7 @@ alias_phrases as (
         cast(null as varchar) as requires_entity_id,
         cast(null as varchar) as requires_scope,
         coalesce(aliases.case_rule, 'capitalized') as case_rule,
+        coalesce(aliases.language, 'en') as language,
         {{ phrase_token_columns('aliases.alias') }} as phrase_tokens
 
     from aliases
@@ -59,6 +60,7 @@ term_phrases as (
                 then coalesce(terms.requires_scope, 'sentence')
         end as requires_scope,
         coalesce(terms.case_rule, 'any') as case_rule,
+        coalesce(terms.language, 'en') as language,
         {{ phrase_token_columns('terms.term') }} as phrase_tokens
 
     from terms

@@ -6,7 +6,7 @@ project's tone model. Incremental by article (macros/incremental.sql)."""
 
 import pyarrow as pa
 
-from flows.people import TOKEN, PersonMention
+from flows.people import RULES_LANGUAGE, TOKEN, PersonMention
 from flows.quotes import QUOTES_RULES_VERSION, NamedSpan, Passage, find_quotes
 from flows.text import score
 
@@ -69,7 +69,8 @@ def model(dbt, session):
         row[0]
         for row in con.sql(
             f"select distinct article_id from {sql_of(sentences)} "
-            f"where loaded_at > {watermark} and regexp_matches(sentence_text, '[\"“”«»]') "
+            f"where loaded_at > {watermark} and language = '{RULES_LANGUAGE}' "
+            "and regexp_matches(sentence_text, '[\"“”«»]') "
             "order by article_id"
         ).fetchall()
     ]

@@ -28,6 +28,8 @@ latest_copies as (
 
     select
         sentences.*,
+        changed_articles.detected_language as language,
+        changed_articles.is_tagged,
         changed_articles.loaded_at as article_loaded_at
 
     from sentences
@@ -51,6 +53,8 @@ final as (
         char_start,
         char_end,
         word_count,
+        language,
+        is_tagged,
         {{ tokenize('sentence_text') }} as tokens,
         {{ token_separators('sentence_text') }} as separators,
         article_loaded_at as loaded_at

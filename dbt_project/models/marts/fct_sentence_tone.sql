@@ -13,7 +13,8 @@ with
 sentences as (
 
     select * from {{ ref('int_sentences__tokenized') }}
-    where {{ is_new() }}
+    -- VADER reads English only: other languages get no tone rather than a wrong one
+    where {{ is_new() }} and language = '{{ var("tone_language") }}'
 
 ),
 
