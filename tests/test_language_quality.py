@@ -5,7 +5,6 @@ Skipped where the corpus is absent; under CI=true, where it is always present, t
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -18,27 +17,17 @@ from flows.language_quality import (
     page_languages,
     tally,
 )
-from flows.real_pages import corpus_dir, real_pages
+from flows.real_pages import real_pages
 
 
 @pytest.fixture(scope="module")
-def corpus() -> Path:
-    directory = corpus_dir()
-    if directory is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("../shared/corpora/article-extraction-benchmark is missing under CI")
-        pytest.skip("../shared/corpora/article-extraction-benchmark is not beside the checkout")
-    return directory
+def pages(benchmark_corpus: Path) -> list[PageLanguage]:
+    return page_languages(benchmark_corpus, load_labels())
 
 
-@pytest.fixture(scope="module")
-def pages(corpus: Path) -> list[PageLanguage]:
-    return page_languages(corpus, load_labels())
-
-
-def test_every_page_has_a_hand_label(corpus: Path):
+def test_every_page_has_a_hand_label(benchmark_corpus: Path):
     labels = load_labels()
-    assert {p.page_id for p in real_pages(corpus)} == set(labels), LABELS_FILE
+    assert {p.page_id for p in real_pages(benchmark_corpus)} == set(labels), LABELS_FILE
     assert sum(language != "en" for language in labels.values()) >= 18
 
 
