@@ -326,9 +326,11 @@ def synthetic_warehouse(
         con.execute(
             f"""
             insert into raw.articles (article_id, canonical_url, url, status, text_source, title,
-                word_count, fetch_attempts, first_seen_at, extracted_at, loaded_at, run_id)
+                word_count, fetch_attempts, first_seen_at, extracted_at, loaded_at, run_id,
+                detected_language, language_confidence, language_detector)
             select printf('%016x', a), 'http://b/a/' || a, 'http://b/a/' || a, 'ok', 'page',
-                'Article ' || a, 150, 1, now(), now(), now(), 'bench'
+                'Article ' || a, 150, 1, now(), now(), now(), 'bench',
+                'en', 1.0, 'bench'  -- English, as the generated sentences are: matched and toned
             from range({first}, {n}) as r(a);
             insert into raw.feed_entries (feed_name, entry_id, article_id, url, canonical_url, title,
                 published_at, first_seen_at, run_id, loaded_at)
