@@ -4,6 +4,7 @@ feeds."""
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import signal
@@ -562,11 +563,17 @@ def _serve(args: argparse.Namespace, settings: Settings, demo: bool = False) -> 
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.extraction:
+        return _bench_extraction(args)
+    if importlib.util.find_spec("psutil") is None:
+        errors.print(
+            "newswatch: the benchmark measures memory with psutil, which is not installed; "
+            "install it with `pip install 'newswatch[bench]'` (`make bench` does it for you)"
+        )
+        return EXIT_CONFIG
     from flows.bench.report import write_report
     from flows.bench.run import run_benchmark
 
-    if args.extraction:
-        return _bench_extraction(args)
     work = Path(args.workdir).resolve()
     result = run_benchmark(args.articles, args.feeds, work, args.quick, console.print)
     from flows.bench.extraction import benchmark
