@@ -163,7 +163,7 @@ def _run_pipeline(
 
     from flows import pipeline
     from flows.publish import WarehouseBusy
-    from flows.report import RunFailed
+    from flows.report import RunFailed, RunReport
 
     try:
         with _progress_bars() as callback:
@@ -173,8 +173,9 @@ def _run_pipeline(
         return _busy(exc)
     finally:
         pipeline.set_progress(None)
-    if state.is_completed():
-        report, code = state.result(), EXIT_OK
+    # A completed run returns its report; a failed one, a State whose result is the error.
+    if state.is_completed() and isinstance(result := state.result(), RunReport):
+        report, code = result, EXIT_OK
     else:
         outcome = state.result(raise_on_failure=False)
         if isinstance(outcome, RunFailed):
@@ -338,7 +339,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     if args.no_serve:
         return EXIT_OK
     server = serve_docs(directory, args.port)
-    host, port = server.server_address[:2]
+    host, port = str(server.server_address[0]), server.server_address[1]
     console.print(f"Serving dbt docs at http://{host}:{port}/  (Ctrl-C to stop)")
     try:
         while True:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 import duckdb
 
@@ -370,7 +371,7 @@ class Harvester:
             for outcome in self.pool.drain():
                 if not outcome.ok:  # left undetected: the next run tries again
                     log.warning("language detection failed for a batch: %s", outcome.error)
-                    found["failed"] += len(jobs[int(outcome.key)])
+                    found["failed"] += len(jobs[cast(int, outcome.key)])
                     continue
                 guesses: list[tuple[str, LanguageGuess]] = outcome.value
                 warehouse.store_languages(con, guesses)
@@ -423,8 +424,8 @@ class Harvester:
             return PageOutcome(
                 article.article_id, summary, status, reason, analysis, text_source="feed_summary"
             )
-        analysis = PageAnalysis(article.article_id, extraction) if extraction else None
-        return PageOutcome(article.article_id, summary, status, reason, analysis)
+        unread = PageAnalysis(article.article_id, extraction) if extraction else None
+        return PageOutcome(article.article_id, summary, status, reason, unread)
 
 
 class BackgroundLoader:

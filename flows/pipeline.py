@@ -7,6 +7,7 @@ import resource
 import time
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 from prefect import flow, get_run_logger, task
@@ -405,7 +406,7 @@ def news_pipeline(
 @flow(name="reextract")
 def reextract_pipeline(
     settings: Settings | None = None, lock_wait_seconds: float = 0.0
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Re-extract, re-split and re-score every archived page offline; then dbt build, publish."""
     settings = settings or Settings()
     run_id = new_id()

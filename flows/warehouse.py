@@ -45,7 +45,9 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    config = {"memory_limit": memory_limit} if memory_limit else {}
+    config: dict[str, str | bool | int | float | list[str]] = (
+        {"memory_limit": memory_limit} if memory_limit else {}
+    )
     try:
         return duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.Error as exc:
@@ -770,7 +772,8 @@ def _as_tables(rows: Sequence[PageRows]) -> tuple[pa.Table, pa.Table, pa.Table, 
     tones = [t for r in rows for t in r[3]]
     batches = (fetches, articles, sentences, tones)
     tables = (pa.Table.from_pylist(b, schema=x) for b, x in zip(batches, PAGE_SCHEMAS, strict=True))
-    return tuple(tables)  # type: ignore[return-value]
+    fetch_table, article_table, sentence_table, tone_table = tables
+    return fetch_table, article_table, sentence_table, tone_table
 
 
 def _storable(value: Any) -> Any:
