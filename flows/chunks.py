@@ -92,7 +92,7 @@ def _warm(pool: WorkerPool) -> None:
 
 def warm_up(_: object) -> bool:
     """Run in a new extraction process: import what page jobs need."""
-    import flows.analysis  # noqa: F401 - the import is the point
+    import flows.jobs  # noqa: F401 - the import is the point
 
     return True
 

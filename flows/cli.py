@@ -424,7 +424,8 @@ def cmd_feeds_check(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from flows.harvest import check_feeds
-    from flows.records import FeedState
+    from flows.schedule import FeedState
+    from flows.statuses import FeedStatus
 
     feeds = load_feeds_file(Path(args.file))
     settings = _settings(args)
@@ -434,15 +435,17 @@ def cmd_feeds_check(args: argparse.Namespace) -> int:
     for column in ("feed", "status", "http", "entries", "title / error"):
         table.add_column(column)
     for check in checks:
+        # Without validators a reachable feed is "ok"; a malformed one says so, briefly.
+        error = f"malformed but readable: {check.bozo_reason}" if check.is_bozo else check.error
         table.add_row(
             check.feed_name,
             check.status,
-            str(check.http_status or ""),
-            str(check.entries),
-            (check.error or check.title or "")[:80],
+            str(check.fetch.http_status or ""),
+            str(len(check.entries)),
+            (error or check.title or "")[:80],
         )
     console.print(table)
-    failed = [c for c in checks if not c.ok]
+    failed = [c for c in checks if c.status != FeedStatus.OK]
     console.print(f"{len(checks) - len(failed)} reachable feeds, {len(failed)} not")
     return EXIT_FAILED if failed else EXIT_OK
 

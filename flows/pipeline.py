@@ -30,15 +30,11 @@ from flows.dbt_runner import (
 from flows.feeds import ConfigError, FeedConfig, load_feeds_file
 from flows.harvest import BackgroundLoader, Progress, close_harvesters, harvester_for
 from flows.publish import Published, prepare_working_copy, publish, writer_lock
-from flows.records import (
-    Backoff,
-    FeedState,
-    PendingArticle,
-    new_id,
-    next_state,
-)
+from flows.records import PendingArticle, new_id
 from flows.report import MAIN_MARTS, BatchSummary, FeedRow, RunFailed, RunReport, feed_rows
+from flows.schedule import Backoff, FeedState, next_state
 from flows.settings import Settings
+from flows.statuses import RunStatus
 
 _progress: list[Progress] = []  # set by the CLI: progress bars in a terminal
 
@@ -306,11 +302,12 @@ def ingest(settings: Settings | None = None, run_id: str | None = None) -> RunRe
         report.add_profile("sentences_tone", harvested["tone_wall"], harvested["tone_cpu"])
     finally:
         close_harvesters(run_id)
-    _record_run(settings, report, "failed" if report.all_feeds_failed else "ingested")
+    status = RunStatus.FAILED if report.all_feeds_failed else RunStatus.INGESTED
+    _record_run(settings, report, status)
     return report
 
 
-def _record_run(settings: Settings, report: RunReport, status: str) -> None:
+def _record_run(settings: Settings, report: RunReport, status: RunStatus) -> None:
     with _working_database(settings) as con:
         warehouse.finish_run(con, report.run_id, status, report.as_dict())
 
@@ -376,14 +373,15 @@ def news_pipeline(
             report.dbt_error = None if result.success else result.describe_failures()
         if result is not None and result.success:
             report.mart_rows = count_mart_rows(settings)
-            _record_run(settings, report, "failed" if report.all_feeds_failed else "completed")
+            finished = RunStatus.FAILED if report.all_feeds_failed else RunStatus.COMPLETED
+            _record_run(settings, report, finished)
             with lap("publish"):
                 published = publish_warehouse(settings)
             report.published = published.describe()
             with lap("report"):
                 report.analyst_report, report.analyst_report_error = analyst_report(settings)
         elif result is not None:
-            _record_run(settings, report, "transform_failed")
+            _record_run(settings, report, RunStatus.TRANSFORM_FAILED)
     create_markdown_artifact(
         key="newswatch-run", markdown=report.to_markdown(), description="newswatch run summary"
     )

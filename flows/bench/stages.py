@@ -17,15 +17,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flows.analysis import PageAnalysis, PageJob, analyse_text, run_page_job
+from flows.analysis import PageAnalysis, analyse_text
 from flows.archive import ArchiveWriter
 from flows.bench.corpus import HOSTS, build_corpus, host_name, load_vocabulary, make_article
 from flows.bench.run import BenchServer
 from flows.extract import PageStatus, extract_page
 from flows.harvest import PAGE_ACCEPT
 from flows.http_client import FetchResult, HttpClient
+from flows.jobs import PageJob, run_page_job
 from flows.records import FetchSummary, PageOutcome
 from flows.settings import Settings
+from flows.statuses import ArticleStatus, TextSource
 
 
 def _process_cpu() -> float:
@@ -100,7 +102,9 @@ def measure(pages: int, work: Path) -> dict[str, float]:
                 job,
                 payload,
             )
-            outcomes.append(PageOutcome(str(index), summary, "ok", None, analysis, "page"))
+            outcomes.append(
+                PageOutcome(str(index), summary, ArticleStatus.OK, None, analysis, TextSource.PAGE)
+            )
         with warehouse.open_warehouse(settings.work_database) as con:
             con.execute(SEED_ARTICLES.format(int(pages)))
             for start in range(0, pages, 50):
