@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DBT_SEND_ANONYMOUS_USAGE_STATS ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: setup demo run test lint docs serve bench bench-extraction clean
+.PHONY: setup demo run test lint typecheck docs serve bench bench-extraction clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -34,6 +34,9 @@ lint: $(STAMP)  ## ruff (lint + format) and sqlfluff on the dbt models
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/analyses dbt_project/tests
 
+typecheck: $(STAMP)  ## mypy on flows/ (settings in pyproject.toml)
+	$(BIN)/mypy
+
 docs: $(STAMP)  ## generate and serve the dbt docs on 127.0.0.1
 	$(BIN)/newswatch docs
 
@@ -41,9 +44,11 @@ serve: $(STAMP)  ## scheduled runs (Prefect deployments) until interrupted
 	$(BIN)/newswatch serve
 
 bench: $(STAMP)  ## benchmark (BENCH_N articles, default 10000); writes docs/benchmarks.md
+	@$(BIN)/python -c 'import psutil' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/newswatch bench --articles $(BENCH_N) $(BENCH_ARGS)
 
 bench-extraction: $(STAMP)  ## extraction quality on ../shared's article-extraction benchmark
+	@$(BIN)/python -c 'import psutil' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/newswatch bench --extraction
 
 clean:  ## remove the virtual environment, caches and local data (warehouse files, archive)

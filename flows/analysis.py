@@ -1,13 +1,10 @@
-"""Jobs run in worker processes: parse a feed; extract, split, score a page and detect its
-language; detect the language of stored texts in bulk."""
+"""A page's analysis: its extraction, its sentences with their tone, and its language."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
-from flows.extract import Extraction, PageStatus, extract_page
-from flows.feeds import ParsedFeed, parse_feed
+from flows.extract import Extraction, PageStatus
 from flows.language import LanguageGuess, detect_language
 from flows.text import Sentence, Tone, score, split_sentences
 
@@ -19,24 +16,6 @@ class ScoredSentence:
 
 
 @dataclass(frozen=True)
-class FeedJob:
-    feed_name: str
-    body: bytes
-    content_type: str | None
-    base_url: str
-
-
-@dataclass(frozen=True)
-class PageJob:
-    article_id: str
-    url: str
-    body: bytes
-    content_type: str | None
-    min_words: int = 25
-    fast: bool = True
-
-
-@dataclass(frozen=True)
 class PageAnalysis:
     article_id: str
     extraction: Extraction
@@ -45,15 +24,6 @@ class PageAnalysis:
     timings: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     score_error: str | None = None  # the text was extracted but could not be split or scored
     language: LanguageGuess | None = None  # of the text, when there is one
-
-
-@dataclass(frozen=True)
-class StoredText:
-    """An article's stored title and text, for detecting its language without re-extracting."""
-
-    article_id: str
-    title: str | None
-    text: str
 
 
 def analyse_text(title: str | None, text: str) -> tuple[ScoredSentence, ...]:
@@ -73,34 +43,3 @@ def analyse_stand_in(article_id: str, title: str | None, text: str) -> PageAnaly
     return PageAnalysis(
         article_id, stand_in, analyse_text(title, text), language=detect_language(text, title)
     )
-
-
-def detect_stored_languages(texts: list[StoredText]) -> list[tuple[str, LanguageGuess]]:
-    """The language of each stored text (the upgrade path: nothing is fetched or extracted)."""
-    return [(t.article_id, detect_language(t.text, t.title)) for t in texts]
-
-
-def run_feed_job(job: FeedJob) -> ParsedFeed:
-    return parse_feed(job.feed_name, job.body, job.content_type, job.base_url)
-
-
-def run_page_job(job: PageJob) -> PageAnalysis:
-    wall, cpu = time.perf_counter(), time.process_time()
-    extraction = extract_page(job.body, job.url, job.content_type, job.min_words, job.fast)
-    extracted_wall, extracted_cpu = time.perf_counter(), time.process_time()
-    sentences: tuple[ScoredSentence, ...] = ()
-    error = None
-    language = None
-    if extraction.status is PageStatus.OK and extraction.text:
-        language = detect_language(extraction.text, extraction.title)
-        try:
-            sentences = analyse_text(extraction.title, extraction.text)
-        except Exception as exc:  # noqa: BLE001 - keep the text; the failure is its status
-            error = f"{type(exc).__name__}: {exc}"
-    timings = (
-        extracted_wall - wall,
-        extracted_cpu - cpu,
-        time.perf_counter() - extracted_wall,
-        time.process_time() - extracted_cpu,
-    )
-    return PageAnalysis(job.article_id, extraction, sentences, timings, error, language)

@@ -218,7 +218,7 @@ def resolve_entities(con: duckdb.DuckDBPyConnection, wanted: Iterable[str]) -> t
             entity_id = key.lower()
         if entity_id is None:
             close = difflib.get_close_matches(key.lower(), [*known, *by_name], n=3, cutoff=0.6)
-            suggestions = sorted({by_name.get(c, c) for c in close})
+            suggestions = sorted({str(by_name.get(c, c)) for c in close})
             raise ReportError(
                 f"unknown entity {key!r}: use an entity_id or name from marts.dim_entities"
                 + (f" (did you mean {', '.join(suggestions)}?)" if suggestions else "")

@@ -92,7 +92,7 @@ def _warm(pool: WorkerPool) -> None:
 
 def warm_up(_: object) -> bool:
     """Run in a new extraction process: import what page jobs need."""
-    import flows.analysis  # noqa: F401 - the import is the point
+    import flows.jobs  # noqa: F401 - the import is the point
 
     return True
 
@@ -106,7 +106,7 @@ def run_chunk(jobs: list[Job], spec: ChunkSpec) -> ChunkResult:
     started = time.perf_counter()
     pool = _thread_pool(spec)
     restarts = pool.restarts
-    outcomes = []
+    outcomes: list[JobOutcome] = []
     for key, func, payload in jobs:  # one process: one job at a time anyway
         before = pool.restarts
         pool.submit(key, func, payload)

@@ -4,6 +4,7 @@ feeds."""
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import signal
@@ -162,7 +163,7 @@ def _run_pipeline(
 
     from flows import pipeline
     from flows.publish import WarehouseBusy
-    from flows.report import RunFailed
+    from flows.report import RunFailed, RunReport
 
     try:
         with _progress_bars() as callback:
@@ -172,8 +173,9 @@ def _run_pipeline(
         return _busy(exc)
     finally:
         pipeline.set_progress(None)
-    if state.is_completed():
-        report, code = state.result(), EXIT_OK
+    # A completed run returns its report; a failed one, a State whose result is the error.
+    if state.is_completed() and isinstance(result := state.result(), RunReport):
+        report, code = result, EXIT_OK
     else:
         outcome = state.result(raise_on_failure=False)
         if isinstance(outcome, RunFailed):
@@ -337,7 +339,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     if args.no_serve:
         return EXIT_OK
     server = serve_docs(directory, args.port)
-    host, port = server.server_address[:2]
+    host, port = str(server.server_address[0]), server.server_address[1]
     console.print(f"Serving dbt docs at http://{host}:{port}/  (Ctrl-C to stop)")
     try:
         while True:
@@ -422,7 +424,8 @@ def cmd_feeds_check(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from flows.harvest import check_feeds
-    from flows.records import FeedState
+    from flows.schedule import FeedState
+    from flows.statuses import FeedStatus
 
     feeds = load_feeds_file(Path(args.file))
     settings = _settings(args)
@@ -432,15 +435,17 @@ def cmd_feeds_check(args: argparse.Namespace) -> int:
     for column in ("feed", "status", "http", "entries", "title / error"):
         table.add_column(column)
     for check in checks:
+        # Without validators a reachable feed is "ok"; a malformed one says so, briefly.
+        error = f"malformed but readable: {check.bozo_reason}" if check.is_bozo else check.error
         table.add_row(
             check.feed_name,
             check.status,
-            str(check.http_status or ""),
-            str(check.entries),
-            (check.error or check.title or "")[:80],
+            str(check.fetch.http_status or ""),
+            str(len(check.entries)),
+            (error or check.title or "")[:80],
         )
     console.print(table)
-    failed = [c for c in checks if not c.ok]
+    failed = [c for c in checks if c.status != FeedStatus.OK]
     console.print(f"{len(checks) - len(failed)} reachable feeds, {len(failed)} not")
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -562,11 +567,17 @@ def _serve(args: argparse.Namespace, settings: Settings, demo: bool = False) -> 
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.extraction:
+        return _bench_extraction(args)
+    if importlib.util.find_spec("psutil") is None:
+        errors.print(
+            "newswatch: the benchmark measures memory with psutil, which is not installed; "
+            "install it with `pip install 'newswatch[bench]'` (`make bench` does it for you)"
+        )
+        return EXIT_CONFIG
     from flows.bench.report import write_report
     from flows.bench.run import run_benchmark
 
-    if args.extraction:
-        return _bench_extraction(args)
     work = Path(args.workdir).resolve()
     result = run_benchmark(args.articles, args.feeds, work, args.quick, console.print)
     from flows.bench.extraction import benchmark

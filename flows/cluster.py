@@ -11,7 +11,7 @@ import ipaddress
 import logging
 import os
 import socket
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from prefect import Flow, get_run_logger, task
@@ -41,7 +41,7 @@ def describe_engine(settings: Settings) -> str:
 def _check_reachable(address: str) -> None:
     parts = urlsplit(address)
     try:
-        with socket.create_connection((parts.hostname, parts.port), timeout=5):
+        with socket.create_connection((parts.hostname, parts.port or 0), timeout=5):
             pass
     except OSError as exc:
         raise ConfigError(
@@ -112,7 +112,7 @@ def dask_task_runner(settings: Settings) -> Any | None:
 def with_task_runner(flow: F, settings: Settings) -> F:
     """The flow as configured: on Dask when NEWSWATCH_DASK_ADDRESS is set, else unchanged."""
     runner = dask_task_runner(settings)
-    return flow if runner is None else flow.with_options(task_runner=runner)
+    return flow if runner is None else cast(F, flow.with_options(task_runner=runner))
 
 
 @task(name="extract-chunk", cache_policy=NO_CACHE)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from prefect import serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
@@ -65,7 +65,8 @@ def build_deployments(
         concurrency_limit=_one_at_a_time(skip=False),
         tags=["newswatch"],
     )
-    return [pipeline, docs]
+    # to_deployment is sync-compatible: called outside a coroutine it returns the deployment.
+    return [cast(RunnerDeployment, pipeline), cast(RunnerDeployment, docs)]
 
 
 def serve_forever(deployments: list[RunnerDeployment], limit: int = 4) -> None:

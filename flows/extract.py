@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib.metadata import version
+from typing import Any
 
 import charset_normalizer
 import trafilatura
@@ -60,7 +61,7 @@ EMPTY_INLINE = ("b", "em", "i", "q", "span", "strong")
 # trafilatura's balanced mode only when it is still short and balanced mode finds prose.
 SHORT_WORDS = 100
 PROSE_LINE_WORDS = 15
-TRAFILATURA_OPTIONS = {
+TRAFILATURA_OPTIONS: dict[str, Any] = {
     "with_metadata": False,  # page_metadata() reads it, faster, before the tree is pruned
     "include_comments": False,
     "include_tables": True,  # results tables, schedules: the article on some pages
@@ -110,14 +111,14 @@ def sniff_not_html(body: bytes, content_type: str | None) -> str | None:
     for magic, kind in MAGIC:
         if body.startswith(magic):
             return kind
-    kind = media_type(content_type)
-    if kind and kind not in HTML_TYPES:
-        return kind
+    declared = media_type(content_type)
+    if declared and declared not in HTML_TYPES:
+        return declared
     head = body[:SNIFF_BYTES].lstrip()
-    if kind is None and head[:1] in (b"{", b"["):
+    if declared is None and head[:1] in (b"{", b"["):
         return "application/json"
-    if kind in ("application/xml", "text/xml") and b"<html" not in head.lower():
-        return kind
+    if declared in ("application/xml", "text/xml") and b"<html" not in head.lower():
+        return declared
     return None
 
 

@@ -13,38 +13,25 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 import duckdb
 
 from flows import warehouse
-from flows.analysis import (
-    FeedJob,
-    PageAnalysis,
-    PageJob,
-    analyse_stand_in,
-    detect_stored_languages,
-    run_feed_job,
-    run_page_job,
-)
+from flows.analysis import PageAnalysis, analyse_stand_in
 from flows.archive import ArchiveRef, ArchiveWriter, RecordError, read_response
 from flows.chunks import LOST, ChunkedPool
 from flows.extract import Extraction, PageStatus
 from flows.faults import crash_point
 from flows.feeds import ParsedFeed
 from flows.http_client import FetchResult, FetchStatus, HttpClient
+from flows.jobs import FeedJob, PageJob, detect_stored_languages, run_feed_job, run_page_job
 from flows.language import LanguageGuess
-from flows.records import (
-    FeedFetch,
-    FeedState,
-    FetchSummary,
-    PageOutcome,
-    PendingArticle,
-    page_status,
-    sha256,
-)
+from flows.records import FeedFetch, FetchSummary, PageOutcome, PendingArticle, page_status, sha256
+from flows.schedule import FeedState
 from flows.settings import Settings
+from flows.statuses import ArticleStatus, FeedStatus, TextSource
 from flows.workers import JobOutcome, WorkerPool
 
 FEED_ACCEPT = (
@@ -63,12 +50,6 @@ LANGUAGE_JOB = 250
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int], None]
-
-
-@dataclass(frozen=True)
-class FeedToFetch:
-    state: FeedState
-    language: str | None = None
 
 
 class _GarbageCollection:
@@ -143,63 +124,10 @@ class Harvester:
     def fetch_feeds(
         self, feeds: list[FeedState], progress: Progress | None = None
     ) -> list[FeedFetch]:
-        """Fetch and parse the given feeds; every feed gets exactly one FeedFetch."""
-        fetched: dict[str, FeedFetch] = {}
-        waiting: dict[str, tuple[FeedState, FetchResult, FetchSummary]] = {}
-
-        def get(state: FeedState) -> tuple[FeedState, FetchResult]:
-            return state, self.client.fetch(state.url, state.validators, accept=FEED_ACCEPT)
-
-        for state, result in self.client.fetch_many(feeds, get):
-            summary, problem = self._archived(result)
-            if problem:
-                fetched[state.feed_name] = self._feed_fetch(
-                    state, result, summary, "archive_error", error=problem
-                )
-            elif result.status is FetchStatus.OK:
-                body_hash = sha256(result.body)
-                if body_hash == state.body_sha256:
-                    fetched[state.feed_name] = self._feed_fetch(state, result, summary, "unchanged")
-                else:
-                    waiting[state.feed_name] = (state, result, summary)
-                    job = FeedJob(
-                        state.feed_name, result.body, result.content_type, result.final_url
-                    )
-                    self.pool.submit(state.feed_name, run_feed_job, job)
-            elif result.status is FetchStatus.NOT_MODIFIED:
-                fetched[state.feed_name] = self._feed_fetch(state, result, summary, "not_modified")
-            else:
-                fetched[state.feed_name] = self._feed_fetch(
-                    state, result, summary, str(result.status), error=result.error
-                )
-            if progress:
-                progress("feeds", 1)
-        for outcome in self.pool.drain():
-            state, result, summary = waiting[str(outcome.key)]
-            if outcome.ok:
-                parsed: ParsedFeed = outcome.value
-                if parsed.ok:
-                    fetched[state.feed_name] = self._feed_fetch(
-                        state,
-                        result,
-                        summary,
-                        "ok",
-                        error=f"feed is malformed but readable: {parsed.bozo_reason}"
-                        if parsed.is_bozo
-                        else None,
-                        parsed=parsed,
-                    )
-                else:
-                    fetched[state.feed_name] = self._feed_fetch(
-                        state, result, summary, "invalid_feed", error=parsed.error, parsed=parsed
-                    )
-            else:
-                what = "feed parser " + (outcome.error or "failed")
-                fetched[state.feed_name] = self._feed_fetch(
-                    state, result, summary, "invalid_feed", error=what
-                )
+        """Fetch, archive and parse the given feeds; every feed gets exactly one FeedFetch."""
+        fetches = fetch_feeds(self.client, self.pool, feeds, self._archived, progress)
         self.archive.sync()
-        return [fetched[s.feed_name] for s in feeds]
+        return fetches
 
     def _archived(self, result: FetchResult) -> tuple[FetchSummary, str | None]:
         """Archive a response: its summary, and why it could not be archived (if so)."""
@@ -208,29 +136,6 @@ class Harvester:
         except RecordError as exc:
             log.error("%s: %s", result.final_url, exc)
             return FetchSummary.of(result, None), str(exc)
-
-    @staticmethod
-    def _feed_fetch(
-        state: FeedState,
-        result: FetchResult,
-        summary: FetchSummary,
-        status: str,
-        error: str | None = None,
-        parsed: ParsedFeed | None = None,
-    ) -> FeedFetch:
-        return FeedFetch(
-            feed_name=state.feed_name,
-            fetch=summary,
-            status=status,
-            error=error,
-            validators=result.validators,
-            body_sha256=sha256(result.body) if result.body else None,
-            retry_after=result.retry_after,
-            permanent_redirect=result.permanent_redirect_target,
-            entries=parsed.entries if parsed and parsed.ok else (),
-            is_bozo=bool(parsed and parsed.is_bozo),
-            bozo_reason=parsed.bozo_reason if parsed else None,
-        )
 
     # -- pages ------------------------------------------------------------------------------
 
@@ -287,7 +192,9 @@ class Harvester:
                         crash_point("fetch")
                         if problem:
                             outcomes.append(
-                                self._with_stand_in(article, summary, "archive_error", problem)
+                                self._with_stand_in(
+                                    article, summary, ArticleStatus.ARCHIVE_ERROR, problem
+                                )
                             )
                         elif result.status is FetchStatus.OK:
                             summaries[article.article_id] = summary
@@ -330,7 +237,7 @@ class Harvester:
                 url=page.url,
                 final_url=response.url,
                 fetched_at=response.fetched_at or datetime.now(UTC),
-                status=str(FetchStatus.OK),
+                status=FetchStatus.OK,
                 http_status=response.http_status,
                 content_type=response.header("content-type"),
                 body_bytes=len(response.body),
@@ -370,7 +277,7 @@ class Harvester:
             for outcome in self.pool.drain():
                 if not outcome.ok:  # left undetected: the next run tries again
                     log.warning("language detection failed for a batch: %s", outcome.error)
-                    found["failed"] += len(jobs[int(outcome.key)])
+                    found["failed"] += len(jobs[cast(int, outcome.key)])
                     continue
                 guesses: list[tuple[str, LanguageGuess]] = outcome.value
                 warehouse.store_languages(con, guesses)
@@ -396,23 +303,31 @@ class Harvester:
             if analysis.extraction.status is PageStatus.OK:
                 reason = analysis.extraction.reason
                 if analysis.score_error:  # the text is kept; re-extraction scores it again
-                    status, reason = "score_error", f"scoring failed: {analysis.score_error}"
+                    status, reason = (
+                        ArticleStatus.SCORE_ERROR,
+                        f"scoring failed: {analysis.score_error}",
+                    )
                 return PageOutcome(
-                    article.article_id, summary, status, reason, analysis, text_source="page"
+                    article.article_id,
+                    summary,
+                    status,
+                    reason,
+                    analysis,
+                    text_source=TextSource.PAGE,
                 )
             return self._with_stand_in(
                 article, summary, status, analysis.extraction.reason, analysis.extraction
             )
-        status = "timeout" if outcome.timed_out else "extract_error"
+        status = ArticleStatus.TIMEOUT if outcome.timed_out else ArticleStatus.EXTRACT_ERROR
         if outcome.error and outcome.error.startswith(LOST):
-            status = "worker_error"
+            status = ArticleStatus.WORKER_ERROR
         return self._with_stand_in(article, summary, status, outcome.error)
 
     def _with_stand_in(
         self,
         article: PendingArticle,
         summary: FetchSummary,
-        status: str,
+        status: ArticleStatus,
         reason: str | None,
         extraction: Extraction | None = None,
     ) -> PageOutcome:
@@ -421,10 +336,15 @@ class Harvester:
         if text and len(text.split()) >= MIN_SUMMARY_WORDS:
             analysis = analyse_stand_in(article.article_id, article.title, text)
             return PageOutcome(
-                article.article_id, summary, status, reason, analysis, text_source="feed_summary"
+                article.article_id,
+                summary,
+                status,
+                reason,
+                analysis,
+                text_source=TextSource.FEED_SUMMARY,
             )
-        analysis = PageAnalysis(article.article_id, extraction) if extraction else None
-        return PageOutcome(article.article_id, summary, status, reason, analysis)
+        unread = PageAnalysis(article.article_id, extraction) if extraction else None
+        return PageOutcome(article.article_id, summary, status, reason, unread)
 
 
 class BackgroundLoader:
@@ -492,63 +412,111 @@ def close_harvesters(run_id: str) -> None:
         harvester.close()
 
 
-@dataclass(frozen=True)
-class FeedCheck:
-    feed_name: str
-    url: str
-    status: str
-    http_status: int | None = None
-    entries: int = 0
-    title: str | None = None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "ok"
+Archiver = Callable[[FetchResult], tuple[FetchSummary, str | None]]
 
 
-def check_feeds(settings: Settings, feeds: list[FeedState]) -> list[FeedCheck]:
-    """Fetch and parse each feed once, writing nothing: is it reachable, and is it a feed?"""
-    checks: dict[str, FeedCheck] = {}
-    results: dict[str, FetchResult] = {}
+def _unarchived(result: FetchResult) -> tuple[FetchSummary, str | None]:
+    return FetchSummary.of(result, None), None
+
+
+def fetch_feeds(
+    client: HttpClient,
+    pool: WorkerPool,
+    feeds: list[FeedState],
+    archived: Archiver = _unarchived,
+    progress: Progress | None = None,
+) -> list[FeedFetch]:
+    """Fetch each feed (conditionally, with its validators), archive the response with
+    ``archived``, and parse it in ``pool``: every feed gets exactly one FeedFetch."""
+    fetched: dict[str, FeedFetch] = {}
+    waiting: dict[str, tuple[FeedState, FetchResult, FetchSummary]] = {}
+
+    def get(state: FeedState) -> tuple[FeedState, FetchResult]:
+        return state, client.fetch(state.url, state.validators, accept=FEED_ACCEPT)
+
+    for state, result in client.fetch_many(feeds, get):
+        summary, problem = archived(result)
+        if problem:
+            fetched[state.feed_name] = _feed_fetch(
+                state, result, summary, FeedStatus.ARCHIVE_ERROR, error=problem
+            )
+        elif result.status is FetchStatus.OK:
+            body_hash = sha256(result.body)
+            if body_hash == state.body_sha256:
+                fetched[state.feed_name] = _feed_fetch(state, result, summary, FeedStatus.UNCHANGED)
+            else:
+                waiting[state.feed_name] = (state, result, summary)
+                job = FeedJob(state.feed_name, result.body, result.content_type, result.final_url)
+                pool.submit(state.feed_name, run_feed_job, job)
+        elif result.status is FetchStatus.NOT_MODIFIED:
+            fetched[state.feed_name] = _feed_fetch(state, result, summary, FeedStatus.NOT_MODIFIED)
+        else:
+            fetched[state.feed_name] = _feed_fetch(
+                state, result, summary, FeedStatus.of_fetch(result.status), error=result.error
+            )
+        if progress:
+            progress("feeds", 1)
+    for outcome in pool.drain():
+        state, result, summary = waiting[str(outcome.key)]
+        if outcome.ok:
+            parsed: ParsedFeed = outcome.value
+            if parsed.ok:
+                fetched[state.feed_name] = _feed_fetch(
+                    state,
+                    result,
+                    summary,
+                    FeedStatus.OK,
+                    error=f"feed is malformed but readable: {parsed.bozo_reason}"
+                    if parsed.is_bozo
+                    else None,
+                    parsed=parsed,
+                )
+            else:
+                fetched[state.feed_name] = _feed_fetch(
+                    state,
+                    result,
+                    summary,
+                    FeedStatus.INVALID_FEED,
+                    error=parsed.error,
+                    parsed=parsed,
+                )
+        else:
+            what = "feed parser " + (outcome.error or "failed")
+            fetched[state.feed_name] = _feed_fetch(
+                state, result, summary, FeedStatus.INVALID_FEED, error=what
+            )
+    return [fetched[s.feed_name] for s in feeds]
+
+
+def _feed_fetch(
+    state: FeedState,
+    result: FetchResult,
+    summary: FetchSummary,
+    status: FeedStatus,
+    error: str | None = None,
+    parsed: ParsedFeed | None = None,
+) -> FeedFetch:
+    return FeedFetch(
+        feed_name=state.feed_name,
+        fetch=summary,
+        status=status,
+        error=error,
+        validators=result.validators,
+        body_sha256=sha256(result.body) if result.body else None,
+        retry_after=result.retry_after,
+        permanent_redirect=result.permanent_redirect_target,
+        entries=parsed.entries if parsed and parsed.ok else (),
+        is_bozo=bool(parsed and parsed.is_bozo),
+        bozo_reason=parsed.bozo_reason if parsed else None,
+        title=parsed.title if parsed and parsed.ok else None,
+    )
+
+
+def check_feeds(settings: Settings, feeds: list[FeedState]) -> list[FeedFetch]:
+    """Fetch and parse each feed once, writing nothing (no archive, no warehouse): is it
+    reachable, and is it a feed?"""
     with (
         HttpClient(settings) as client,
         WorkerPool(settings.extract_workers, settings.extract_timeout) as pool,
     ):
-
-        def get(state: FeedState) -> tuple[FeedState, FetchResult]:
-            return state, client.fetch(state.url, accept=FEED_ACCEPT)
-
-        for state, result in client.fetch_many(feeds, get):
-            results[state.feed_name] = result
-            if result.status is FetchStatus.OK:
-                job = FeedJob(state.feed_name, result.body, result.content_type, result.final_url)
-                pool.submit(state.feed_name, run_feed_job, job)
-            else:
-                checks[state.feed_name] = FeedCheck(
-                    state.feed_name,
-                    state.url,
-                    str(result.status),
-                    result.http_status,
-                    error=result.error,
-                )
-        for outcome in pool.drain():
-            name = str(outcome.key)
-            result = results[name]
-            parsed: ParsedFeed | None = outcome.value if outcome.ok else None
-            if parsed is not None and parsed.ok:
-                checks[name] = FeedCheck(
-                    name,
-                    result.url,
-                    "ok",
-                    result.http_status,
-                    len(parsed.entries),
-                    parsed.title,
-                    f"malformed but readable: {parsed.bozo_reason}" if parsed.is_bozo else None,
-                )
-            else:
-                error = parsed.error if parsed is not None else f"feed parser {outcome.error}"
-                checks[name] = FeedCheck(
-                    name, result.url, "invalid_feed", result.http_status, error=error
-                )
-    return [checks[f.feed_name] for f in feeds]
+        return fetch_feeds(client, pool, feeds)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -235,7 +235,10 @@ class _GuardedBackend(httpcore.SyncBackend):
         port: int,
         timeout: float | None = None,
         local_address: str | None = None,
-        socket_options: Iterable[tuple[int, int, int] | tuple[int, int, bytes | int]] | None = None,
+        socket_options: Iterable[
+            tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
+        ]
+        | None = None,
     ) -> httpcore.NetworkStream:
         last_error: Exception | None = None
         for address, real_port in self._guard.resolve(host, port):
@@ -253,6 +256,7 @@ class _Decoder:
 
     def __init__(self, encoding: str | None) -> None:
         self.encoding = (encoding or "identity").strip().lower()
+        self._new: Callable[[], Any] | None
         if self.encoding in ("gzip", "x-gzip"):
             self._new = lambda: zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif self.encoding == "deflate":
@@ -261,7 +265,7 @@ class _Decoder:
             self._new = None
         else:
             raise ValueError(f"unsupported Content-Encoding {encoding!r}")
-        self._obj = self._new() if self._new else None
+        self._obj = self._new() if self._new is not None else None
         self._raw_deflate_tried = False
 
     def feed(self, data: bytes, limit: int) -> Iterator[bytes]:
@@ -286,7 +290,7 @@ class _Decoder:
                 yield piece
             if self._obj.unconsumed_tail:
                 pending = self._obj.unconsumed_tail
-            elif self._obj.eof and self._obj.unused_data and self._new:
+            elif self._obj.eof and self._obj.unused_data and self._new is not None:
                 pending = self._obj.unused_data  # next gzip member
                 self._obj = self._new()
             else:

@@ -14,11 +14,13 @@ languages the detector finds in it. The winner's share of all the words is the c
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
+from operator import itemgetter
 
 import pycld2
 
@@ -115,7 +117,7 @@ def detect_language(
     if words < max(1, min_words):
         reason = "no text" if not words else f"too few words ({words}, need {min_words})"
         return LanguageGuess(UNDETERMINED, None, reason)
-    votes: Counter[str] = Counter()
+    votes: defaultdict[str, float] = defaultdict(float)
     try:
         for chunk, chunk_words in _chunks(lines):
             for code, share in rank(chunk):
@@ -124,7 +126,7 @@ def detect_language(
         return LanguageGuess(UNDETERMINED, None, f"detector failed: {exc}")
     if not votes:
         return LanguageGuess(UNDETERMINED, 0.0, "no language recognised in the text")
-    ranking = votes.most_common(2)
+    ranking = heapq.nlargest(2, votes.items(), key=itemgetter(1))  # as Counter.most_common
     code, weight = ranking[0]
     confidence = round(min(1.0, weight / words), 4)
     if confidence < MIN_CONFIDENCE:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from flows.extract import extract_page
+from flows.extract import PageStatus, extract_page
 from flows.language import LanguageGuess, detect_language
 from flows.real_pages import real_pages
 from flows.settings import REPO_ROOT
@@ -74,7 +74,7 @@ def page_languages(directory: Path, labels: dict[str, str]) -> list[PageLanguage
     found = []
     for page in real_pages(directory):
         extraction = extract_page(page.html, page.url, "text/html")
-        text = extraction.text if extraction.status == "ok" else None
+        text = extraction.text if extraction.status is PageStatus.OK else None
         title = extraction.title if text else None
         found.append(
             PageLanguage(

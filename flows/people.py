@@ -324,7 +324,7 @@ def _is_a_thing_or_place(text: str, run: _Run, start: int, lexicon: Lexicon) -> 
         return True
     # "the northern province of Yen Bai", "the University of Tokyo"
     of_a_place = re.search(r"(\w+)\s+of\s*$", text[:start])
-    return bool(of_a_place) and of_a_place.group(1).lower() in lexicon.not_person_words
+    return of_a_place is not None and of_a_place.group(1).lower() in lexicon.not_person_words
 
 
 def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonMention]:
@@ -415,8 +415,10 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
             cue = _cue(text, run, words, end, lexicon)
             if cue is None:
                 continue
-            person = _same_person(people, frozenset(key))
-            if person is None:
+            known = _same_person(people, frozenset(key))
+            if known is not None:
+                person = known
+            else:
                 full_name = text[start:end]
                 person = _Person(
                     person_id(full_name, lexicon),

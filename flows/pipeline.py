@@ -7,6 +7,7 @@ import resource
 import time
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 from prefect import flow, get_run_logger, task
@@ -29,15 +30,11 @@ from flows.dbt_runner import (
 from flows.feeds import ConfigError, FeedConfig, load_feeds_file
 from flows.harvest import BackgroundLoader, Progress, close_harvesters, harvester_for
 from flows.publish import Published, prepare_working_copy, publish, writer_lock
-from flows.records import (
-    Backoff,
-    FeedState,
-    PendingArticle,
-    new_id,
-    next_state,
-)
+from flows.records import PendingArticle, new_id
 from flows.report import MAIN_MARTS, BatchSummary, FeedRow, RunFailed, RunReport, feed_rows
+from flows.schedule import Backoff, FeedState, next_state
 from flows.settings import Settings
+from flows.statuses import RunStatus
 
 _progress: list[Progress] = []  # set by the CLI: progress bars in a terminal
 
@@ -305,11 +302,12 @@ def ingest(settings: Settings | None = None, run_id: str | None = None) -> RunRe
         report.add_profile("sentences_tone", harvested["tone_wall"], harvested["tone_cpu"])
     finally:
         close_harvesters(run_id)
-    _record_run(settings, report, "failed" if report.all_feeds_failed else "ingested")
+    status = RunStatus.FAILED if report.all_feeds_failed else RunStatus.INGESTED
+    _record_run(settings, report, status)
     return report
 
 
-def _record_run(settings: Settings, report: RunReport, status: str) -> None:
+def _record_run(settings: Settings, report: RunReport, status: RunStatus) -> None:
     with _working_database(settings) as con:
         warehouse.finish_run(con, report.run_id, status, report.as_dict())
 
@@ -375,14 +373,15 @@ def news_pipeline(
             report.dbt_error = None if result.success else result.describe_failures()
         if result is not None and result.success:
             report.mart_rows = count_mart_rows(settings)
-            _record_run(settings, report, "failed" if report.all_feeds_failed else "completed")
+            finished = RunStatus.FAILED if report.all_feeds_failed else RunStatus.COMPLETED
+            _record_run(settings, report, finished)
             with lap("publish"):
                 published = publish_warehouse(settings)
             report.published = published.describe()
             with lap("report"):
                 report.analyst_report, report.analyst_report_error = analyst_report(settings)
         elif result is not None:
-            _record_run(settings, report, "transform_failed")
+            _record_run(settings, report, RunStatus.TRANSFORM_FAILED)
     create_markdown_artifact(
         key="newswatch-run", markdown=report.to_markdown(), description="newswatch run summary"
     )
@@ -405,7 +404,7 @@ def news_pipeline(
 @flow(name="reextract")
 def reextract_pipeline(
     settings: Settings | None = None, lock_wait_seconds: float = 0.0
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Re-extract, re-split and re-score every archived page offline; then dbt build, publish."""
     settings = settings or Settings()
     run_id = new_id()

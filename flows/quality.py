@@ -342,7 +342,7 @@ def evaluate_people(warehouse: Path, gold_path: Path = GOLD_FILE) -> PeopleRepor
     for url, text, speaker, fragment in quote_rows:
         if url in stem_by_url:
             found_quotes[stem_by_url[url]].append((normalise_quote(text), speaker, fragment))
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     roles_right = roles_compared = 0
     person_errors: dict[str, dict[str, list[str]]] = {}
     quote_errors: list[tuple[str, str, str, str]] = []

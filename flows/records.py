@@ -1,25 +1,55 @@
-"""Records that cross stages (fetch -> archive -> parse/extract -> load), and their rules."""
+"""Records that cross stages (fetch -> archive -> parse/extract -> load), and their rules.
+
+The records, in the order the data meets them:
+- ``FetchResult`` (flows.http_client): one HTTP response, body and headers, as fetched.
+- ``FetchSummary``: what is kept of a ``FetchResult`` once its body is archived: the fetch log.
+- ``FeedFetch``: one feed fetched and parsed: its status, validators and entries
+  (``FeedEntry``, flows.feeds). ``newswatch feeds check`` reports these too.
+- ``FeedState`` (flows.schedule): a feed's stored scheduling state, updated from a FeedFetch.
+- ``PendingArticle``: an article waiting for its page, with what the feed said of it.
+- ``PageJob`` / ``FeedJob`` (flows.jobs): the work handed to a worker process; ``JobOutcome``
+  (flows.workers): what the worker pool hands back for any job.
+- ``PageAnalysis`` (flows.analysis): a page's extraction, scored sentences and language.
+- ``PageOutcome``: everything learnt from one attempt at an article page, ready to load.
+- ``PageLoad`` (flows.warehouse): what loading a batch of outcomes changed.
+
+Statuses are types (flows.statuses). The rules about articles live here: which failures are
+worth another attempt (``is_transient``) and which stored text may replace another (rank).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flows.analysis import PageAnalysis
 from flows.archive import ArchiveRef
 from flows.feeds import FeedEntry
-from flows.http_client import FetchResult, FetchStatus, Validators, clamp
+from flows.http_client import FetchResult, FetchStatus, Validators
+from flows.statuses import SUCCESS_FEED_STATUSES, ArticleStatus, FeedStatus, TextSource
 
-SUCCESS_FEED_STATUSES = frozenset({"ok", "not_modified", "unchanged"})
 TRANSIENT_HTTP = frozenset({408, 425, 429, 500, 502, 503, 504})
 # Worth another attempt on a later run (up to max_page_attempts). The unexpected failures of
 # a step (fetch_error, archive_error, load_error) are too: a fixed release gets the page.
 TRANSIENT_ARTICLE_STATUSES = frozenset(
-    {"pending", "fetch_timeout", "network_error", "extract_error", "worker_error"}
-    | {"fetch_error", "archive_error", "load_error"}
+    {
+        ArticleStatus.PENDING,
+        ArticleStatus.FETCH_TIMEOUT,
+        ArticleStatus.NETWORK_ERROR,
+        ArticleStatus.EXTRACT_ERROR,
+        ArticleStatus.WORKER_ERROR,
+    }
+    | {ArticleStatus.FETCH_ERROR, ArticleStatus.ARCHIVE_ERROR, ArticleStatus.LOAD_ERROR}
 )
+# Statuses of which some are worth another attempt (http_error: by its HTTP status).
+RETRIED_ARTICLE_STATUSES = TRANSIENT_ARTICLE_STATUSES | {ArticleStatus.HTTP_ERROR}
+
+# How good a stored article is: a better one may replace a worse one, never the reverse.
+TEXT_RANK = {TextSource.PAGE: 3, TextSource.FEED_SUMMARY: 2}
+NO_TEXT_RANK, PENDING_RANK = 1, 0
+PAGE_RANK = TEXT_RANK[TextSource.PAGE]
 
 
 def new_id() -> str:
@@ -38,7 +68,7 @@ class FetchSummary:
     url: str
     final_url: str
     fetched_at: datetime
-    status: str
+    status: FetchStatus
     http_status: int | None
     content_type: str | None
     body_bytes: int
@@ -53,7 +83,7 @@ class FetchSummary:
             url=result.url,
             final_url=result.final_url,
             fetched_at=result.fetched_at,
-            status=str(result.status),
+            status=result.status,
             http_status=result.http_status,
             content_type=result.content_type,
             body_bytes=len(result.body),
@@ -69,7 +99,7 @@ class FeedFetch:
 
     feed_name: str
     fetch: FetchSummary
-    status: str  # ok | not_modified | unchanged | invalid_feed | a FetchStatus
+    status: FeedStatus
     error: str | None = None
     validators: Validators = field(default_factory=Validators)
     body_sha256: str | None = None
@@ -78,99 +108,11 @@ class FeedFetch:
     entries: tuple[FeedEntry, ...] = ()
     is_bozo: bool = False
     bozo_reason: str | None = None
+    title: str | None = None  # the feed's own title, when it parsed
 
     @property
     def succeeded(self) -> bool:
         return self.status in SUCCESS_FEED_STATUSES
-
-
-@dataclass(frozen=True)
-class FeedState:
-    """Scheduling state of one feed, as stored in raw.feeds."""
-
-    feed_name: str
-    url: str
-    etag: str | None = None
-    last_modified: str | None = None
-    body_sha256: str | None = None
-    consecutive_failures: int = 0
-    next_fetch_after: datetime | None = None
-    last_success_at: datetime | None = None
-    last_status: str | None = None
-    last_error: str | None = None
-    last_new_entry_at: datetime | None = None
-
-    @property
-    def validators(self) -> Validators:
-        return Validators(self.etag, self.last_modified)
-
-    def is_due(self, now: datetime) -> bool:
-        return self.next_fetch_after is None or self.next_fetch_after <= now
-
-
-@dataclass(frozen=True)
-class Backoff:
-    retry_after_min: float
-    retry_after_max: float
-    base: float
-    maximum: float
-    park_after: int
-    parked_interval: float
-
-    def delay(self, failures: int, retry_after: float | None) -> float:
-        """Seconds before the next attempt after ``failures`` consecutive failures."""
-        if failures >= self.park_after:
-            return self.parked_interval
-        backoff = min(self.maximum, self.base * 2 ** max(0, failures - 1))
-        if retry_after is not None:
-            return clamp(retry_after, self.retry_after_min, self.retry_after_max)
-        return backoff
-
-
-def next_state(
-    state: FeedState, fetch: FeedFetch, entries_new: int, now: datetime, backoff: Backoff
-) -> FeedState:
-    """The feed's state after a fetch: validators, failure count and when to try again."""
-    if fetch.succeeded:
-        etag, last_modified, body_hash = state.etag, state.last_modified, state.body_sha256
-        if fetch.status == "ok":  # a full 200: the server's validators replace ours
-            etag, last_modified = fetch.validators.etag, fetch.validators.last_modified
-            body_hash = fetch.body_sha256
-        elif fetch.status == "unchanged" and fetch.validators.etag:
-            etag, last_modified = fetch.validators.etag, fetch.validators.last_modified
-        next_after = None
-        if fetch.retry_after is not None and fetch.retry_after > 0:
-            next_after = now + timedelta(
-                seconds=clamp(fetch.retry_after, backoff.retry_after_min, backoff.retry_after_max)
-            )
-        return FeedState(
-            feed_name=state.feed_name,
-            url=fetch.permanent_redirect or state.url,
-            etag=etag,
-            last_modified=last_modified,
-            body_sha256=body_hash,
-            consecutive_failures=0,
-            next_fetch_after=next_after,
-            last_success_at=now,
-            last_status=fetch.status,
-            last_error=fetch.error,  # e.g. a bozo warning on a feed that still parsed
-            last_new_entry_at=now if entries_new else state.last_new_entry_at,
-        )
-    failures = state.consecutive_failures + 1
-    delay = backoff.delay(failures, fetch.retry_after)
-    return FeedState(
-        feed_name=state.feed_name,
-        url=state.url,
-        etag=state.etag,
-        last_modified=state.last_modified,
-        body_sha256=state.body_sha256,
-        consecutive_failures=failures,
-        next_fetch_after=now + timedelta(seconds=delay),
-        last_success_at=state.last_success_at,
-        last_status=fetch.status,
-        last_error=fetch.error,
-        last_new_entry_at=state.last_new_entry_at,
-    )
 
 
 @dataclass(frozen=True)
@@ -190,30 +132,47 @@ class PageOutcome:
 
     article_id: str
     fetch: FetchSummary
-    status: str
+    status: ArticleStatus
     reason: str | None = None
     analysis: PageAnalysis | None = None
-    text_source: str | None = None  # page | feed_summary | None: where analysis's text is from
+    text_source: TextSource | None = None  # where analysis's text is from; None: no text
 
     @property
     def has_text(self) -> bool:
         return self.text_source is not None
 
+    @property
+    def rank(self) -> int:
+        return article_rank(self.text_source, self.status)
 
-def page_status(fetch: FetchResult | FetchSummary, analysis: PageAnalysis | None) -> str:
+
+def page_status(fetch: FetchResult | FetchSummary, analysis: PageAnalysis | None) -> ArticleStatus:
     """The article status for a fetch and (if it got that far) its extraction."""
-    status = str(fetch.status)
-    if status == FetchStatus.TIMEOUT:
-        return "fetch_timeout"
-    if status != FetchStatus.OK:
-        return status
+    if fetch.status != FetchStatus.OK:
+        return ArticleStatus.of_fetch(fetch.status)
     if analysis is None:
-        return "extract_error"
-    return str(analysis.extraction.status)
+        return ArticleStatus.EXTRACT_ERROR
+    return ArticleStatus.of_page(analysis.extraction.status)
 
 
 def is_transient(status: str, http_status: int | None) -> bool:
     """Worth another attempt on a later run."""
-    if status == "http_error":
+    if status == ArticleStatus.HTTP_ERROR:
         return http_status in TRANSIENT_HTTP
     return status in TRANSIENT_ARTICLE_STATUSES
+
+
+def article_rank(text_source: str | None, status: str) -> int:
+    """How good a stored article is (``rank_sql`` is the same rule in SQL)."""
+    if text_source is not None:
+        return TEXT_RANK[TextSource(text_source)]
+    return PENDING_RANK if status == ArticleStatus.PENDING else NO_TEXT_RANK
+
+
+def rank_sql(table: str) -> str:
+    """``article_rank`` of the rows of ``table`` (raw.articles' columns), in SQL."""
+    texts = " ".join(
+        f"when {table}.text_source = '{source}' then {rank}" for source, rank in TEXT_RANK.items()
+    )
+    pending = f"when {table}.status = '{ArticleStatus.PENDING}' then {PENDING_RANK}"
+    return f"(case {texts} {pending} else {NO_TEXT_RANK} end)"

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flows.records import FeedFetch, PageOutcome
+from flows.statuses import SUCCESS_FEED_STATUSES, ArticleStatus, FeedStatus, TextSource
 
 MAIN_MARTS = (
     "marts.dim_articles",
@@ -53,7 +54,7 @@ def notes_grid(notes: list[tuple[str, str]]) -> Padding:
 @dataclass(frozen=True)
 class FeedRow:
     feed_name: str
-    status: str  # ok | not_modified | unchanged | deferred | a failure status
+    status: FeedStatus
     http_status: int | None = None
     entries_seen: int = 0
     entries_new: int = 0
@@ -95,9 +96,9 @@ class BatchSummary:
         reasons: Counter[str] = Counter()
         for o in outcomes:
             statuses[o.status] += 1
-            if o.status != "ok" and o.reason:
+            if o.status != ArticleStatus.OK and o.reason:
                 reasons[f"{o.status}: {o.reason[:80]}"] += 1
-        stand_ins = sum(o.text_source == "feed_summary" for o in outcomes)
+        stand_ins = sum(o.text_source == TextSource.FEED_SUMMARY for o in outcomes)
         languages = Counter(
             o.analysis.language.language
             for o in outcomes
@@ -141,7 +142,9 @@ class RunReport:
     # -- building ---------------------------------------------------------------------------
 
     def add_deferred(self, feed_name: str, until: datetime | None, last_error: str | None) -> None:
-        self.feeds.append(FeedRow(feed_name, "deferred", error=last_error, next_fetch_after=until))
+        self.feeds.append(
+            FeedRow(feed_name, FeedStatus.DEFERRED, error=last_error, next_fetch_after=until)
+        )
 
     def add_profile(self, stage: str, wall: float, cpu: float) -> None:
         entry = self.profile.setdefault(stage, {"wall": 0.0, "cpu": 0.0})
@@ -160,17 +163,17 @@ class RunReport:
 
     @property
     def feeds_attempted(self) -> list[FeedRow]:
-        return [f for f in self.feeds if f.status != "deferred"]
+        return [f for f in self.feeds if f.status != FeedStatus.DEFERRED]
 
     @property
     def feed_counts(self) -> Counter[str]:
         counts: Counter[str] = Counter()
         for f in self.feeds:
-            if f.status == "ok":
+            if f.status == FeedStatus.OK:
                 counts["fetched"] += 1
-            elif f.status in ("not_modified", "unchanged"):
+            elif f.status in (FeedStatus.NOT_MODIFIED, FeedStatus.UNCHANGED):
                 counts["not modified"] += 1
-            elif f.status == "deferred":
+            elif f.status == FeedStatus.DEFERRED:
                 counts["deferred"] += 1
             else:
                 counts["failed"] += 1
@@ -179,9 +182,7 @@ class RunReport:
     @property
     def all_feeds_failed(self) -> bool:
         attempted = self.feeds_attempted
-        return bool(attempted) and all(
-            f.status not in ("ok", "not_modified", "unchanged") for f in attempted
-        )
+        return bool(attempted) and all(f.status not in SUCCESS_FEED_STATUSES for f in attempted)
 
     @property
     def entries_seen(self) -> int:
@@ -262,7 +263,7 @@ class RunReport:
             )
         )
         if show_feeds and self.feeds:
-            rows = sorted(self.feeds, key=lambda r: (r.status == "ok", r.feed_name))
+            rows = sorted(self.feeds, key=lambda r: (r.status == FeedStatus.OK, r.feed_name))
             table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
             table.add_column("feed", overflow="fold")
             table.add_column("status", no_wrap=True)
@@ -281,7 +282,7 @@ class RunReport:
             notes = []
             for f in rows:
                 note = f.error or ""
-                if f.status == "deferred" and f.next_fetch_after:
+                if f.status == FeedStatus.DEFERRED and f.next_fetch_after:
                     note = f"until {f.next_fetch_after:%Y-%m-%d %H:%M} UTC; last: {note}"
                 if note:
                     notes.append((f.feed_name, note))

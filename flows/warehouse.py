@@ -15,20 +15,26 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flows.analysis import PageAnalysis, StoredText
+from flows.analysis import PageAnalysis
 from flows.extract import EXTRACTOR
 from flows.faults import crash_point
 from flows.feeds import FeedConfig
+from flows.http_client import FetchStatus
+from flows.jobs import StoredText
 from flows.language import LANGUAGE_DETECTOR, LanguageGuess
 from flows.records import (
-    TRANSIENT_ARTICLE_STATUSES,
+    NO_TEXT_RANK,
+    PAGE_RANK,
+    RETRIED_ARTICLE_STATUSES,
     FeedFetch,
-    FeedState,
     PageOutcome,
     PendingArticle,
     is_transient,
+    rank_sql,
 )
+from flows.schedule import FeedState
 from flows.settings import REPO_ROOT
+from flows.statuses import ArticleStatus, RunStatus, TextSource
 from flows.text import SPLITTER_VERSION, TONE_MODEL
 
 MIGRATIONS_DIR = REPO_ROOT / "warehouse" / "migrations"
@@ -45,7 +51,9 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    config = {"memory_limit": memory_limit} if memory_limit else {}
+    config: dict[str, str | bool | int | float | list[str]] = (
+        {"memory_limit": memory_limit} if memory_limit else {}
+    )
     try:
         return duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.Error as exc:
@@ -160,13 +168,13 @@ def start_run(
 ) -> None:
     con.execute(
         "insert or ignore into raw.runs (run_id, flow_run_id, started_at, status, feeds_file) "
-        "values (?, ?, ?, 'running', ?)",
-        [run_id, flow_run_id, datetime.now(UTC), feeds_file],
+        "values (?, ?, ?, ?, ?)",
+        [run_id, flow_run_id, datetime.now(UTC), RunStatus.RUNNING, feeds_file],
     )
 
 
 def finish_run(
-    con: duckdb.DuckDBPyConnection, run_id: str, status: str, summary: dict[str, Any]
+    con: duckdb.DuckDBPyConnection, run_id: str, status: RunStatus, summary: dict[str, Any]
 ) -> None:
     con.execute(
         "update raw.runs set finished_at = ?, status = ?, summary = ? where run_id = ?",
@@ -402,14 +410,14 @@ def load_feed_fetches(
             """
             insert or ignore into raw.articles (article_id, canonical_url, url, status,
                 fetch_attempts, first_seen_at, loaded_at, run_id)
-            select article_id, any_value(canonical_url), any_value(url), 'pending', 0,
+            select article_id, any_value(canonical_url), any_value(url), $pending, 0,
                 $now, $now, $run_id
             from raw.feed_entries
             where run_id = $run_id and article_id is not null
                 and article_id not in (select article_id from raw.articles)
             group by article_id
             """,
-            {"now": now, "run_id": run_id},
+            {"now": now, "run_id": run_id, "pending": ArticleStatus.PENDING},
         )
         if state_rows:
             with registered(
@@ -439,7 +447,7 @@ def articles_to_fetch(
     con: duckdb.DuckDBPyConnection, max_attempts: int, limit: int | None = None
 ) -> list[PendingArticle]:
     """Articles never fetched, or whose last attempt failed in a way worth retrying."""
-    retried = ", ".join(f"'{s}'" for s in sorted({*TRANSIENT_ARTICLE_STATUSES, "http_error"}))
+    retried = ", ".join(f"'{s}'" for s in sorted(RETRIED_ARTICLE_STATUSES))
     rows = con.execute(
         f"""
         select a.article_id, a.url, a.status, a.fetch_attempts, pf.http_status,
@@ -452,7 +460,7 @@ def articles_to_fetch(
             from raw.feed_entries where article_id is not null group by article_id
         ) as e on e.article_id = a.article_id
         where (a.status in ({retried})
-            or a.text_source = 'feed_summary')
+            or a.text_source = '{TextSource.FEED_SUMMARY}')
             and a.fetch_attempts < {int(max_attempts)}
         order by a.first_seen_at, a.article_id
         {f"limit {int(limit)}" if limit else ""}
@@ -460,7 +468,7 @@ def articles_to_fetch(
     ).fetchall()
     pending = []
     for article_id, url, status, attempts, http_status, summary, title in rows:
-        if status != "pending" and not is_transient(status, http_status):
+        if status != ArticleStatus.PENDING and not is_transient(status, http_status):
             continue
         pending.append(PendingArticle(article_id, url, summary, title, attempts))
     return pending
@@ -551,22 +559,6 @@ TONE_SCHEMA = pa.schema(
     ]
 )
 
-# How good a stored article is: a better one may replace a worse one, never the reverse.
-RANK_SQL = """
-    case when {t}.text_source = 'page' then 3
-         when {t}.text_source = 'feed_summary' then 2
-         when {t}.status = 'pending' then 0
-         else 1 end
-"""
-
-
-def _rank(outcome: PageOutcome) -> int:
-    if outcome.text_source == "page":
-        return 3
-    if outcome.text_source == "feed_summary":
-        return 2
-    return 1
-
 
 def sentence_rows(
     analysis: PageAnalysis, now: datetime
@@ -650,9 +642,10 @@ def load_page_outcomes(
                 select p.article_id, a.text_source is not null as had_text
                 from _pages as p
                 inner join raw.articles as a using (article_id)
-                where p.rank > {RANK_SQL.format(t="a")}
-                    or (p.rank = 3 and {RANK_SQL.format(t="a")} = 3
-                        and (p.text is distinct from a.text or a.status = 'score_error'))
+                where p.rank > {rank_sql("a")}
+                    or (p.rank = {PAGE_RANK} and {rank_sql("a")} = {PAGE_RANK}
+                        and (p.text is distinct from a.text
+                            or a.status = '{ArticleStatus.SCORE_ERROR}'))
                 """
             )
             rows = con.execute("select article_id, had_text from _improved").fetchall()
@@ -746,7 +739,7 @@ def _page_rows(o: PageOutcome, run_id: str, now: datetime) -> PageRows:
         "encoding": extraction.encoding if extraction else None,
         "text": extraction.text if extraction and o.has_text else None,
         "word_count": extraction.word_count if extraction and o.has_text else None,
-        "extractor": ("feed-summary" if o.text_source == "feed_summary" else EXTRACTOR)
+        "extractor": ("feed-summary" if o.text_source == TextSource.FEED_SUMMARY else EXTRACTOR)
         if extraction
         else None,
         "last_fetch_id": f.fetch_id,
@@ -754,7 +747,7 @@ def _page_rows(o: PageOutcome, run_id: str, now: datetime) -> PageRows:
         "archive_offset": f.archive.offset if f.archive else None,
         "extracted_at": now if extraction else None,
         **_language_columns(language),
-        "rank": _rank(o),
+        "rank": o.rank,
     }
     sentences, tones = sentence_rows(o.analysis, now) if o.analysis else ([], [])
     return fetch, article, sentences, tones
@@ -770,7 +763,8 @@ def _as_tables(rows: Sequence[PageRows]) -> tuple[pa.Table, pa.Table, pa.Table, 
     tones = [t for r in rows for t in r[3]]
     batches = (fetches, articles, sentences, tones)
     tables = (pa.Table.from_pylist(b, schema=x) for b, x in zip(batches, PAGE_SCHEMAS, strict=True))
-    return tuple(tables)  # type: ignore[return-value]
+    fetch_table, article_table, sentence_table, tone_table = tables
+    return fetch_table, article_table, sentence_table, tone_table
 
 
 def _storable(value: Any) -> Any:
@@ -797,13 +791,13 @@ def _page_tables(
             fetch, article, _, _ = row
             article = {
                 **article,
-                "status": "load_error",
+                "status": ArticleStatus.LOAD_ERROR,
                 "status_reason": f"cannot store this page: {type(exc).__name__}: {exc}",
                 "text_source": None,
                 "text": None,
                 "word_count": None,
                 **_language_columns(None),
-                "rank": 1,
+                "rank": NO_TEXT_RANK,
             }
             rows[index] = (
                 {k: _storable(v) for k, v in fetch.items()},
@@ -837,10 +831,11 @@ def archived_pages(con: duckdb.DuckDBPyConnection) -> list[ArchivedPage]:
                 any_value(title) as title
             from raw.feed_entries where article_id is not null group by article_id
         ) as e on e.article_id = pf.article_id
-        where pf.status = 'ok' and pf.archive_file is not null
+        where pf.status = $ok and pf.archive_file is not null
         qualify row_number() over (partition by pf.article_id order by pf.fetched_at desc) = 1
         order by pf.article_id
-        """
+        """,
+        {"ok": FetchStatus.OK},
     ).fetchall()
     return [ArchivedPage(*row) for row in rows]
 

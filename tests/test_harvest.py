@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.harvest import check_feeds
-from flows.records import FeedState
+from flows.schedule import FeedState
 from tests.conftest import FIXTURES
 from tests.servers import FixtureServer, Route
 
@@ -20,11 +20,11 @@ def test_feeds_check_reports_each_feed(server: FixtureServer, settings_for):
         FeedState("private", "http://10.0.0.1/feed.xml"),
     ]
     checks = {c.feed_name: c for c in check_feeds(settings_for(server), feeds)}
-    assert (checks["good"].status, checks["good"].entries, checks["good"].title) == (
+    assert (checks["good"].status, len(checks["good"].entries), checks["good"].title) == (
         "ok",
         1,
         "Atom",
     )
     assert checks["html"].status == "invalid_feed" and "HTML page" in checks["html"].error
-    assert (checks["gone"].status, checks["gone"].http_status) == ("http_error", 404)
+    assert (checks["gone"].status, checks["gone"].fetch.http_status) == ("http_error", 404)
     assert checks["private"].status == "blocked_address"

@@ -11,22 +11,15 @@ from pathlib import Path
 import pytest
 
 from flows import warehouse
-from flows.analysis import PageJob, run_page_job
 from flows.archive import read_response
 from flows.demo_site.render import load_articles, render_article
 from flows.extract import PageStatus, decode, extract_page
 from flows.feeds import FeedConfig, parse_feed
 from flows.harvest import Harvester
 from flows.http_client import FetchStatus, HttpClient, _Decoder, parse_retry_after
-from flows.records import (
-    Backoff,
-    FeedFetch,
-    FeedState,
-    FetchSummary,
-    PageOutcome,
-    PendingArticle,
-    next_state,
-)
+from flows.jobs import PageJob, run_page_job
+from flows.records import FeedFetch, FetchSummary, PageOutcome, PendingArticle
+from flows.schedule import Backoff, FeedState, next_state
 from tests.conftest import FIXTURES
 from tests.servers import FixtureServer, Route, sized
 
@@ -464,13 +457,13 @@ def test_a_response_that_cannot_be_archived_fails_alone(server, settings_for, mo
 
 
 def test_a_scoring_failure_keeps_the_text_and_records_the_reason(monkeypatch):
-    from flows import analysis
+    from flows import jobs
 
     def failing(title, text):
         raise ValueError("injected fault")
 
-    monkeypatch.setattr(analysis, "analyse_text", failing)
-    result = analysis.run_page_job(analysis.PageJob("a", "http://x/a", PAGE, "text/html"))
+    monkeypatch.setattr(jobs, "analyse_text", failing)
+    result = jobs.run_page_job(jobs.PageJob("a", "http://x/a", PAGE, "text/html"))
     assert result.extraction.status is PageStatus.OK and result.extraction.text
     assert result.sentences == () and result.score_error == "ValueError: injected fault"
 

@@ -14,7 +14,8 @@ from flows.extract import Extraction, PageStatus
 from flows.feeds import FeedConfig, parse_feed
 from flows.harvest import Harvester
 from flows.language import LANGUAGE_DETECTOR, detect_language
-from flows.records import FeedFetch, FeedState, FetchSummary, PageOutcome
+from flows.records import FeedFetch, FetchSummary, PageOutcome
+from flows.schedule import FeedState
 from tests.conftest import FIXTURES, make_settings
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)

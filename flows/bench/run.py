@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import psutil
 
 from flows.bench.corpus import HOSTS, Corpus, build_corpus, host_name, load_vocabulary, make_article
 from flows.dbt_runner import TAXONOMY_ONLY
@@ -42,6 +41,8 @@ class Measured:
 
 def tree_rss(pid: int) -> int:
     """Resident memory of a process and all its descendants."""
+    import psutil  # the bench extra: only the benchmark needs it (newswatch bench checks)
+
     try:
         root = psutil.Process(pid)
         processes = [root, *root.children(recursive=True)]
@@ -96,6 +97,8 @@ def machine() -> dict[str, Any]:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
+    import psutil
+
     return {
         "cores": len(os.sched_getaffinity(0)),
         "memory_gib": round(psutil.virtual_memory().total / 1024**3, 1),

@@ -14,8 +14,8 @@ from typing import Any
 from prefect import flow
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from flows.analysis import PageJob, run_page_job
 from flows.cluster import chunked_pool, dask_slots, with_task_runner
+from flows.jobs import PageJob, run_page_job
 from flows.publish import publish
 from flows.settings import Settings
 from flows.workers import WorkerPool, cpu_count

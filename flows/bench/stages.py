@@ -17,15 +17,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flows.analysis import PageAnalysis, PageJob, analyse_text, run_page_job
+from flows.analysis import PageAnalysis, analyse_text
 from flows.archive import ArchiveWriter
 from flows.bench.corpus import HOSTS, build_corpus, host_name, load_vocabulary, make_article
 from flows.bench.run import BenchServer
 from flows.extract import PageStatus, extract_page
 from flows.harvest import PAGE_ACCEPT
 from flows.http_client import FetchResult, HttpClient
+from flows.jobs import PageJob, run_page_job
 from flows.records import FetchSummary, PageOutcome
 from flows.settings import Settings
+from flows.statuses import ArticleStatus, TextSource
 
 
 def _process_cpu() -> float:
@@ -33,9 +35,11 @@ def _process_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _timed(step: Callable[[], Any], clock: Callable[[], float] = time.thread_time) -> float:
+def _timed(
+    step: Callable[..., Any], *args: Any, clock: Callable[[], float] = time.thread_time
+) -> float:
     started = clock()
-    step()
+    step(*args)
     return clock() - started
 
 
@@ -75,36 +79,38 @@ def measure(pages: int, work: Path) -> dict[str, float]:
             client.fetch(urls[0], accept=PAGE_ACCEPT)  # robots.txt and a connection, once
             for url in urls:
                 spent["fetch"] += _timed(
-                    lambda url=url: results.append(client.fetch(url, accept=PAGE_ACCEPT))
+                    lambda u: results.append(client.fetch(u, accept=PAGE_ACCEPT)), url
                 )
         summaries = []
         with ArchiveWriter(settings.archive_path, "stages") as archive:
             for result in results:
                 spent["archive"] += _timed(
-                    lambda r=result: summaries.append(FetchSummary.of(r, archive.write(r)))
+                    lambda r: summaries.append(FetchSummary.of(r, archive.write(r))), result
                 )
         outcomes = []
         for index, (result, summary) in enumerate(zip(results, summaries, strict=True)):
             job = PageJob(str(index), result.final_url, result.body, result.content_type)
             extraction = extract_page(job.body, job.url, job.content_type)
-            spent["extract"] += _timed(lambda j=job: extract_page(j.body, j.url, j.content_type))
+            spent["extract"] += _timed(extract_page, job.body, job.url, job.content_type)
             assert extraction.status is PageStatus.OK and extraction.text
-            spent["sentences_tone"] += _timed(
-                lambda e=extraction: analyse_text(e.title, e.text or "")
-            )
+            spent["sentences_tone"] += _timed(analyse_text, extraction.title, extraction.text)
             analysis: PageAnalysis = run_page_job(job)
             # What the main process does per page to hand a job over and take its result.
             payload = pickle.dumps(analysis, pickle.HIGHEST_PROTOCOL)
             spent["ipc"] += _timed(
-                lambda j=job, p=payload: (pickle.dumps(j, pickle.HIGHEST_PROTOCOL), pickle.loads(p))
+                lambda j, p: (pickle.dumps(j, pickle.HIGHEST_PROTOCOL), pickle.loads(p)),
+                job,
+                payload,
             )
-            outcomes.append(PageOutcome(str(index), summary, "ok", None, analysis, "page"))
+            outcomes.append(
+                PageOutcome(str(index), summary, ArticleStatus.OK, None, analysis, TextSource.PAGE)
+            )
         with warehouse.open_warehouse(settings.work_database) as con:
             con.execute(SEED_ARTICLES.format(int(pages)))
             for start in range(0, pages, 50):
                 chunk = outcomes[start : start + 50]
                 spent["load"] += _timed(
-                    lambda c=chunk: warehouse.load_page_outcomes(con, "stages", c), _process_cpu
+                    warehouse.load_page_outcomes, con, "stages", chunk, clock=_process_cpu
                 )
     finally:
         server.stop()
