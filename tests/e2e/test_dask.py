@@ -284,9 +284,10 @@ def test_a_hung_page_is_still_killed_at_its_time_limit_on_a_dask_worker(
 def test_a_worker_killed_mid_task_loses_and_duplicates_no_article(
     prefect_harness, settings_for, server: FixtureServer, cluster: Cluster
 ):
-    articles = serve_pages(server, normal=10, slow_rows=250_000)
-    # The slow page must finish, on whichever worker runs it last.
-    settings = on_cluster(settings_for(server), cluster, chunk_pages=3, extract_timeout=120.0)
+    # The slow page takes seconds (the watcher kills the worker after one), far from its time
+    # limit even on a loaded machine: it must finish, on whichever worker runs it last.
+    articles = serve_pages(server, normal=10, slow_rows=80_000)
+    settings = on_cluster(settings_for(server), cluster, chunk_pages=3, extract_timeout=400.0)
     before = cluster.worker_pids()
     killed: list[int] = []
     stop = threading.Event()
@@ -316,7 +317,10 @@ def test_a_worker_killed_mid_task_loses_and_duplicates_no_article(
     assert killed and killed[0] in before.values()
     ids = [article_id for article_id, _, _ in outcomes]
     assert sorted(ids) == sorted(a.article_id for a in articles)  # each exactly once
-    assert {status for _, status, _ in outcomes} == {"ok", "empty"}  # the table has no text
+    # every page extracted (the table is kept as text, or found to hold too little): none
+    # timed out, none was lost with its worker
+    statuses = {status for _, status, _ in outcomes}
+    assert "ok" in statuses and statuses <= {"ok", "empty"}, statuses
     assert summary["lost_chunks"] == 0 and summary["pages"] == len(articles)
     # The worker's nanny started a new one; the killed task ran again there.
     after = cluster.worker_pids()
