@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from flows.workers import JobOutcome, WorkerPool
+from flows.workers import WorkerPool, WorkerReply
 
 Job = tuple[Hashable, Callable[[Any], Any], Any]
 # WorkerPool's error for a process that vanished; harvest maps this prefix to worker_error.
@@ -32,7 +32,7 @@ class WorkerMisconfigured(RuntimeError):
 class ChunkResult:
     """What one chunk came to, and where it ran."""
 
-    outcomes: list[JobOutcome]
+    outcomes: list[WorkerReply]
     worker: str  # the Dask worker's address, or "local"
     host: str
     pid: int
@@ -106,7 +106,7 @@ def run_chunk(jobs: list[Job], spec: ChunkSpec) -> ChunkResult:
     started = time.perf_counter()
     pool = _thread_pool(spec)
     restarts = pool.restarts
-    outcomes: list[JobOutcome] = []
+    outcomes: list[WorkerReply] = []
     for key, func, payload in jobs:  # one process: one job at a time anyway
         before = pool.restarts
         pool.submit(key, func, payload)
@@ -214,7 +214,7 @@ class ChunkedPool:
         jobs, self._buffer = self._buffer, []
         self._in_flight.append((self._ship_fn(jobs), jobs, time.monotonic()))
 
-    def poll(self, timeout: float = 0.05) -> list[JobOutcome]:
+    def poll(self, timeout: float = 0.05) -> list[WorkerReply]:
         """Outcomes of the chunks that finished within ``timeout`` seconds."""
         if self._buffer and (timeout > 0 or time.monotonic() - self._buffered_at >= self.linger):
             self._ship()
@@ -225,8 +225,8 @@ class ChunkedPool:
                 return outcomes
             time.sleep(min(0.01, max(0.0, deadline - time.monotonic())))
 
-    def _collect(self) -> list[JobOutcome]:
-        outcomes: list[JobOutcome] = []
+    def _collect(self) -> list[WorkerReply]:
+        outcomes: list[WorkerReply] = []
         for entry in [e for e in self._in_flight if e[0].done()]:
             self._in_flight.remove(entry)
             shipped, jobs, shipped_at = entry
@@ -237,13 +237,13 @@ class ChunkedPool:
             except Exception as exc:  # noqa: BLE001 - a lost chunk is a per-page outcome
                 self.log.lost_chunks += 1
                 reason = f"{LOST}: chunk lost: {type(exc).__name__}: {exc}"[:300]
-                outcomes += [JobOutcome(key, False, error=reason) for key, _, _ in jobs]
+                outcomes += [WorkerReply(key, False, error=reason) for key, _, _ in jobs]
                 continue
             self.log.add(result, time.monotonic() - shipped_at)
             outcomes += result.outcomes
         return outcomes
 
-    def drain(self) -> Iterator[JobOutcome]:
+    def drain(self) -> Iterator[WorkerReply]:
         self._ship()
         while self.pending:
             yield from self.poll(0.1)

@@ -163,7 +163,7 @@ def _run_pipeline(
 
     from flows import pipeline
     from flows.publish import WarehouseBusy
-    from flows.report import RunFailed, RunReport
+    from flows.run_report import RunFailed, RunReport
 
     try:
         with _progress_bars() as callback:
@@ -195,7 +195,7 @@ def _run_pipeline(
         data = {**report.as_dict(), "wall_seconds": wall, "exit_code": code}
         Path(report_json).write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
     if code == EXIT_OK:
-        from flows.report import EXAMPLE_QUERY
+        from flows.run_report import EXAMPLE_QUERY
 
         console.print(f'\nTry: newswatch query "{EXAMPLE_QUERY}"' + _warehouse_flag(settings))
         _print_report_path(report)
@@ -351,7 +351,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from flows.query import QueryError
-    from flows.status import read_status, render_status
+    from flows.warehouse_status import read_status, render_status
 
     settings = _existing_warehouse(args)
     try:

@@ -28,11 +28,11 @@ from flows.feeds import ParsedFeed
 from flows.http_client import FetchResult, FetchStatus, HttpClient
 from flows.jobs import FeedJob, PageJob, detect_stored_languages, run_feed_job, run_page_job
 from flows.language import LanguageGuess
-from flows.records import FeedFetch, FetchSummary, PageOutcome, PendingArticle, page_status, sha256
+from flows.records import FeedFetch, LoggedFetch, PageOutcome, PendingArticle, page_status, sha256
 from flows.schedule import FeedState
 from flows.settings import Settings
 from flows.statuses import ArticleStatus, FeedStatus, TextSource
-from flows.workers import JobOutcome, WorkerPool
+from flows.workers import WorkerPool, WorkerReply
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
@@ -129,13 +129,13 @@ class Harvester:
         self.archive.sync()
         return fetches
 
-    def _archived(self, result: FetchResult) -> tuple[FetchSummary, str | None]:
+    def _archived(self, result: FetchResult) -> tuple[LoggedFetch, str | None]:
         """Archive a response: its summary, and why it could not be archived (if so)."""
         try:
-            return FetchSummary.of(result, self.archive.write(result)), None
+            return LoggedFetch.of(result, self.archive.write(result)), None
         except RecordError as exc:
             log.error("%s: %s", result.final_url, exc)
-            return FetchSummary.of(result, None), str(exc)
+            return LoggedFetch.of(result, None), str(exc)
 
     # -- pages ------------------------------------------------------------------------------
 
@@ -152,7 +152,7 @@ class Harvester:
         records already on disk, so it can load them while the rest are still being extracted.
         """
         by_id = {a.article_id: a for a in articles}
-        summaries: dict[str, FetchSummary] = {}
+        summaries: dict[str, LoggedFetch] = {}
         outcomes: list[PageOutcome] = []
         handed = 0
 
@@ -163,7 +163,7 @@ class Harvester:
                 on_outcomes(outcomes[handed:])
                 handed = len(outcomes)
 
-        def fetch(article: PendingArticle) -> tuple[FetchResult, FetchSummary, str | None]:
+        def fetch(article: PendingArticle) -> tuple[FetchResult, LoggedFetch, str | None]:
             # Fetch and archive in the fetch thread: compression then runs beside extraction
             # (zlib releases the GIL) instead of queueing in the loop that feeds the workers.
             result = self.client.fetch(article.url, accept=PAGE_ACCEPT)
@@ -177,7 +177,7 @@ class Harvester:
         with ThreadPoolExecutor(
             max_workers=self.settings.max_connections, thread_name_prefix="page"
         ) as executor:
-            futures: dict[Future[tuple[FetchResult, FetchSummary, str | None]], PendingArticle]
+            futures: dict[Future[tuple[FetchResult, LoggedFetch, str | None]], PendingArticle]
             futures = {executor.submit(fetch, a): a for a in by_id.values()}
             while futures or self.page_pool.pending:
                 if futures:
@@ -232,7 +232,7 @@ class Harvester:
         for page in pages:
             ref = ArchiveRef(page.archive_file, page.archive_offset)
             response = read_response(self.settings.archive_path, ref)
-            summary = FetchSummary(
+            summary = LoggedFetch(
                 fetch_id=page.fetch_id,
                 url=page.url,
                 final_url=response.url,
@@ -287,13 +287,13 @@ class Harvester:
         return found
 
     def _failed(
-        self, article: PendingArticle, summary: FetchSummary, error: str | None
+        self, article: PendingArticle, summary: LoggedFetch, error: str | None
     ) -> PageOutcome:
         status = page_status(summary, None)
         return self._with_stand_in(article, summary, status, error)
 
     def _extracted(
-        self, article: PendingArticle, summary: FetchSummary, outcome: JobOutcome
+        self, article: PendingArticle, summary: LoggedFetch, outcome: WorkerReply
     ) -> PageOutcome:
         if outcome.ok:
             analysis: PageAnalysis = outcome.value
@@ -326,7 +326,7 @@ class Harvester:
     def _with_stand_in(
         self,
         article: PendingArticle,
-        summary: FetchSummary,
+        summary: LoggedFetch,
         status: ArticleStatus,
         reason: str | None,
         extraction: Extraction | None = None,
@@ -412,11 +412,11 @@ def close_harvesters(run_id: str) -> None:
         harvester.close()
 
 
-Archiver = Callable[[FetchResult], tuple[FetchSummary, str | None]]
+Archiver = Callable[[FetchResult], tuple[LoggedFetch, str | None]]
 
 
-def _unarchived(result: FetchResult) -> tuple[FetchSummary, str | None]:
-    return FetchSummary.of(result, None), None
+def _unarchived(result: FetchResult) -> tuple[LoggedFetch, str | None]:
+    return LoggedFetch.of(result, None), None
 
 
 def fetch_feeds(
@@ -429,7 +429,7 @@ def fetch_feeds(
     """Fetch each feed (conditionally, with its validators), archive the response with
     ``archived``, and parse it in ``pool``: every feed gets exactly one FeedFetch."""
     fetched: dict[str, FeedFetch] = {}
-    waiting: dict[str, tuple[FeedState, FetchResult, FetchSummary]] = {}
+    waiting: dict[str, tuple[FeedState, FetchResult, LoggedFetch]] = {}
 
     def get(state: FeedState) -> tuple[FeedState, FetchResult]:
         return state, client.fetch(state.url, state.validators, accept=FEED_ACCEPT)
@@ -491,7 +491,7 @@ def fetch_feeds(
 def _feed_fetch(
     state: FeedState,
     result: FetchResult,
-    summary: FetchSummary,
+    summary: LoggedFetch,
     status: FeedStatus,
     error: str | None = None,
     parsed: ParsedFeed | None = None,

@@ -31,7 +31,14 @@ from flows.feeds import ConfigError, FeedConfig, load_feeds_file
 from flows.harvest import BackgroundLoader, Progress, close_harvesters, harvester_for
 from flows.publish import Published, prepare_working_copy, publish, writer_lock
 from flows.records import PendingArticle, new_id
-from flows.report import MAIN_MARTS, BatchSummary, FeedRow, RunFailed, RunReport, feed_rows
+from flows.run_report import (
+    MAIN_MARTS,
+    BatchReport,
+    FeedReportLine,
+    RunFailed,
+    RunReport,
+    feed_report_lines,
+)
 from flows.schedule import Backoff, FeedState, next_state
 from flows.settings import Settings
 from flows.statuses import RunStatus
@@ -138,7 +145,9 @@ def sync_feeds(settings: Settings, feeds: list[FeedConfig]) -> dict[str, FeedSta
 
 
 @task(name="fetch-and-load-feeds", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
-def fetch_and_load_feeds(settings: Settings, run_id: str, due: list[FeedState]) -> list[FeedRow]:
+def fetch_and_load_feeds(
+    settings: Settings, run_id: str, due: list[FeedState]
+) -> list[FeedReportLine]:
     """Fetch and parse the due feeds; one transaction loads entries and the feeds' new state."""
     harvester = harvester_for(settings, run_id)
     fetches = harvester.fetch_feeds(due, _report_progress)
@@ -151,7 +160,7 @@ def fetch_and_load_feeds(settings: Settings, run_id: str, due: list[FeedState]) 
         for f in fetches
     ]
     warehouse.load_feed_fetches(con, run_id, fetches, new_states, entries_new)
-    return feed_rows(fetches, entries_new)
+    return feed_report_lines(fetches, entries_new)
 
 
 @task(name="articles-to-fetch", cache_policy=NO_CACHE)
@@ -161,13 +170,13 @@ def pending_articles(settings: Settings) -> list[PendingArticle]:
 
 
 @task(name="harvest-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
-def harvest_batch(settings: Settings, run_id: str, batch: list[PendingArticle]) -> BatchSummary:
+def harvest_batch(settings: Settings, run_id: str, batch: list[PendingArticle]) -> BatchReport:
     """Fetch, archive, extract and score a batch of articles, loading them as they come:
     a transaction per chunk, written in a thread while the workers go on extracting."""
     harvester = harvester_for(settings, run_id)
     with BackgroundLoader(harvester.database(), run_id) as loader:
         outcomes = harvester.harvest(batch, _report_progress, loader.load)
-    return BatchSummary.of(outcomes, loader.articles_with_new_text, loader.wall, loader.cpu)
+    return BatchReport.of(outcomes, loader.articles_with_new_text, loader.wall, loader.cpu)
 
 
 @task(name="detect-languages", cache_policy=NO_CACHE)

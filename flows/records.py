@@ -1,17 +1,20 @@
 """Records that cross stages (fetch -> archive -> parse/extract -> load), and their rules.
 
-The records, in the order the data meets them:
+The records, in the order the data meets them (one name each):
 - ``FetchResult`` (flows.http_client): one HTTP response, body and headers, as fetched.
-- ``FetchSummary``: what is kept of a ``FetchResult`` once its body is archived: the fetch log.
+- ``LoggedFetch``: a ``FetchResult`` once its body is archived: what the fetch logs keep
+  (raw.feed_fetches, raw.page_fetches), with the body's place in the archive.
 - ``FeedFetch``: one feed fetched and parsed: its status, validators and entries
   (``FeedEntry``, flows.feeds). ``newswatch feeds check`` reports these too.
 - ``FeedState`` (flows.schedule): a feed's stored scheduling state, updated from a FeedFetch.
 - ``PendingArticle``: an article waiting for its page, with what the feed said of it.
-- ``PageJob`` / ``FeedJob`` (flows.jobs): the work handed to a worker process; ``JobOutcome``
-  (flows.workers): what the worker pool hands back for any job.
+- ``PageJob`` / ``FeedJob`` (flows.jobs): the work handed to a worker process; ``WorkerReply``
+  (flows.workers): what a worker hands back for any job (a value, an error or a timeout).
 - ``PageAnalysis`` (flows.analysis): a page's extraction, scored sentences and language.
 - ``PageOutcome``: everything learnt from one attempt at an article page, ready to load.
-- ``PageLoad`` (flows.warehouse): what loading a batch of outcomes changed.
+- ``PageLoad`` (flows.warehouse.pages): what loading a batch of outcomes changed.
+- ``BatchReport``, ``FeedReportLine``, ``RunReport`` (flows.run_report): what a run tells its
+  reader: a page batch's counts, one line per feed (fetched or deferred), the whole run.
 
 Statuses are types (flows.statuses). The rules about articles live here: which failures are
 worth another attempt (``is_transient``) and which stored text may replace another (rank).
@@ -61,7 +64,7 @@ def sha256(body: bytes) -> str:
 
 
 @dataclass(frozen=True)
-class FetchSummary:
+class LoggedFetch:
     """What is kept of an HTTP fetch once its body has been archived and processed."""
 
     fetch_id: str
@@ -77,7 +80,7 @@ class FetchSummary:
     archive: ArchiveRef | None
 
     @classmethod
-    def of(cls, result: FetchResult, archive: ArchiveRef | None) -> FetchSummary:
+    def of(cls, result: FetchResult, archive: ArchiveRef | None) -> LoggedFetch:
         return cls(
             fetch_id=new_id(),
             url=result.url,
@@ -98,7 +101,7 @@ class FeedFetch:
     """Outcome of fetching and parsing one feed."""
 
     feed_name: str
-    fetch: FetchSummary
+    fetch: LoggedFetch
     status: FeedStatus
     error: str | None = None
     validators: Validators = field(default_factory=Validators)
@@ -131,7 +134,7 @@ class PageOutcome:
     """Everything learnt from one attempt at an article page."""
 
     article_id: str
-    fetch: FetchSummary
+    fetch: LoggedFetch
     status: ArticleStatus
     reason: str | None = None
     analysis: PageAnalysis | None = None
@@ -146,7 +149,7 @@ class PageOutcome:
         return article_rank(self.text_source, self.status)
 
 
-def page_status(fetch: FetchResult | FetchSummary, analysis: PageAnalysis | None) -> ArticleStatus:
+def page_status(fetch: FetchResult | LoggedFetch, analysis: PageAnalysis | None) -> ArticleStatus:
     """The article status for a fetch and (if it got that far) its extraction."""
     if fetch.status != FetchStatus.OK:
         return ArticleStatus.of_fetch(fetch.status)

@@ -26,7 +26,7 @@ STARTUP_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
-class JobOutcome:
+class WorkerReply:
     key: Hashable
     ok: bool
     value: Any = None
@@ -134,10 +134,10 @@ class WorkerPool:
             worker.sent, worker.started = time.monotonic(), None
             self._busy.append(worker)
 
-    def poll(self, timeout: float = 0.05) -> list[JobOutcome]:
+    def poll(self, timeout: float = 0.05) -> list[WorkerReply]:
         """Outcomes ready within ``timeout`` seconds, including jobs killed for overrunning."""
         self._dispatch()
-        outcomes: list[JobOutcome] = []
+        outcomes: list[WorkerReply] = []
         if not self._busy:
             return outcomes
         now = time.monotonic()
@@ -157,7 +157,7 @@ class WorkerPool:
                     error = f"killed after {self.timeout:g}s"
                     elapsed = time.monotonic() - worker.started
                 outcomes.append(
-                    JobOutcome(worker.key, False, error=error, timed_out=True, seconds=elapsed)
+                    WorkerReply(worker.key, False, error=error, timed_out=True, seconds=elapsed)
                 )
                 self._replace(worker)
         self._dispatch()
@@ -168,14 +168,14 @@ class WorkerPool:
             return worker.sent + STARTUP_TIMEOUT
         return worker.started + self.timeout
 
-    def _receive(self, worker: _Worker) -> JobOutcome | None:
+    def _receive(self, worker: _Worker) -> WorkerReply | None:
         """The worker's next message: None for "started" (its clock starts now)."""
         try:
             message = worker.conn.recv()
         except (EOFError, OSError):
             since = worker.started if worker.started is not None else worker.sent
             self._replace(worker)
-            return JobOutcome(
+            return WorkerReply(
                 worker.key, False, error="worker process died", seconds=time.monotonic() - since
             )
         if message == _STARTED:
@@ -188,15 +188,15 @@ class WorkerPool:
         self._busy.remove(worker)
         self._idle.append(worker)
         if ok:
-            return JobOutcome(key, True, value=value, seconds=elapsed)
-        return JobOutcome(key, False, error=value, seconds=elapsed)
+            return WorkerReply(key, True, value=value, seconds=elapsed)
+        return WorkerReply(key, False, error=value, seconds=elapsed)
 
     def _replace(self, worker: _Worker) -> None:
         self._busy.remove(worker)
         worker.kill()
         self.restarts += 1
 
-    def drain(self) -> Iterator[JobOutcome]:
+    def drain(self) -> Iterator[WorkerReply]:
         while self.pending:
             yield from self.poll(0.1)
 

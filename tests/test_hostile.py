@@ -18,7 +18,7 @@ from flows.feeds import FeedConfig, parse_feed
 from flows.harvest import Harvester
 from flows.http_client import FetchStatus, HttpClient, _Decoder, parse_retry_after
 from flows.jobs import PageJob, run_page_job
-from flows.records import FeedFetch, FetchSummary, PageOutcome, PendingArticle
+from flows.records import FeedFetch, LoggedFetch, PageOutcome, PendingArticle
 from flows.schedule import Backoff, FeedState, next_state
 from tests.conftest import FIXTURES
 from tests.servers import FixtureServer, Route, sized
@@ -78,7 +78,7 @@ def test_unchanged_body_without_validators_counts_as_not_modified(harvester, ser
 def test_retry_after_sets_a_clamped_next_fetch_time(header: str, expected_delay: int):
     fetch = FeedFetch(
         "f",
-        FetchSummary("x", "u", "u", NOW, "http_error", 429, None, 0, "HTTP 429", 1, None),
+        LoggedFetch("x", "u", "u", NOW, "http_error", 429, None, 0, "HTTP 429", 1, None),
         "http_error",
         error="HTTP 429 Too Many Requests",
         retry_after=parse_retry_after(header, NOW),
@@ -89,7 +89,7 @@ def test_retry_after_sets_a_clamped_next_fetch_time(header: str, expected_delay:
 
 
 def test_failures_back_off_then_park_and_a_success_resets():
-    summary = FetchSummary("x", "u", "u", NOW, "network_error", None, None, 0, "refused", 1, None)
+    summary = LoggedFetch("x", "u", "u", NOW, "network_error", None, None, 0, "refused", 1, None)
     failure = FeedFetch("f", summary, "network_error", error="connection refused")
     state = FeedState("f", "u", etag='"v1"')
     delays = []
@@ -477,7 +477,7 @@ def test_a_page_whose_values_cannot_be_stored_fails_alone(tmp_path: Path):
         extraction = Extraction(PageStatus.OK, text=text, title=title, word_count=12)
         analysis = PageAnalysis(article_id, extraction, analyse_text(title, text))
         url = f"http://site.test/{article_id}"
-        summary = FetchSummary(article_id, url, url, NOW, "ok", 200, "text/html", 9, None, 1, None)
+        summary = LoggedFetch(article_id, url, url, NOW, "ok", 200, "text/html", 9, None, 1, None)
         return PageOutcome(article_id, summary, "ok", None, analysis, "page")
 
     with warehouse.open_warehouse(tmp_path / "w.duckdb") as con:

@@ -6,6 +6,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from flows import warehouse
@@ -13,9 +14,13 @@ from flows.analysis import PageAnalysis, analyse_stand_in, analyse_text
 from flows.extract import Extraction, PageStatus
 from flows.feeds import FeedConfig, parse_feed
 from flows.harvest import Harvester
+from flows.http_client import FetchStatus
 from flows.language import LANGUAGE_DETECTOR, detect_language
-from flows.records import FeedFetch, FetchSummary, PageOutcome
+from flows.records import FeedFetch, LoggedFetch, PageOutcome
 from flows.schedule import FeedState
+from flows.statuses import ArticleStatus
+from flows.warehouse.columns import as_batch
+from flows.warehouse.pages import RANK_COLUMN as RANK
 from tests.conftest import FIXTURES, make_settings
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -43,10 +48,8 @@ def test_migrations_apply_once(tmp_path: Path):
         con.close()
 
 
-def fetch_summary(url: str = "http://site.test/feed", fetch_id: str = "f1") -> FetchSummary:
-    return FetchSummary(
-        fetch_id, url, url, NOW, "ok", 200, "application/rss+xml", 10, None, 5, None
-    )
+def fetch_summary(url: str = "http://site.test/feed", fetch_id: str = "f1") -> LoggedFetch:
+    return LoggedFetch(fetch_id, url, url, NOW, "ok", 200, "application/rss+xml", 10, None, 5, None)
 
 
 def feed_fetch(feed_name: str, fixture: str) -> FeedFetch:
@@ -269,3 +272,70 @@ def test_a_warehouse_from_before_languages_upgrades_and_detects_from_stored_text
         "d-none": (None, None, None, None),  # no text: nothing to detect
     }
     assert bumped == {"es": 1}
+
+
+# -- columns: defined once, in the migrations -------------------------------------------------
+
+
+def test_batches_take_their_types_from_the_migrated_table(con):
+    con.execute("set TimeZone = 'Asia/Tokyo'")  # a reader's session; stored instants stay UTC
+    batch = as_batch(
+        con, "raw.page_fetches", [{"fetch_id": "f", "http_status": 200, "fetched_at": NOW}]
+    )
+    assert batch.schema.field("http_status").type == pa.int32()
+    assert batch.schema.field("fetched_at").type == pa.timestamp("us", tz="UTC")
+    assert batch.column_names == ["fetch_id", "http_status", "fetched_at"]
+    # a column a migration adds is typed with no change to the Python side
+    con.execute("alter table raw.page_fetches add column probe_bytes bigint")
+    probe = as_batch(con, "raw.page_fetches", [{"probe_bytes": 1}])
+    assert probe.schema.field("probe_bytes").type == pa.int64()
+
+
+def test_a_row_key_that_is_no_column_is_an_error_not_an_empty_column(con):
+    with pytest.raises(KeyError, match=r"raw\.page_fetches has no column 'fetchd_at'"):
+        as_batch(con, "raw.page_fetches", [{"fetch_id": "f", "fetchd_at": NOW}])
+    staged = as_batch(con, "raw.articles", [{"article_id": "a", "rank": 3}], extra=RANK)
+    assert staged.schema.field("rank").type == pa.int8()
+
+
+def test_a_page_fetch_arrives_whole(con):
+    """The page load fills raw.page_fetches by column name: every value lands in its column."""
+    fetched = con.execute("select count(*) from raw.page_fetches").fetchone()
+    assert fetched == (0,)
+    outcome = PageOutcome(
+        "a1",
+        LoggedFetch(
+            "f1",
+            "http://site.test/a1",
+            "http://site.test/a1",
+            NOW,
+            FetchStatus.OK,
+            200,
+            "text/html",
+            10,
+            None,
+            5,
+            None,
+        ),
+        ArticleStatus.OK,
+    )
+    seed_article(con, "a1")
+    warehouse.load_page_outcomes(con, "r1", [outcome])
+    row = con.execute(
+        "select fetch_id, run_id, article_id, url, final_url, fetched_at, status, http_status, "
+        "content_type, body_bytes, elapsed_ms, loaded_at is not null from raw.page_fetches"
+    ).fetchone()
+    assert row == (
+        "f1",
+        "r1",
+        "a1",
+        "http://site.test/a1",
+        "http://site.test/a1",
+        NOW,
+        "ok",
+        200,
+        "text/html",
+        10,
+        5,
+        True,
+    )

@@ -25,7 +25,7 @@ from flows.extract import PageStatus, extract_page
 from flows.harvest import PAGE_ACCEPT
 from flows.http_client import FetchResult, HttpClient
 from flows.jobs import PageJob, run_page_job
-from flows.records import FetchSummary, PageOutcome
+from flows.records import LoggedFetch, PageOutcome
 from flows.settings import Settings
 from flows.statuses import ArticleStatus, TextSource
 
@@ -85,7 +85,7 @@ def measure(pages: int, work: Path) -> dict[str, float]:
         with ArchiveWriter(settings.archive_path, "stages") as archive:
             for result in results:
                 spent["archive"] += _timed(
-                    lambda r: summaries.append(FetchSummary.of(r, archive.write(r))), result
+                    lambda r: summaries.append(LoggedFetch.of(r, archive.write(r))), result
                 )
         outcomes = []
         for index, (result, summary) in enumerate(zip(results, summaries, strict=True)):

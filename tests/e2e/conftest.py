@@ -12,7 +12,7 @@ import pytest
 
 from flows.demo_site.render import load_articles
 from flows.demo_site.site import FEEDS_FILE, HOSTILE, DemoServer
-from flows.report import RunReport
+from flows.run_report import RunReport
 from flows.settings import Settings
 from tests.conftest import make_settings
 

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.query import run_query
-from flows.report import EXAMPLE_QUERY
+from flows.run_report import EXAMPLE_QUERY
 from flows.settings import REPO_ROOT
 from tests.e2e.conftest import DemoRuns, query
 

@@ -26,7 +26,7 @@ from flows.analyst_report import (
 from flows.cli import EXIT_CONFIG, EXIT_OK, main
 from flows.demo_site.render import load_articles
 from flows.demo_site.site import FEEDS_FILE, DemoServer, build_site
-from flows.report import RunReport
+from flows.run_report import RunReport
 from flows.settings import Settings
 from tests.browser import Browser, Page, ensure_chromium
 from tests.conftest import FIXTURES, make_settings

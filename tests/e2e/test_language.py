@@ -15,7 +15,7 @@ from flows.demo_site.render import OUTLETS, load_articles
 from flows.demo_site.site import FEEDS_FILE, HOSTILE, DemoServer
 from flows.language import LANGUAGE_DETECTOR
 from flows.settings import Settings
-from flows.status import read_status, render_status
+from flows.warehouse_status import read_status, render_status
 from tests.conftest import make_settings
 from tests.e2e.conftest import DEMO_PAGES, DemoRuns, query
 

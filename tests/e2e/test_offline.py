@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.report import RunFailed
+from flows.run_report import RunFailed
 from tests.conftest import make_settings
 from tests.e2e.conftest import DemoRuns, query
 

@@ -14,7 +14,7 @@ from flows.demo_site.site import FEEDS_FILE, HOSTILE, DemoServer, build_site
 from flows.feeds import load_feeds_file
 from flows.query import run_query
 from flows.snapshots import snapshot_id_of
-from flows.status import read_status
+from flows.warehouse_status import read_status
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.e2e

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flows.query import open_read_only
-from flows.report import notes_grid
+from flows.run_report import notes_grid
 
 FEED_COLUMNS = (
     "feed_name",

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from flows.report import FeedRow, RunReport
-from flows.status import Status, render_status
+from flows.run_report import FeedReportLine, RunReport
+from flows.warehouse_status import Status, render_status
 
 NOW = datetime(2026, 11, 30, 21, 0, tzinfo=UTC)
 # The demo's failures, and names as long as its longest, plus data that looks like markup.
@@ -55,8 +55,8 @@ def check_readable(text: str, names: list[str], notes: list[str], width: int = 8
 def test_run_summary_is_whole_at_80_columns():
     report = RunReport(run_id="r" * 32)
     report.feeds = [
-        FeedRow(name, status, 200, error=error) for name, (status, error) in FAILURES.items()
-    ] + [FeedRow(name, "ok", 200, 10, 10) for name in OK_FEEDS]
+        FeedReportLine(name, status, 200, error=error) for name, (status, error) in FAILURES.items()
+    ] + [FeedReportLine(name, "ok", 200, 10, 10) for name in OK_FEEDS]
     report.articles = Counter({"ok": 30, "http_error": 1})
     report.reasons = Counter({"http_error: HTTP 404 Not Found": 1})
     report.dbt_ok, report.dbt_scope = True, "full"
@@ -73,7 +73,7 @@ def test_run_summary_is_whole_at_80_columns():
 
 def test_run_summary_says_when_dbt_was_skipped():
     report = RunReport(run_id="r" * 32)
-    report.feeds = [FeedRow("only", "network_error", error="connection refused")]
+    report.feeds = [FeedReportLine("only", "network_error", error="connection refused")]
     report.dbt_scope = "skipped: no feed could be fetched, nothing to publish"
     assert "dbt build: skipped: no feed could be fetched" in render(report.render)
 
@@ -127,7 +127,7 @@ def test_a_failed_run_is_logged_in_one_line_not_a_traceback():
     import sys
 
     import flows.pipeline  # noqa: F401 - installs the filter
-    from flows.report import RunFailed
+    from flows.run_report import RunFailed
 
     logger = logging.getLogger("prefect.flow_runs")
     try:

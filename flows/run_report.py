@@ -52,7 +52,9 @@ def notes_grid(notes: list[tuple[str, str]]) -> Padding:
 
 
 @dataclass(frozen=True)
-class FeedRow:
+class FeedReportLine:
+    """One feed's line in a run's report: what its fetch came to, or that it was deferred."""
+
     feed_name: str
     status: FeedStatus
     http_status: int | None = None
@@ -62,9 +64,11 @@ class FeedRow:
     next_fetch_after: datetime | None = None
 
 
-def feed_rows(fetches: list[FeedFetch], entries_new: dict[str, int]) -> list[FeedRow]:
+def feed_report_lines(
+    fetches: list[FeedFetch], entries_new: dict[str, int]
+) -> list[FeedReportLine]:
     return [
-        FeedRow(
+        FeedReportLine(
             f.feed_name,
             f.status,
             f.fetch.http_status,
@@ -77,7 +81,7 @@ def feed_rows(fetches: list[FeedFetch], entries_new: dict[str, int]) -> list[Fee
 
 
 @dataclass(frozen=True)
-class BatchSummary:
+class BatchReport:
     """What a batch of pages came to, small enough to pass between Prefect tasks."""
 
     statuses: dict[str, int]
@@ -91,7 +95,7 @@ class BatchSummary:
     @classmethod
     def of(
         cls, outcomes: list[PageOutcome], new_text: int, load_wall: float, load_cpu: float
-    ) -> BatchSummary:
+    ) -> BatchReport:
         statuses: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
         for o in outcomes:
@@ -118,7 +122,7 @@ class BatchSummary:
 @dataclass
 class RunReport:
     run_id: str
-    feeds: list[FeedRow] = field(default_factory=list)
+    feeds: list[FeedReportLine] = field(default_factory=list)
     articles: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     stand_ins: int = 0
@@ -143,7 +147,7 @@ class RunReport:
 
     def add_deferred(self, feed_name: str, until: datetime | None, last_error: str | None) -> None:
         self.feeds.append(
-            FeedRow(feed_name, FeedStatus.DEFERRED, error=last_error, next_fetch_after=until)
+            FeedReportLine(feed_name, FeedStatus.DEFERRED, error=last_error, next_fetch_after=until)
         )
 
     def add_profile(self, stage: str, wall: float, cpu: float) -> None:
@@ -151,7 +155,7 @@ class RunReport:
         entry["wall"] += wall
         entry["cpu"] += cpu
 
-    def add_batch(self, batch: BatchSummary) -> None:
+    def add_batch(self, batch: BatchReport) -> None:
         self.articles.update(batch.statuses)
         self.reasons.update(batch.reasons)
         self.stand_ins += batch.stand_ins
@@ -162,7 +166,7 @@ class RunReport:
     # -- reading ----------------------------------------------------------------------------
 
     @property
-    def feeds_attempted(self) -> list[FeedRow]:
+    def feeds_attempted(self) -> list[FeedReportLine]:
         return [f for f in self.feeds if f.status != FeedStatus.DEFERRED]
 
     @property

@@ -1,0 +1,86 @@
+"""Rows to Arrow batches, typed by the warehouse's own tables.
+
+A column is defined once, in a migration (``warehouse/migrations``). The Arrow type of every
+value a load writes is read from the migrated table, so a new column needs its migration and
+the line of Python that fills it, nothing else; a row key that is not a column of its table is
+an error, never a silently empty column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from flows.warehouse.connection import registered
+
+Row = dict[str, Any]
+
+
+def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> pa.Schema:
+    """The Arrow schema of ``table`` as its migrations define it (timestamps labelled UTC,
+    whatever the session's time zone)."""
+    schema = con.sql(f"select * from {table} limit 0").to_arrow_table().schema
+    fields = [
+        pa.field(f.name, pa.timestamp(f.type.unit, tz="UTC"))
+        if pa.types.is_timestamp(f.type) and f.type.tz
+        else pa.field(f.name, f.type)
+        for f in schema
+    ]
+    return pa.schema(fields)
+
+
+def rows_to_batch(
+    stored: pa.Schema,
+    table: str,
+    rows: Sequence[Row],
+    columns: Sequence[str] | None = None,
+    extra: Mapping[str, pa.DataType] | None = None,
+) -> pa.Table:
+    """``rows`` (dicts with the same keys) as an Arrow table typed by ``stored``, the schema
+    of ``table``. Its columns are ``columns``, else the rows' keys, else (no rows) all of the
+    table's; ``extra`` types columns that are not stored (a staging batch's working values)."""
+    extra = dict(extra or {})
+    if columns is None:
+        columns = list(rows[0]) if rows else [*stored.names, *extra]
+    fields = []
+    for name in columns:
+        if name in extra:
+            fields.append(pa.field(name, extra[name]))
+        elif name in stored.names:
+            fields.append(stored.field(name))
+        else:
+            raise KeyError(f"{table} has no column {name!r} (add it in a migration first)")
+    return pa.Table.from_pylist(list(rows), schema=pa.schema(fields))
+
+
+def as_batch(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: Sequence[Row],
+    columns: Sequence[str] | None = None,
+    extra: Mapping[str, pa.DataType] | None = None,
+) -> pa.Table:
+    """``rows_to_batch`` with ``table``'s schema read from the warehouse."""
+    return rows_to_batch(table_schema(con, table), table, rows, columns, extra)
+
+
+def insert_batch(
+    con: duckdb.DuckDBPyConnection, table: str, batch: pa.Table, mode: str = "insert"
+) -> None:
+    """Bulk insert by column name (one statement per batch, never a round trip per row);
+    ``mode="ignore"`` skips rows whose key is already there."""
+    if not batch.num_rows:
+        return
+    verb = "insert or ignore" if mode == "ignore" else "insert"
+    with registered(con, "_batch", batch):
+        con.execute(f"{verb} into {table} by name select * from _batch")
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Row], mode: str = "insert"
+) -> None:
+    if rows:
+        insert_batch(con, table, as_batch(con, table, rows), mode)

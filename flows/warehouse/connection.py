@@ -1,0 +1,113 @@
+"""Opening the warehouse, applying its migrations, and the transaction helpers every load uses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from flows.settings import REPO_ROOT
+
+MIGRATIONS_DIR = REPO_ROOT / "warehouse" / "migrations"
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class WarehouseError(Exception):
+    """The warehouse cannot be opened or migrated."""
+
+
+def connect(
+    path: Path, read_only: bool = False, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    config: dict[str, str | bool | int | float | list[str]] = (
+        {"memory_limit": memory_limit} if memory_limit else {}
+    )
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=config)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
+
+
+def migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration file, in order."""
+    found = []
+    for path in sorted(directory.glob("*.sql")):
+        match = MIGRATION_NAME.match(path.name)
+        if not match:
+            raise WarehouseError(f"migration file name must look like 0001_name.sql: {path}")
+        found.append((int(match.group(1)), path.name, path.read_text(encoding="utf-8")))
+    return found
+
+
+def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply migrations not applied yet, each in its own transaction; returns their names."""
+    con.execute("create schema if not exists raw")
+    con.execute(
+        "create table if not exists raw.schema_migrations ("
+        "version integer primary key, name varchar not null, applied_at timestamptz not null)"
+    )
+    applied = {
+        row[0] for row in con.execute("select version from raw.schema_migrations").fetchall()
+    }
+    done = []
+    for version, name, sql in migrations(directory):
+        if version in applied:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(sql)
+            con.execute(
+                "insert into raw.schema_migrations values (?, ?, ?)",
+                [version, name, datetime.now(UTC)],
+            )
+            con.execute("commit")
+        except duckdb.Error as exc:
+            con.execute("rollback")
+            raise WarehouseError(f"migration {name} failed: {exc}") from exc
+        done.append(name)
+    return done
+
+
+@contextmanager
+def open_warehouse(
+    path: Path, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated read-write connection, closed on exit."""
+    con = connect(path, memory_limit=memory_limit)
+    try:
+        migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
+    """Expose an Arrow table to SQL as ``name`` for the duration of the block."""
+    con.register(name, table)
+    try:
+        yield
+    except BaseException:
+        # Inside an aborted transaction unregister fails too; keep the original error.
+        with suppress(duckdb.Error):
+            con.unregister(name)
+        raise
+    con.unregister(name)

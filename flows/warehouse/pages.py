@@ -1,0 +1,270 @@
+"""Pages: one transaction per batch of page outcomes writes the fetch log
+(``raw.page_fetches``), the article rows (never downgraded: see ``records.article_rank``), and
+the sentences and their tone of every article whose text was (re)written."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flows.analysis import PageAnalysis
+from flows.extract import EXTRACTOR
+from flows.faults import crash_point
+from flows.records import NO_TEXT_RANK, PAGE_RANK, PageOutcome, rank_sql
+from flows.statuses import ArticleStatus, TextSource
+from flows.text import SPLITTER_VERSION, TONE_MODEL
+from flows.warehouse.columns import Row, insert_batch, rows_to_batch, table_schema
+from flows.warehouse.connection import registered, transaction
+from flows.warehouse.languages import language_columns
+
+# The staging batch of article updates carries each row's rank (not stored: derived).
+RANK_COLUMN = {"rank": pa.int8()}
+
+
+def sentence_rows(analysis: PageAnalysis, now: datetime) -> tuple[list[Row], list[Row]]:
+    """raw.sentences' and raw.sentence_tone's rows for an analysed page."""
+    sentences, tones = [], []
+    for scored in analysis.sentences:
+        s, t = scored.sentence, scored.tone
+        sentences.append(
+            {
+                "article_id": analysis.article_id,
+                "sentence_index": s.index,
+                "part": s.part,
+                "text": s.text,
+                "char_start": s.char_start,
+                "char_end": s.char_end,
+                "word_count": s.word_count,
+                "splitter": SPLITTER_VERSION,
+                "loaded_at": now,
+            }
+        )
+        tones.append(
+            {
+                "article_id": analysis.article_id,
+                "sentence_index": s.index,
+                "tone_model": TONE_MODEL,
+                "tone": t.tone,
+                "positive_score": t.positive_score,
+                "negative_score": t.negative_score,
+                "neutral_score": t.neutral_score,
+                "positive_share": t.positive_share,
+                "negative_share": t.negative_share,
+                "polarity": t.polarity,
+                "word_count": t.word_count,
+                "scored_at": now,
+            }
+        )
+    return sentences, tones
+
+
+@dataclass(frozen=True)
+class PageLoad:
+    """What a page batch changed: articles whose text was (re)written."""
+
+    fetches: int
+    articles_with_new_text: int
+
+
+def load_page_outcomes(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    outcomes: Sequence[PageOutcome],
+    from_archive: bool = False,
+) -> PageLoad:
+    """One transaction per batch: fetch log, article rows (never downgraded), sentences, tone.
+
+    ``from_archive``: the outcomes re-extract archived responses, so no fetch is logged or
+    counted as an attempt. An outcome whose values cannot be stored is loaded as
+    ``load_error`` with the reason, its text left out; the others load as usual.
+    """
+    if not outcomes:
+        return PageLoad(0, 0)
+    now = datetime.now(UTC)
+    fetches, pages, sentences, tones = _page_tables(con, outcomes, run_id, now)
+    with transaction(con):
+        if not from_archive:
+            insert_batch(con, "raw.page_fetches", fetches, mode="ignore")
+        crash_point("load")  # tests: die with the transaction half done
+        with registered(con, "_pages", pages):
+            con.execute(
+                f"""
+                create or replace temp table _improved as
+                select p.article_id, a.text_source is not null as had_text
+                from _pages as p
+                inner join raw.articles as a using (article_id)
+                where p.rank > {rank_sql("a")}
+                    or (p.rank = {PAGE_RANK} and {rank_sql("a")} = {PAGE_RANK}
+                        and (p.text is distinct from a.text
+                            or a.status = '{ArticleStatus.SCORE_ERROR}'))
+                """
+            )
+            rows = con.execute("select article_id, had_text from _improved").fetchall()
+            improved = {article_id for article_id, _ in rows}
+            replaced = [article_id for article_id, had_text in rows if had_text]
+            attempt = "" if from_archive else "+ 1"
+            con.execute(
+                f"""
+                update raw.articles as a set
+                    fetch_attempts = a.fetch_attempts {attempt},
+                    last_fetch_id = p.last_fetch_id,
+                    loaded_at = $now, run_id = $run_id,
+                    status = case when i.article_id is not null or a.text_source is null
+                        then p.status else a.status end,
+                    status_reason = case when i.article_id is not null or a.text_source is null
+                        then p.status_reason else a.status_reason end
+                from _pages as p
+                left join _improved as i using (article_id)
+                where a.article_id = p.article_id
+                """,
+                {"now": now, "run_id": run_id},
+            )
+            con.execute(
+                """
+                update raw.articles as a set
+                    final_url = p.final_url, text_source = p.text_source, title = p.title,
+                    author = p.author, page_published = p.page_published,
+                    page_canonical_url = p.page_canonical_url, language = p.language,
+                    encoding = p.encoding, text = p.text, word_count = p.word_count,
+                    extractor = p.extractor, archive_file = p.archive_file,
+                    archive_offset = p.archive_offset, extracted_at = p.extracted_at,
+                    detected_language = p.detected_language,
+                    language_confidence = p.language_confidence,
+                    language_reason = p.language_reason, language_detector = p.language_detector
+                from _pages as p
+                where a.article_id = p.article_id
+                    and p.article_id in (select article_id from _improved)
+                """
+            )
+            if replaced:  # only articles that had text have sentences to replace: the delete
+                # scans the whole table, so it must not run for every new article
+                for table in ("raw.sentences", "raw.sentence_tone"):
+                    con.execute(
+                        f"delete from {table} where article_id in "
+                        "(select article_id from _improved where had_text)"
+                    )
+            con.execute("drop table _improved")
+        wanted = pa.array(sorted(improved), pa.string())
+        for table, rows in (("raw.sentences", sentences), ("raw.sentence_tone", tones)):
+            insert_batch(con, table, rows.filter(pc.is_in(rows["article_id"], wanted)))
+    return PageLoad(len(outcomes), len(improved))
+
+
+PageRows = tuple[Row, Row, list[Row], list[Row]]  # fetch, article update, sentences, tones
+
+
+def _page_rows(o: PageOutcome, run_id: str, now: datetime) -> PageRows:
+    """One outcome's rows: its fetch, its article update, its sentences and their tone."""
+    f = o.fetch
+    fetch = {
+        "fetch_id": f.fetch_id,
+        "run_id": run_id,
+        "article_id": o.article_id,
+        "url": f.url,
+        "final_url": f.final_url,
+        "fetched_at": f.fetched_at,
+        "status": f.status,
+        "http_status": f.http_status,
+        "content_type": f.content_type,
+        "body_bytes": f.body_bytes,
+        "error": f.error,
+        "elapsed_ms": f.elapsed_ms,
+        "archive_file": f.archive.file if f.archive else None,
+        "archive_offset": f.archive.offset if f.archive else None,
+        "loaded_at": now,
+    }
+    extraction = o.analysis.extraction if o.analysis else None
+    language = o.analysis.language if o.analysis and o.has_text else None
+    article = {
+        "article_id": o.article_id,
+        "final_url": f.final_url,
+        "status": o.status,
+        "status_reason": o.reason,
+        "text_source": o.text_source,
+        "title": extraction.title if extraction else None,
+        "author": extraction.author if extraction else None,
+        "page_published": extraction.published if extraction else None,
+        "page_canonical_url": extraction.canonical_url if extraction else None,
+        "language": extraction.language if extraction else None,
+        "encoding": extraction.encoding if extraction else None,
+        "text": extraction.text if extraction and o.has_text else None,
+        "word_count": extraction.word_count if extraction and o.has_text else None,
+        "extractor": ("feed-summary" if o.text_source == TextSource.FEED_SUMMARY else EXTRACTOR)
+        if extraction
+        else None,
+        "last_fetch_id": f.fetch_id,
+        "archive_file": f.archive.file if f.archive else None,
+        "archive_offset": f.archive.offset if f.archive else None,
+        "extracted_at": now if extraction else None,
+        **language_columns(language),
+        "rank": o.rank,
+    }
+    sentences, tones = sentence_rows(o.analysis, now) if o.analysis else ([], [])
+    return fetch, article, sentences, tones
+
+
+PAGE_TABLES = ("raw.page_fetches", "raw.articles", "raw.sentences", "raw.sentence_tone")
+
+
+def _as_tables(
+    stored: Sequence[pa.Schema], rows: Sequence[PageRows]
+) -> tuple[pa.Table, pa.Table, pa.Table, pa.Table]:
+    fetches = [r[0] for r in rows]
+    articles = [r[1] for r in rows]
+    sentences = [s for r in rows for s in r[2]]
+    tones = [t for r in rows for t in r[3]]
+    fetch_table, article_table, sentence_table, tone_table = (
+        rows_to_batch(schema, table, batch, extra=RANK_COLUMN if table == "raw.articles" else None)
+        for table, schema, batch in zip(
+            PAGE_TABLES, stored, (fetches, articles, sentences, tones), strict=True
+        )
+    )
+    return fetch_table, article_table, sentence_table, tone_table
+
+
+def _storable(value: Any) -> Any:
+    """A string that any column takes (lone surrogates escaped); other values unchanged."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
+def _page_tables(
+    con: duckdb.DuckDBPyConnection, outcomes: Sequence[PageOutcome], run_id: str, now: datetime
+) -> tuple[pa.Table, pa.Table, pa.Table, pa.Table]:
+    """The batch as Arrow tables. Should one outcome's values not convert (a string no
+    encoding can hold), that outcome alone becomes a ``load_error`` row without text."""
+    rows = [_page_rows(o, run_id, now) for o in outcomes]
+    stored = [table_schema(con, table) for table in PAGE_TABLES]
+    try:
+        return _as_tables(stored, rows)
+    except (pa.ArrowException, ValueError, TypeError, OverflowError):
+        pass  # find the culprits one by one (rare: the whole batch converts at once)
+    for index, row in enumerate(rows):
+        try:
+            _as_tables(stored, [row])
+        except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+            fetch, article, _, _ = row
+            article = {
+                **article,
+                "status": ArticleStatus.LOAD_ERROR,
+                "status_reason": f"cannot store this page: {type(exc).__name__}: {exc}",
+                "text_source": None,
+                "text": None,
+                "word_count": None,
+                **language_columns(None),
+                "rank": NO_TEXT_RANK,
+            }
+            rows[index] = (
+                {k: _storable(v) for k, v in fetch.items()},
+                {k: _storable(v) for k, v in article.items()},
+                [],
+                [],
+            )
+    return _as_tables(stored, rows)
