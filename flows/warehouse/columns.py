@@ -9,11 +9,13 @@ an error, never a silently empty column.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
+from flows.records import LoggedFetch
 from flows.warehouse.connection import registered
 
 Row = dict[str, Any]
@@ -84,3 +86,22 @@ def insert_rows(
 ) -> None:
     if rows:
         insert_batch(con, table, as_batch(con, table, rows), mode)
+
+
+def fetch_log_row(fetch: LoggedFetch, run_id: str, now: datetime) -> Row:
+    """The columns both fetch logs (raw.feed_fetches, raw.page_fetches) fill from a fetch."""
+    return {
+        "fetch_id": fetch.fetch_id,
+        "run_id": run_id,
+        "url": fetch.url,
+        "final_url": fetch.final_url,
+        "fetched_at": fetch.fetched_at,
+        "status": fetch.status,
+        "http_status": fetch.http_status,
+        "body_bytes": fetch.body_bytes,
+        "error": fetch.error,
+        "elapsed_ms": fetch.elapsed_ms,
+        "archive_file": fetch.archive.file if fetch.archive else None,
+        "archive_offset": fetch.archive.offset if fetch.archive else None,
+        "loaded_at": now,
+    }

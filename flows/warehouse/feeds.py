@@ -15,7 +15,7 @@ from flows.feeds import FeedConfig, FeedEntry
 from flows.records import FeedFetch
 from flows.schedule import FeedState
 from flows.statuses import ArticleStatus
-from flows.warehouse.columns import Row, as_batch, insert_rows
+from flows.warehouse.columns import Row, as_batch, fetch_log_row, insert_rows
 from flows.warehouse.connection import registered, transaction
 
 # raw.feeds columns that make a FeedState (the scheduler's view of a feed), in its field order.
@@ -101,27 +101,16 @@ def new_entry_counts(
 
 
 def _fetch_row(fetch: FeedFetch, run_id: str, entries_new: int, now: datetime) -> Row:
-    f = fetch.fetch
     return {
-        "fetch_id": f.fetch_id,
-        "run_id": run_id,
+        **fetch_log_row(fetch.fetch, run_id, now),
         "feed_name": fetch.feed_name,
-        "url": f.url,
-        "final_url": f.final_url,
-        "fetched_at": f.fetched_at,
-        "status": fetch.status,
-        "http_status": f.http_status,
+        "status": fetch.status,  # the feed's, which says whether it parsed
         "error": fetch.error,
         "is_bozo": fetch.is_bozo,
         "bozo_reason": fetch.bozo_reason,
         "entries_seen": len(fetch.entries),
         "entries_new": entries_new,
-        "body_bytes": f.body_bytes,
         "body_sha256": fetch.body_sha256,
-        "elapsed_ms": f.elapsed_ms,
-        "archive_file": f.archive.file if f.archive else None,
-        "archive_offset": f.archive.offset if f.archive else None,
-        "loaded_at": now,
     }
 
 

@@ -19,7 +19,13 @@ from flows.faults import crash_point
 from flows.records import NO_TEXT_RANK, PAGE_RANK, PageOutcome, rank_sql
 from flows.statuses import ArticleStatus, TextSource
 from flows.text import SPLITTER_VERSION, TONE_MODEL
-from flows.warehouse.columns import Row, insert_batch, rows_to_batch, table_schema
+from flows.warehouse.columns import (
+    Row,
+    fetch_log_row,
+    insert_batch,
+    rows_to_batch,
+    table_schema,
+)
 from flows.warehouse.connection import registered, transaction
 from flows.warehouse.languages import language_columns
 
@@ -163,21 +169,9 @@ def _page_rows(o: PageOutcome, run_id: str, now: datetime) -> PageRows:
     """One outcome's rows: its fetch, its article update, its sentences and their tone."""
     f = o.fetch
     fetch = {
-        "fetch_id": f.fetch_id,
-        "run_id": run_id,
+        **fetch_log_row(f, run_id, now),
         "article_id": o.article_id,
-        "url": f.url,
-        "final_url": f.final_url,
-        "fetched_at": f.fetched_at,
-        "status": f.status,
-        "http_status": f.http_status,
         "content_type": f.content_type,
-        "body_bytes": f.body_bytes,
-        "error": f.error,
-        "elapsed_ms": f.elapsed_ms,
-        "archive_file": f.archive.file if f.archive else None,
-        "archive_offset": f.archive.offset if f.archive else None,
-        "loaded_at": now,
     }
     extraction = o.analysis.extraction if o.analysis else None
     language = o.analysis.language if o.analysis and o.has_text else None
