@@ -130,7 +130,7 @@ class Harvester:
         return fetches
 
     def _archived(self, result: FetchResult) -> tuple[LoggedFetch, str | None]:
-        """Archive a response: its summary, and why it could not be archived (if so)."""
+        """Archive a response: what the fetch log keeps, and why it could not be archived."""
         try:
             return LoggedFetch.of(result, self.archive.write(result)), None
         except RecordError as exc:
@@ -152,7 +152,7 @@ class Harvester:
         records already on disk, so it can load them while the rest are still being extracted.
         """
         by_id = {a.article_id: a for a in articles}
-        summaries: dict[str, LoggedFetch] = {}
+        logged_fetches: dict[str, LoggedFetch] = {}
         outcomes: list[PageOutcome] = []
         handed = 0
 
@@ -168,11 +168,11 @@ class Harvester:
             # (zlib releases the GIL) instead of queueing in the loop that feeds the workers.
             result = self.client.fetch(article.url, accept=PAGE_ACCEPT)
             archiving = time.perf_counter()
-            summary, problem = self._archived(result)
+            logged, problem = self._archived(result)
             self._add_profile(
                 page_fetch_busy=result.elapsed, archive=time.perf_counter() - archiving
             )
-            return result, summary, problem
+            return result, logged, problem
 
         with ThreadPoolExecutor(
             max_workers=self.settings.max_connections, thread_name_prefix="page"
@@ -188,16 +188,16 @@ class Harvester:
                     )
                     for future in done:
                         article = futures.pop(future)
-                        result, summary, problem = future.result()
+                        result, logged, problem = future.result()
                         crash_point("fetch")
                         if problem:
                             outcomes.append(
                                 self._with_stand_in(
-                                    article, summary, ArticleStatus.ARCHIVE_ERROR, problem
+                                    article, logged, ArticleStatus.ARCHIVE_ERROR, problem
                                 )
                             )
                         elif result.status is FetchStatus.OK:
-                            summaries[article.article_id] = summary
+                            logged_fetches[article.article_id] = logged
                             job = PageJob(
                                 article.article_id,
                                 result.final_url,
@@ -207,7 +207,7 @@ class Harvester:
                             )
                             self.page_pool.submit(article.article_id, run_page_job, job)
                         else:
-                            outcomes.append(self._failed(article, summary, result.error))
+                            outcomes.append(self._failed(article, logged, result.error))
                             if progress:  # never extracted: the extraction total drops
                                 progress("extracted:skipped", 1)
                         if progress:
@@ -215,7 +215,7 @@ class Harvester:
                 for job_outcome in self.page_pool.poll(0.0 if futures else 0.1):
                     article = by_id[str(job_outcome.key)]
                     outcomes.append(
-                        self._extracted(article, summaries[article.article_id], job_outcome)
+                        self._extracted(article, logged_fetches[article.article_id], job_outcome)
                     )
                     if progress:
                         progress("extracted", 1)
@@ -232,7 +232,7 @@ class Harvester:
         for page in pages:
             ref = ArchiveRef(page.archive_file, page.archive_offset)
             response = read_response(self.settings.archive_path, ref)
-            summary = LoggedFetch(
+            logged = LoggedFetch(
                 fetch_id=page.fetch_id,
                 url=page.url,
                 final_url=response.url,
@@ -246,12 +246,12 @@ class Harvester:
                 archive=ref,
             )
             article = PendingArticle(page.article_id, page.url, page.summary, page.title)
-            by_id[page.article_id] = (article, summary)
+            by_id[page.article_id] = (article, logged)
             job = PageJob(
                 page.article_id,
                 response.url,
                 response.body,
-                summary.content_type,
+                logged.content_type,
                 self.settings.min_article_words,
             )
             self.page_pool.submit(page.article_id, run_page_job, job)
@@ -287,19 +287,19 @@ class Harvester:
         return found
 
     def _failed(
-        self, article: PendingArticle, summary: LoggedFetch, error: str | None
+        self, article: PendingArticle, logged: LoggedFetch, error: str | None
     ) -> PageOutcome:
-        status = page_status(summary, None)
-        return self._with_stand_in(article, summary, status, error)
+        status = page_status(logged, None)
+        return self._with_stand_in(article, logged, status, error)
 
     def _extracted(
-        self, article: PendingArticle, summary: LoggedFetch, outcome: WorkerReply
+        self, article: PendingArticle, logged: LoggedFetch, outcome: WorkerReply
     ) -> PageOutcome:
         if outcome.ok:
             analysis: PageAnalysis = outcome.value
             names = ("extract_wall", "extract_cpu", "tone_wall", "tone_cpu")
             self._add_profile(**dict(zip(names, analysis.timings, strict=True)))
-            status = page_status(summary, analysis)
+            status = page_status(logged, analysis)
             if analysis.extraction.status is PageStatus.OK:
                 reason = analysis.extraction.reason
                 if analysis.score_error:  # the text is kept; re-extraction scores it again
@@ -309,24 +309,24 @@ class Harvester:
                     )
                 return PageOutcome(
                     article.article_id,
-                    summary,
+                    logged,
                     status,
                     reason,
                     analysis,
                     text_source=TextSource.PAGE,
                 )
             return self._with_stand_in(
-                article, summary, status, analysis.extraction.reason, analysis.extraction
+                article, logged, status, analysis.extraction.reason, analysis.extraction
             )
         status = ArticleStatus.TIMEOUT if outcome.timed_out else ArticleStatus.EXTRACT_ERROR
         if outcome.error and outcome.error.startswith(LOST):
             status = ArticleStatus.WORKER_ERROR
-        return self._with_stand_in(article, summary, status, outcome.error)
+        return self._with_stand_in(article, logged, status, outcome.error)
 
     def _with_stand_in(
         self,
         article: PendingArticle,
-        summary: LoggedFetch,
+        logged: LoggedFetch,
         status: ArticleStatus,
         reason: str | None,
         extraction: Extraction | None = None,
@@ -337,14 +337,14 @@ class Harvester:
             analysis = analyse_stand_in(article.article_id, article.title, text)
             return PageOutcome(
                 article.article_id,
-                summary,
+                logged,
                 status,
                 reason,
                 analysis,
                 text_source=TextSource.FEED_SUMMARY,
             )
         unread = PageAnalysis(article.article_id, extraction) if extraction else None
-        return PageOutcome(article.article_id, summary, status, reason, unread)
+        return PageOutcome(article.article_id, logged, status, reason, unread)
 
 
 class BackgroundLoader:
@@ -435,36 +435,36 @@ def fetch_feeds(
         return state, client.fetch(state.url, state.validators, accept=FEED_ACCEPT)
 
     for state, result in client.fetch_many(feeds, get):
-        summary, problem = archived(result)
+        logged, problem = archived(result)
         if problem:
             fetched[state.feed_name] = _feed_fetch(
-                state, result, summary, FeedStatus.ARCHIVE_ERROR, error=problem
+                state, result, logged, FeedStatus.ARCHIVE_ERROR, error=problem
             )
         elif result.status is FetchStatus.OK:
             body_hash = sha256(result.body)
             if body_hash == state.body_sha256:
-                fetched[state.feed_name] = _feed_fetch(state, result, summary, FeedStatus.UNCHANGED)
+                fetched[state.feed_name] = _feed_fetch(state, result, logged, FeedStatus.UNCHANGED)
             else:
-                waiting[state.feed_name] = (state, result, summary)
+                waiting[state.feed_name] = (state, result, logged)
                 job = FeedJob(state.feed_name, result.body, result.content_type, result.final_url)
                 pool.submit(state.feed_name, run_feed_job, job)
         elif result.status is FetchStatus.NOT_MODIFIED:
-            fetched[state.feed_name] = _feed_fetch(state, result, summary, FeedStatus.NOT_MODIFIED)
+            fetched[state.feed_name] = _feed_fetch(state, result, logged, FeedStatus.NOT_MODIFIED)
         else:
             fetched[state.feed_name] = _feed_fetch(
-                state, result, summary, FeedStatus.of_fetch(result.status), error=result.error
+                state, result, logged, FeedStatus.of_fetch(result.status), error=result.error
             )
         if progress:
             progress("feeds", 1)
     for outcome in pool.drain():
-        state, result, summary = waiting[str(outcome.key)]
+        state, result, logged = waiting[str(outcome.key)]
         if outcome.ok:
             parsed: ParsedFeed = outcome.value
             if parsed.ok:
                 fetched[state.feed_name] = _feed_fetch(
                     state,
                     result,
-                    summary,
+                    logged,
                     FeedStatus.OK,
                     error=f"feed is malformed but readable: {parsed.bozo_reason}"
                     if parsed.is_bozo
@@ -475,7 +475,7 @@ def fetch_feeds(
                 fetched[state.feed_name] = _feed_fetch(
                     state,
                     result,
-                    summary,
+                    logged,
                     FeedStatus.INVALID_FEED,
                     error=parsed.error,
                     parsed=parsed,
@@ -483,7 +483,7 @@ def fetch_feeds(
         else:
             what = "feed parser " + (outcome.error or "failed")
             fetched[state.feed_name] = _feed_fetch(
-                state, result, summary, FeedStatus.INVALID_FEED, error=what
+                state, result, logged, FeedStatus.INVALID_FEED, error=what
             )
     return [fetched[s.feed_name] for s in feeds]
 
@@ -491,14 +491,14 @@ def fetch_feeds(
 def _feed_fetch(
     state: FeedState,
     result: FetchResult,
-    summary: LoggedFetch,
+    logged: LoggedFetch,
     status: FeedStatus,
     error: str | None = None,
     parsed: ParsedFeed | None = None,
 ) -> FeedFetch:
     return FeedFetch(
         feed_name=state.feed_name,
-        fetch=summary,
+        fetch=logged,
         status=status,
         error=error,
         validators=result.validators,

@@ -81,14 +81,14 @@ def measure(pages: int, work: Path) -> dict[str, float]:
                 spent["fetch"] += _timed(
                     lambda u: results.append(client.fetch(u, accept=PAGE_ACCEPT)), url
                 )
-        summaries = []
+        logged_fetches = []
         with ArchiveWriter(settings.archive_path, "stages") as archive:
             for result in results:
                 spent["archive"] += _timed(
-                    lambda r: summaries.append(LoggedFetch.of(r, archive.write(r))), result
+                    lambda r: logged_fetches.append(LoggedFetch.of(r, archive.write(r))), result
                 )
         outcomes = []
-        for index, (result, summary) in enumerate(zip(results, summaries, strict=True)):
+        for index, (result, logged) in enumerate(zip(results, logged_fetches, strict=True)):
             job = PageJob(str(index), result.final_url, result.body, result.content_type)
             extraction = extract_page(job.body, job.url, job.content_type)
             spent["extract"] += _timed(extract_page, job.body, job.url, job.content_type)
@@ -103,7 +103,7 @@ def measure(pages: int, work: Path) -> dict[str, float]:
                 payload,
             )
             outcomes.append(
-                PageOutcome(str(index), summary, ArticleStatus.OK, None, analysis, TextSource.PAGE)
+                PageOutcome(str(index), logged, ArticleStatus.OK, None, analysis, TextSource.PAGE)
             )
         with warehouse.open_warehouse(settings.work_database) as con:
             con.execute(SEED_ARTICLES.format(int(pages)))
