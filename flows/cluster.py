@@ -100,7 +100,9 @@ def dask_task_runner(settings: Settings) -> Any | None:
                 "n_workers": cpu_count(),
                 "threads_per_worker": 1,
                 "processes": True,
-                "dashboard_address": None,
+                # a free port on this machine only: never 8787 taken by another cluster, never
+                # a dashboard open to the network
+                "dashboard_address": "127.0.0.1:0",
                 "silence_logs": level,
             }
         )

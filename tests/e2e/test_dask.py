@@ -348,7 +348,7 @@ def test_a_worker_that_cannot_start_processes_stops_the_run_saying_how_to_start_
         return list(pool.drain())
 
     runner = DaskTaskRunner(
-        cluster_kwargs={"n_workers": 1, "processes": True, "dashboard_address": None}
+        cluster_kwargs={"n_workers": 1, "processes": True, "dashboard_address": "127.0.0.1:0"}
     )
     # Dask's default: worker processes are daemons, which may not have children.
     with (
