@@ -277,7 +277,7 @@ def test_a_warehouse_from_before_languages_upgrades_and_detects_from_stored_text
 # -- columns: defined once, in the migrations -------------------------------------------------
 
 
-def test_batches_take_their_types_from_the_migrated_table(con):
+def test_batches_take_their_types_from_the_migrated_table(con, tmp_path: Path):
     con.execute("set TimeZone = 'Asia/Tokyo'")  # a reader's session; stored instants stay UTC
     batch = as_batch(
         con, "raw.page_fetches", [{"fetch_id": "f", "http_status": 200, "fetched_at": NOW}]
@@ -286,7 +286,12 @@ def test_batches_take_their_types_from_the_migrated_table(con):
     assert batch.schema.field("fetched_at").type == pa.timestamp("us", tz="UTC")
     assert batch.column_names == ["fetch_id", "http_status", "fetched_at"]
     # a column a migration adds is typed with no change to the Python side
-    con.execute("alter table raw.page_fetches add column probe_bytes bigint")
+    migrations = tmp_path / "migrations"
+    shutil.copytree(warehouse.MIGRATIONS_DIR, migrations)
+    (migrations / "9999_probe.sql").write_text(
+        "alter table raw.page_fetches add column probe_bytes bigint;"
+    )
+    assert warehouse.migrate(con, migrations) == ["9999_probe.sql"]
     probe = as_batch(con, "raw.page_fetches", [{"probe_bytes": 1}])
     assert probe.schema.field("probe_bytes").type == pa.int64()
 

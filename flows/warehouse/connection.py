@@ -48,6 +48,9 @@ def migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, str]]:
 
 def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply migrations not applied yet, each in its own transaction; returns their names."""
+    from flows.warehouse.columns import forget_schemas  # columns uses this module
+
+    forget_schemas(con)  # the tables may change below
     con.execute("create schema if not exists raw")
     con.execute(
         "create table if not exists raw.schema_migrations ("

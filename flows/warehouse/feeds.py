@@ -76,7 +76,7 @@ def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:
     rows = con.execute(
         f"select {', '.join(FEED_STATE_COLUMNS)} from raw.feeds where is_active"
     ).fetchall()
-    return {row[0]: FeedState(*row) for row in rows}
+    return {state.feed_name: state for state in (FeedState(*row) for row in rows)}
 
 
 def new_entry_counts(
@@ -154,7 +154,9 @@ def load_feed_fetches(
         )
         if state_rows:
             with registered(con, "_states", as_batch(con, "raw.feeds", state_rows)):
-                assignments = ", ".join(f"{c} = s.{c}" for c in FEED_STATE_COLUMNS[1:])
+                assignments = ", ".join(
+                    f"{c} = s.{c}" for c in FEED_STATE_COLUMNS if c != "feed_name"
+                )
                 con.execute(
                     f"""
                     update raw.feeds set {assignments},
