@@ -49,16 +49,17 @@ def forget_schemas(con: duckdb.DuckDBPyConnection) -> None:
     _SCHEMAS.pop(con, None)
 
 
-def rows_to_batch(
-    stored: pa.Schema,
+def as_batch(
+    con: duckdb.DuckDBPyConnection,
     table: str,
     rows: Sequence[Row],
     columns: Sequence[str] | None = None,
     extra: Mapping[str, pa.DataType] | None = None,
 ) -> pa.Table:
-    """``rows`` (dicts with the same keys) as an Arrow table typed by ``stored``, the schema
-    of ``table``. Its columns are ``columns``, else the rows' keys, else (no rows) all of the
-    table's; ``extra`` types columns that are not stored (a staging batch's working values)."""
+    """``rows`` (dicts with the same keys) as an Arrow table typed like ``table``. Its columns
+    are ``columns``, else the rows' keys, else (no rows) all of the table's; ``extra`` types
+    columns that are not stored (a staging batch's working values)."""
+    stored = table_schema(con, table)
     extra = dict(extra or {})
     if columns is None:
         columns = list(rows[0]) if rows else [*stored.names, *extra]
@@ -71,17 +72,6 @@ def rows_to_batch(
         else:
             raise KeyError(f"{table} has no column {name!r} (add it in a migration first)")
     return pa.Table.from_pylist(list(rows), schema=pa.schema(fields))
-
-
-def as_batch(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    rows: Sequence[Row],
-    columns: Sequence[str] | None = None,
-    extra: Mapping[str, pa.DataType] | None = None,
-) -> pa.Table:
-    """``rows_to_batch`` with ``table``'s schema read from the warehouse."""
-    return rows_to_batch(table_schema(con, table), table, rows, columns, extra)
 
 
 def insert_batch(

@@ -19,13 +19,7 @@ from flows.faults import crash_point
 from flows.records import NO_TEXT_RANK, PAGE_RANK, PageOutcome, rank_sql
 from flows.statuses import ArticleStatus, TextSource
 from flows.text import SPLITTER_VERSION, TONE_MODEL
-from flows.warehouse.columns import (
-    Row,
-    fetch_log_row,
-    insert_batch,
-    rows_to_batch,
-    table_schema,
-)
+from flows.warehouse.columns import Row, as_batch, fetch_log_row, insert_batch
 from flows.warehouse.connection import registered, transaction
 from flows.warehouse.languages import language_columns
 
@@ -207,17 +201,15 @@ PAGE_TABLES = ("raw.page_fetches", "raw.articles", "raw.sentences", "raw.sentenc
 
 
 def _as_tables(
-    stored: Sequence[pa.Schema], rows: Sequence[PageRows]
+    con: duckdb.DuckDBPyConnection, rows: Sequence[PageRows]
 ) -> tuple[pa.Table, pa.Table, pa.Table, pa.Table]:
     fetches = [r[0] for r in rows]
     articles = [r[1] for r in rows]
     sentences = [s for r in rows for s in r[2]]
     tones = [t for r in rows for t in r[3]]
     fetch_table, article_table, sentence_table, tone_table = (
-        rows_to_batch(schema, table, batch, extra=RANK_COLUMN if table == "raw.articles" else None)
-        for table, schema, batch in zip(
-            PAGE_TABLES, stored, (fetches, articles, sentences, tones), strict=True
-        )
+        as_batch(con, table, batch, extra=RANK_COLUMN if table == "raw.articles" else None)
+        for table, batch in zip(PAGE_TABLES, (fetches, articles, sentences, tones), strict=True)
     )
     return fetch_table, article_table, sentence_table, tone_table
 
@@ -235,14 +227,13 @@ def _page_tables(
     """The batch as Arrow tables. Should one outcome's values not convert (a string no
     encoding can hold), that outcome alone becomes a ``load_error`` row without text."""
     rows = [_page_rows(o, run_id, now) for o in outcomes]
-    stored = [table_schema(con, table) for table in PAGE_TABLES]
     try:
-        return _as_tables(stored, rows)
+        return _as_tables(con, rows)
     except (pa.ArrowException, ValueError, TypeError, OverflowError):
         pass  # find the culprits one by one (rare: the whole batch converts at once)
     for index, row in enumerate(rows):
         try:
-            _as_tables(stored, [row])
+            _as_tables(con, [row])
         except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
             fetch, article, _, _ = row
             article = {
@@ -261,4 +252,4 @@ def _page_tables(
                 [],
                 [],
             )
-    return _as_tables(stored, rows)
+    return _as_tables(con, rows)
