@@ -29,9 +29,10 @@ run: $(STAMP)  ## run the whole pipeline once on feeds.yaml
 test: $(STAMP)  ## the whole test suite (no network beyond 127.0.0.1)
 	$(BIN)/pytest
 
-lint: $(STAMP)  ## ruff (lint + format) and sqlfluff on the dbt models
+lint: $(STAMP)  ## ruff (lint + format), the layer contracts (import-linter), sqlfluff on dbt
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/analyses dbt_project/tests
 
 typecheck: $(STAMP)  ## mypy on flows/ (settings in pyproject.toml)
@@ -45,11 +46,11 @@ serve: $(STAMP)  ## scheduled runs (Prefect deployments) until interrupted
 
 bench: $(STAMP)  ## benchmark (BENCH_N articles, default 10000); writes docs/benchmarks.md
 	@$(BIN)/python -c 'import psutil' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/newswatch bench --articles $(BENCH_N) $(BENCH_ARGS)
+	$(BIN)/python -m tools.bench --articles $(BENCH_N) $(BENCH_ARGS)
 
 bench-extraction: $(STAMP)  ## extraction quality on ../shared's article-extraction benchmark
 	@$(BIN)/python -c 'import psutil' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/newswatch bench --extraction
+	$(BIN)/python -m tools.bench --extraction
 
 clean:  ## remove the virtual environment, caches and local data (warehouse files, archive)
 	rm -rf $(VENV) .pytest_cache .ruff_cache dbt_project/target dbt_project/logs .bench

@@ -4,10 +4,8 @@ feeds."""
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,8 +16,9 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from flows.feeds import ConfigError, load_feeds_file
-from flows.settings import REPO_ROOT, Settings
+from flows.core.errors import ConfigError
+from flows.core.feeds_file import load_feeds_file
+from flows.core.settings import REPO_ROOT, Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
 DEMO_WAREHOUSE = REPO_ROOT / "warehouse" / "demo.duckdb"
@@ -135,8 +134,8 @@ def _progress_bars() -> Iterator[Callable[[str, int], None] | None]:
         yield update
 
 
-def _busy(exc: Exception) -> int:
-    errors.print(f"newswatch: {exc}. To wait for it, pass --wait SECONDS (e.g. --wait 600).")
+def _busy(message: object) -> int:
+    errors.print(f"newswatch: {message}. To wait for it, pass --wait SECONDS (e.g. --wait 600).")
     return EXIT_BUSY
 
 
@@ -144,7 +143,7 @@ def _another_writer(settings: Settings, wait: float) -> int | None:
     """EXIT_BUSY, said in one line, if another run still writes the warehouse after ``wait``
     seconds; None once it is free. Checked before Prefect starts: found by the flow, it would
     come after Prefect's start-up, as a flow failure with a traceback."""
-    from flows.publish import WarehouseBusy, writer_lock
+    from flows.warehouse.publish import WarehouseBusy, writer_lock
 
     try:
         with writer_lock(settings, wait):
@@ -161,33 +160,20 @@ def _run_pipeline(
         return busy
     console.print(Text.assemble((title, "bold"), f" → {settings.warehouse}"))
 
-    from flows import pipeline
-    from flows.publish import WarehouseBusy
-    from flows.run_report import RunFailed, RunReport
+    from flows.orchestration.runs import Ending, run_pipeline
 
-    try:
-        with _progress_bars() as callback:
-            pipeline.set_progress(callback)
-            state = pipeline.news_pipeline(settings, lock_wait, return_state=True)
-    except WarehouseBusy as exc:
-        return _busy(exc)
-    finally:
-        pipeline.set_progress(None)
-    # A completed run returns its report; a failed one, a State whose result is the error.
-    if state.is_completed() and isinstance(result := state.result(), RunReport):
-        report, code = result, EXIT_OK
-    else:
-        outcome = state.result(raise_on_failure=False)
-        if isinstance(outcome, RunFailed):
-            report, code = outcome.report, EXIT_FAILED
-        elif isinstance(outcome, WarehouseBusy):
-            return _busy(outcome)
-        elif isinstance(outcome, ConfigError):
-            errors.print(f"newswatch: configuration error: {outcome}")
-            return EXIT_CONFIG
-        else:
-            errors.print(f"newswatch: run failed: {state.message or outcome}")
-            return EXIT_FAILED
+    with _progress_bars() as callback:
+        outcome = run_pipeline(settings, lock_wait, callback)
+    if outcome.ending == Ending.BUSY:
+        return _busy(outcome.message)
+    if outcome.ending == Ending.CONFIG:
+        errors.print(f"newswatch: configuration error: {outcome.message}")
+        return EXIT_CONFIG
+    if outcome.report is None:
+        errors.print(f"newswatch: run failed: {outcome.message}")
+        return EXIT_FAILED
+    report = outcome.report
+    code = EXIT_OK if outcome.ending == Ending.COMPLETED else EXIT_FAILED
     report.render(console)
     wall = time.monotonic() - started
     console.print(Text.assemble(("Wall time", "bold"), f": {wall:.1f}s"))
@@ -195,7 +181,7 @@ def _run_pipeline(
         data = {**report.as_dict(), "wall_seconds": wall, "exit_code": code}
         Path(report_json).write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
     if code == EXIT_OK:
-        from flows.run_report import EXAMPLE_QUERY
+        from flows.readers.run_report import EXAMPLE_QUERY
 
         console.print(f'\nTry: newswatch query "{EXAMPLE_QUERY}"' + _warehouse_flag(settings))
         _print_report_path(report)
@@ -258,7 +244,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from flows.query import QueryError, run_query
+    from flows.warehouse.query import QueryError, run_query
 
     settings = _existing_warehouse(args)
     try:
@@ -270,25 +256,19 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
-    from flows import pipeline
-    from flows.publish import WarehouseBusy
+    from flows.orchestration.runs import Ending, run_reextract
 
     settings = _published(_settings(args))
     if (busy := _another_writer(settings, args.wait)) is not None:
         return busy
-    try:
-        with _progress_bars() as callback:
-            pipeline.set_progress(callback)
-            state = pipeline.reextract_pipeline(settings, args.wait, return_state=True)
-    finally:
-        pipeline.set_progress(None)
-    if not state.is_completed():
-        outcome = state.result(raise_on_failure=False)
-        if isinstance(outcome, WarehouseBusy):
-            return _busy(outcome)
-        errors.print(f"newswatch: re-extraction failed: {outcome}")
+    with _progress_bars() as callback:
+        outcome = run_reextract(settings, args.wait, callback)
+    if outcome.ending == Ending.BUSY:
+        return _busy(outcome.message)
+    if outcome.ending != Ending.COMPLETED:
+        errors.print(f"newswatch: re-extraction failed: {outcome.message}")
         return EXIT_FAILED
-    result = state.result()
+    result = outcome.result
     stored = result["languages_from_stored_text"]
     console.print(
         f"Re-extracted {result['articles']} archived pages without the network: "
@@ -302,7 +282,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 def _published(settings: Settings) -> Settings:
     """The one check of every command that reads or reworks a warehouse: one must have been
     published at that path (a mistyped --warehouse must not quietly create an empty one)."""
-    from flows.query import no_warehouse
+    from flows.warehouse.query import no_warehouse
 
     if not settings.warehouse.is_file():
         raise ConfigError(no_warehouse(settings.warehouse))
@@ -321,8 +301,8 @@ def _existing_warehouse(args: argparse.Namespace) -> Settings:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from flows.docs import docs_directory, generate_docs, serve_docs
-    from flows.publish import WarehouseBusy
+    from flows.transform.docs import docs_directory, generate_docs, serve_docs
+    from flows.warehouse.publish import WarehouseBusy
 
     settings = _existing_warehouse(args)
     console.print(f"Generating dbt docs for {settings.warehouse} …")
@@ -350,8 +330,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from flows.query import QueryError
-    from flows.warehouse_status import read_status, render_status
+    from flows.readers.status import read_status, render_status
+    from flows.warehouse.query import QueryError
 
     settings = _existing_warehouse(args)
     try:
@@ -366,8 +346,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from flows.analyst_report import ReportError, ReportRequest, write_report
-    from flows.query import QueryError
+    from flows.readers.analyst_report import ReportError, ReportRequest, write_report
+    from flows.warehouse.query import QueryError
 
     settings = _existing_warehouse(args)
     try:
@@ -394,8 +374,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_people(args: argparse.Namespace) -> int:
-    from flows.new_people import new_people, seed_rows
-    from flows.query import QueryError
+    from flows.readers.new_people import new_people, seed_rows
+    from flows.warehouse.query import QueryError
 
     settings = _existing_warehouse(args)
     try:
@@ -423,9 +403,9 @@ def cmd_people(args: argparse.Namespace) -> int:
 def cmd_feeds_check(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from flows.harvest import check_feeds
-    from flows.schedule import FeedState
-    from flows.statuses import FeedStatus
+    from flows.core.records import FeedState
+    from flows.core.statuses import FeedStatus
+    from flows.ingest.harvest import check_feeds
 
     feeds = load_feeds_file(Path(args.file))
     settings = _settings(args)
@@ -450,67 +430,13 @@ def cmd_feeds_check(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-@contextmanager
-def _prefect_api(settings: Settings, port: int) -> Iterator[str]:
-    """PREFECT_API_URL if set; else a local `prefect server start` (SQLite, UI on 127.0.0.1).
-
-    Scheduled runs need a real server: the temporary API Prefect starts on its own has no
-    scheduler, so a served deployment would never run.
-    """
-    if os.environ.get("PREFECT_API_URL"):
-        yield os.environ["PREFECT_API_URL"]
-        return
-    import subprocess
-
-    import httpx
-
-    url = f"http://127.0.0.1:{port}/api"
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{url}/health", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    if healthy():  # a server already runs there (e.g. started by hand): use it
-        os.environ["PREFECT_API_URL"] = url
-        yield url
-        return
-    settings.writer_dir.mkdir(parents=True, exist_ok=True)
-    log_path = settings.writer_dir / "prefect-server.log"
-    prefect = Path(sys.executable).with_name("prefect")
-    with log_path.open("a") as log:
-        server = subprocess.Popen(
-            [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stopped with all its children
-        )
-        try:
-            deadline = time.monotonic() + 180
-            while not healthy():
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise ConfigError(
-                        f"could not start a local Prefect server on port {port} (see {log_path});"
-                        " start one with `prefect server start` or set PREFECT_API_URL"
-                    )
-                time.sleep(1)
-            os.environ["PREFECT_API_URL"] = url
-            console.print(f"Prefect server (SQLite, UI): http://127.0.0.1:{port}/ — log {log_path}")
-            yield url
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.orchestration.server import prefect_api
+
     if not args.demo:
         settings = _settings(args)
         _check_config(settings)
-        with _prefect_api(settings, args.prefect_port):
+        with prefect_api(settings, args.prefect_port, console.print):
             return _serve(args, settings)
     if args.feeds:
         raise ConfigError("--demo runs on the sample site's own feeds: leave out --feeds")
@@ -523,7 +449,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings = _demo_settings(server, warehouse)
         _check_config(settings)
         console.print(f"Sample site serving on http://127.0.0.1:{server.port}/ (3 outlets)")
-        with _prefect_api(settings, args.prefect_port):
+        with prefect_api(settings, args.prefect_port, console.print):
             return _serve(args, settings, demo=True)
 
 
@@ -540,7 +466,7 @@ DEMO_OVERRIDES = {
 
 
 def _serve(args: argparse.Namespace, settings: Settings, demo: bool = False) -> int:
-    from flows.deployments import Schedule, build_deployments, serve_forever
+    from flows.orchestration.deployments import Schedule, build_deployments, serve_forever
 
     overrides: dict[str, Any] = {}
     if demo:
@@ -563,69 +489,6 @@ def _serve(args: argparse.Namespace, settings: Settings, demo: bool = False) -> 
         f"warehouse {settings.warehouse}. Ctrl-C to stop."
     )
     serve_forever(deployments, limit=args.limit)
-    return EXIT_OK
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    if args.extraction:
-        return _bench_extraction(args)
-    if importlib.util.find_spec("psutil") is None:
-        errors.print(
-            "newswatch: the benchmark measures memory with psutil, which is not installed; "
-            "install it with `pip install 'newswatch[bench]'` (`make bench` does it for you)"
-        )
-        return EXIT_CONFIG
-    from flows.bench.report import write_report
-    from flows.bench.run import run_benchmark
-
-    work = Path(args.workdir).resolve()
-    result = run_benchmark(args.articles, args.feeds, work, args.quick, console.print)
-    from flows.bench.extraction import benchmark
-    from flows.bench.report import write_extraction
-    from flows.real_pages import corpus_dir
-
-    corpus = Path(args.benchmark_dir) if args.benchmark_dir else corpus_dir()
-    if corpus is not None and (corpus / "ground-truth.json").is_file():
-        console.print("Scoring extraction on the shared benchmark …")
-        write_extraction(benchmark(corpus))
-    target = write_report()
-    console.print(f"Wrote {target}")
-    print(f"ratio_vs_trafilatura_cli={result.ratio_vs_trafilatura_cli:.2f}")
-    return EXIT_OK
-
-
-def _bench_extraction(args: argparse.Namespace) -> int:
-    """Score the extractor on the shared benchmark (docs/benchmarks.md, Extraction quality)."""
-    from rich.table import Table
-
-    from flows.bench.extraction import benchmark
-    from flows.bench.report import write_extraction, write_report
-    from flows.real_pages import CORPUS_NAME, corpus_dir
-
-    corpus = Path(args.benchmark_dir) if args.benchmark_dir else corpus_dir()
-    if corpus is None or not (corpus / "ground-truth.json").is_file():
-        where = corpus or f"../shared/corpora/{CORPUS_NAME}"
-        errors.print(
-            f"newswatch: no extraction benchmark at {where}; "
-            "pass --benchmark-dir with the folder holding ground-truth.json and html/"
-        )
-        return EXIT_CONFIG
-    console.print(f"Scoring extraction on {corpus} …")
-    result = benchmark(corpus)
-    path = write_extraction(result)
-    table = Table("extractor", "pages", "F1", "precision", "recall", "ms/page")
-    for name, parts in result["results"].items():
-        for part, row in parts.items():
-            table.add_row(
-                f"{name} ({part})",
-                str(row["pages"]),
-                f"{row['f1']:.3f}",
-                f"{row['precision']:.3f}",
-                f"{row['recall']:.3f}",
-                f"{row['ms_per_page']:.1f}" if "ms_per_page" in row else "",
-            )
-    console.print(table)
-    console.print(f"Wrote {path} and {write_report()}")
     return EXIT_OK
 
 
@@ -744,25 +607,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="port of the local Prefect server started when PREFECT_API_URL is not set",
     )
     serve.set_defaults(func=cmd_serve)
-
-    bench = commands.add_parser(
-        "bench", help="benchmark on a synthetic corpus (docs/benchmarks.md)"
-    )
-    bench.add_argument("--articles", type=int, default=10_000)
-    bench.add_argument("--feeds", type=int, default=20)
-    bench.add_argument("--quick", action="store_true", help="skip the 100k and 1M-article parts")
-    bench.add_argument("--workdir", default=str(REPO_ROOT / ".bench"))
-    bench.add_argument(
-        "--extraction",
-        action="store_true",
-        help="only score extraction on the shared article-extraction benchmark (beside "
-        "plain trafilatura), into docs/benchmarks/extraction.json and docs/benchmarks.md",
-    )
-    bench.add_argument(
-        "--benchmark-dir",
-        help="the benchmark folder (default: ../shared/corpora/article-extraction-benchmark)",
-    )
-    bench.set_defaults(func=cmd_bench)
 
     reextract = commands.add_parser(
         "reextract", help="re-extract every archived page from the WARC archive (no network)"

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import yaml
 
-from flows.extract import extract_page
-from flows.language import Ranker, cld2_rank, detect_language
-from flows.real_pages import corpus_dir, real_pages
-from flows.settings import REPO_ROOT
+from flows.core.settings import REPO_ROOT
+from flows.text.extract import extract_page
+from flows.text.language import Ranker, cld2_rank, detect_language
+from tools.real_pages import corpus_dir, real_pages
 
 GOLD = REPO_ROOT / "tests" / "gold" / "page_languages.yaml"
 NAVIGATION = (

@@ -11,8 +11,9 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 
-from flows.language import LANGUAGE_DETECTOR, MIN_CONFIDENCE, MIN_WORDS, detect_language
-from flows.language_quality import (
+from flows.core.settings import REPO_ROOT
+from flows.text.language import LANGUAGE_DETECTOR, MIN_CONFIDENCE, MIN_WORDS, detect_language
+from tools.language_quality import (
     LABELS_FILE,
     MIXED_BODY_WORDS,
     SECTION,
@@ -24,9 +25,8 @@ from flows.language_quality import (
     page_languages,
     tally,
 )
-from flows.quality import QUALITY_DOC, replace_section
-from flows.real_pages import corpus_dir
-from flows.settings import REPO_ROOT
+from tools.quality import QUALITY_DOC, replace_section
+from tools.real_pages import corpus_dir
 
 
 def _ratio(value: float | None) -> str:
@@ -67,7 +67,7 @@ def render(pages: list[PageLanguage], seconds: float) -> str:
         f"the {len(pages)} real pages in `../shared/corpora/article-extraction-benchmark/`",
         f"({len(foreign)} not in English), from the checked body text, written before a detector",
         f"was chosen. Each page is extracted as the pipeline does and `{LANGUAGE_DETECTOR}`",
-        f"(`flows/language.py`) detects the language of the title and text: under {MIN_WORDS} words,",
+        f"(`flows/text/language.py`) detects the language of the title and text: under {MIN_WORDS} words,",
         f"or when no language holds at least {MIN_CONFIDENCE:.0%} of the words, it says `und`.",
         "The page's own claim is its metadata (`<html lang>` and the like), which the warehouse",
         "keeps as `language`. Detection took",

@@ -9,7 +9,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows.quality import (
+from flows.core.settings import REPO_ROOT
+from tools.quality import (
     GOLD_FILE,
     QUALITY_DOC,
     PeopleReport,
@@ -19,7 +20,6 @@ from flows.quality import (
     evaluate_people,
     marked_sections,
 )
-from flows.settings import REPO_ROOT
 
 
 def _score_row(name: str, score: Score) -> str:

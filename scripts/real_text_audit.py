@@ -23,7 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flows.audit import (
+from flows.core.settings import REPO_ROOT
+from tools.audit import (
     NOT_EXTRACTED,
     TRAP_CLASSES,
     UNLABELLED,
@@ -39,9 +40,8 @@ from flows.audit import (
     run_audit,
     score_warehouse,
 )
-from flows.quality import QUALITY_DOC, replace_section
-from flows.real_pages import RealPage, corpus_dir, real_pages
-from flows.settings import REPO_ROOT
+from tools.quality import QUALITY_DOC, replace_section
+from tools.real_pages import RealPage, corpus_dir, real_pages
 
 SECTION = "real-pages"
 ERRORS_DOC = REPO_ROOT / "docs" / "real-pages-errors.md"

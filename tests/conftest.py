@@ -32,7 +32,7 @@ from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 
-from flows.settings import REPO_ROOT, Settings  # noqa: E402
+from flows.core.settings import REPO_ROOT, Settings  # noqa: E402
 from tests.servers import FixtureServer  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -108,7 +108,7 @@ def prefect_harness() -> Iterator[None]:
 def benchmark_corpus() -> Path:
     """../shared/corpora/article-extraction-benchmark (real pages, never copied here): skipped
     where it is absent, a failure under CI=true, where it is always present."""
-    from flows.real_pages import corpus_dir
+    from tools.real_pages import corpus_dir
 
     directory = corpus_dir()
     if directory is None:
@@ -164,8 +164,8 @@ def seed_column(name: str) -> list[str]:
 
 @pytest.fixture(scope="session")
 def lexicon():
-    """What flows/people.py knows, from the project's own seeds (as the dbt model builds it)."""
-    from flows.people import build_lexicon
+    """What flows/text/people.py knows, from the project's own seeds (as the dbt model builds it)."""
+    from flows.text.people import build_lexicon
 
     with (SEEDS / "entities.csv").open(encoding="utf-8") as handle:
         types = {row["entity_id"]: row["entity_type"] for row in csv.DictReader(handle)}

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.archive import ArchiveWriter, iter_responses, read_response
-from flows.http_client import FetchResult, FetchStatus
+from flows.core.records import FetchResult
+from flows.core.statuses import FetchStatus
+from flows.ingest.archive import ArchiveWriter, iter_responses, read_response
 
 
 def result(url: str, body: bytes, status: int = 200) -> FetchResult:
@@ -71,7 +72,7 @@ def test_a_torn_file_yields_its_complete_records(tmp_path: Path):
 def test_disk_full_is_an_archive_error_naming_the_folder(tmp_path: Path):
     import resource
 
-    from flows.archive import ArchiveError
+    from flows.ingest.archive import ArchiveError
 
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, hard))  # writes beyond 20 KB fail (EFBIG)

@@ -12,7 +12,8 @@ import feedparser
 import httpx
 import pytest
 
-from flows.audit import (
+from flows.demo_site.site import DemoServer
+from tools.audit import (
     DUPLICATE,
     LABELS_FILE,
     NOT_AN_ALIAS,
@@ -38,9 +39,8 @@ from flows.audit import (
     score_page,
     words,
 )
-from flows.demo_site.site import DemoServer
-from flows.quality import marked_sections, replace_section, wilson
-from flows.real_pages import RealPage
+from tools.quality import marked_sections, replace_section, wilson
+from tools.real_pages import RealPage
 
 PAGE = "ab" * 32
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.bench.extraction import (
+from tools.bench.extraction import (
     halves,
     load_pages,
     newswatch_extractor,
@@ -68,17 +68,17 @@ def test_tuning_half_quality_beats_plain_trafilatura(benchmark_corpus: Path):
 
 
 def test_bench_extraction_without_the_benchmark_is_a_configuration_error(tmp_path, capsys):
-    from flows.cli import EXIT_CONFIG, main
+    from tools.bench.__main__ import main
 
-    code = main(["bench", "--extraction", "--benchmark-dir", str(tmp_path)])
-    assert code == EXIT_CONFIG
+    code = main(["--extraction", "--benchmark-dir", str(tmp_path)])
+    assert code == 2
     assert f"no extraction benchmark at {tmp_path}" in capsys.readouterr().err
 
 
 def test_report_shows_the_committed_baseline_beside_a_new_run():
     import json
 
-    from flows.bench.report import BASELINES, _size_section
+    from tools.bench.report import BASELINES, _size_section
 
     baseline = json.loads((BASELINES / "bench-10000.json").read_text())
     run_now = json.loads(json.dumps(baseline))
@@ -96,7 +96,7 @@ def test_report_shows_the_committed_baseline_beside_a_new_run():
 
 
 def test_report_has_an_extraction_quality_section():
-    from flows.bench.report import _extraction_section
+    from tools.bench.report import _extraction_section
 
     row = {"pages": 91, "f1": 0.979, "precision": 0.969, "recall": 0.989, "ms_per_page": 9.0}
     section = _extraction_section(
@@ -109,5 +109,6 @@ def test_report_has_an_extraction_quality_section():
     )
     assert section[0] == "## Extraction quality"
     assert any(
-        line.startswith("| newswatch (`flows.extract.extract_page`), tuning") for line in section
+        line.startswith("| newswatch (`flows.text.extract.extract_page`), tuning")
+        for line in section
     )

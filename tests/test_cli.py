@@ -100,8 +100,8 @@ def _published_warehouse(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("command", [["run"], ["demo"], ["reextract"]])
 def test_another_writer_gets_one_line_that_mentions_wait(tmp_path: Path, capsys, command):
-    from flows.publish import writer_lock
-    from flows.settings import Settings
+    from flows.core.settings import Settings
+    from flows.warehouse.publish import writer_lock
 
     warehouse = _published_warehouse(tmp_path)
     with writer_lock(Settings(warehouse=warehouse)):

@@ -8,9 +8,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import pytest
 from pydantic import ValidationError
 
-from flows.chunks import ChunkedPool, ChunkSpec, Job, run_chunk
-from flows.feeds import ConfigError
-from flows.settings import Settings
+from flows.core.errors import ConfigError
+from flows.core.settings import Settings
+from flows.ingest.chunks import ChunkedPool, ChunkSpec, Job, run_chunk
 from tests import jobs
 
 
@@ -112,7 +112,7 @@ def test_snapshot_min_age_takes_durations(value, seconds):
 
 
 def test_a_scheduler_that_does_not_answer_stops_the_run_with_the_reason():
-    from flows.cluster import dask_task_runner
+    from flows.orchestration.cluster import dask_task_runner
 
     with pytest.raises(
         ConfigError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"
@@ -121,13 +121,13 @@ def test_a_scheduler_that_does_not_answer_stops_the_run_with_the_reason():
 
 
 def test_remote_workers_need_a_prefect_api_they_can_reach():
-    from flows.cluster import dask_task_runner
+    from flows.orchestration.cluster import dask_task_runner
 
     with pytest.raises(ConfigError, match=r"PREFECT_API_URL=http://<this-host>:4200/api"):
         dask_task_runner(Settings(dask_address="tcp://scheduler.example:8786"))
 
 
 def test_no_address_means_the_local_pool():
-    from flows.cluster import dask_task_runner
+    from flows.orchestration.cluster import dask_task_runner
 
     assert dask_task_runner(Settings()) is None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from flows.core.statuses import PageStatus
 from flows.demo_site.render import OUTLETS, load_articles, render_article, render_video_page
-from flows.extract import PageStatus, decode, extract_page
+from flows.text.extract import decode, extract_page
 from tests.conftest import FIXTURES
 
 
@@ -114,7 +115,7 @@ def test_discarding_boilerplate_first_changes_no_text(name: str, html: bytes):
     import trafilatura
     from trafilatura.utils import load_html
 
-    from flows.extract import TRAFILATURA_OPTIONS, discard_boilerplate
+    from flows.text.extract import TRAFILATURA_OPTIONS, discard_boilerplate
 
     def text(prune: bool) -> str | None:
         tree = load_html(html)
@@ -134,7 +135,7 @@ def test_discarding_boilerplate_first_changes_no_text(name: str, html: bytes):
 def test_discarding_boilerplate_keeps_json_ld_and_tail_text():
     from lxml.html import fromstring
 
-    from flows.extract import discard_boilerplate
+    from flows.text.extract import discard_boilerplate
 
     tree = fromstring(
         "<html><body><p>Before <button>Share</button>after.</p>"
@@ -215,6 +216,6 @@ def test_a_results_table_is_article_text():
     ],
 )
 def test_prose_share_tells_prose_from_menus(text: str, share: float):
-    from flows.extract import prose_share
+    from flows.text.extract import prose_share
 
     assert prose_share(text) == pytest.approx(share)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.feeds import ConfigError, canonicalize, load_feeds_file, parse_feed
+from flows.core.errors import ConfigError
+from flows.core.feeds_file import load_feeds_file
+from flows.ingest.feeds import canonicalize, parse_feed
 from tests.conftest import FIXTURES
 
 

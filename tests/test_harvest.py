@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flows.harvest import check_feeds
-from flows.schedule import FeedState
+from flows.core.records import FeedState
+from flows.ingest.harvest import check_feeds
 from tests.conftest import FIXTURES
 from tests.servers import FixtureServer, Route
 

@@ -11,15 +11,17 @@ from pathlib import Path
 import pytest
 
 from flows import warehouse
-from flows.archive import read_response
+from flows.core.feeds_file import FeedConfig
+from flows.core.records import FeedFetch, FeedState, LoggedFetch, PageOutcome, PendingArticle
+from flows.core.statuses import FetchStatus, PageStatus
 from flows.demo_site.render import load_articles, render_article
-from flows.extract import PageStatus, decode, extract_page
-from flows.feeds import FeedConfig, parse_feed
-from flows.harvest import Harvester
-from flows.http_client import FetchStatus, HttpClient, _Decoder, parse_retry_after
-from flows.jobs import PageJob, run_page_job
-from flows.records import FeedFetch, LoggedFetch, PageOutcome, PendingArticle
-from flows.schedule import Backoff, FeedState, next_state
+from flows.ingest.archive import read_response
+from flows.ingest.feeds import parse_feed
+from flows.ingest.harvest import Harvester
+from flows.ingest.http_client import HttpClient, _Decoder, parse_retry_after
+from flows.ingest.jobs import PageJob, run_page_job
+from flows.ingest.schedule import Backoff, next_state
+from flows.text.extract import decode, extract_page
 from tests.conftest import FIXTURES
 from tests.servers import FixtureServer, Route, sized
 
@@ -439,7 +441,7 @@ def test_an_unexpected_fetch_failure_is_that_pages_status(server, settings_for, 
 
 
 def test_a_response_that_cannot_be_archived_fails_alone(server, settings_for, monkeypatch):
-    from flows.archive import ArchiveWriter
+    from flows.ingest.archive import ArchiveWriter
 
     real_members = ArchiveWriter._members
 
@@ -457,7 +459,7 @@ def test_a_response_that_cannot_be_archived_fails_alone(server, settings_for, mo
 
 
 def test_a_scoring_failure_keeps_the_text_and_records_the_reason(monkeypatch):
-    from flows import jobs
+    from flows.ingest import jobs
 
     def failing(title, text):
         raise ValueError("injected fault")
@@ -469,8 +471,8 @@ def test_a_scoring_failure_keeps_the_text_and_records_the_reason(monkeypatch):
 
 
 def test_a_page_whose_values_cannot_be_stored_fails_alone(tmp_path: Path):
-    from flows.analysis import PageAnalysis, analyse_text
-    from flows.extract import Extraction
+    from flows.core.records import Extraction, PageAnalysis
+    from flows.text.analysis import analyse_text
 
     def outcome(article_id: str, title: str) -> PageOutcome:
         text = "Ministers met on Tuesday. They agreed on quotas for the next season."

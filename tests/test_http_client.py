@@ -7,14 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from flows.http_client import (
-    AddressGuard,
-    FetchStatus,
-    HttpClient,
-    Validators,
-    is_public_address,
-    parse_retry_after,
-)
+from flows.core.records import Validators
+from flows.core.statuses import FetchStatus
+from flows.ingest.http_client import AddressGuard, HttpClient, is_public_address, parse_retry_after
 from tests.servers import FixtureServer, Route, endless, trickle
 
 LAST_MODIFIED = "Wed, 25 Nov 2026 10:00:00 GMT"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.language import LANGUAGE_DETECTOR, MIN_WORDS, UNDETERMINED, detect_language
+from flows.text.language import LANGUAGE_DETECTOR, MIN_WORDS, UNDETERMINED, detect_language
 
 ENGLISH = (
     "Japan and the Philippines agreed on Tuesday to expand joint coast guard patrols in the "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.language_quality import (
+from tools.language_quality import (
     LABELS_FILE,
     PageLanguage,
     load_labels,
@@ -17,7 +17,7 @@ from flows.language_quality import (
     page_languages,
     tally,
 )
-from flows.real_pages import real_pages
+from tools.real_pages import real_pages
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """The package builds without setuptools warnings (the first `make demo` printed ~100 lines of
-them) and the wheel carries the sample site's data files."""
+them), the wheel carries the sample site's data files, and measurement code stays out of it."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ import sys
 import zipfile
 from pathlib import Path
 
-from flows.settings import REPO_ROOT
+from flows.core.settings import REPO_ROOT
 
 
 def test_wheel_builds_without_warnings_and_carries_the_demo_data(tmp_path: Path):
     # From a copy (a build leaves build/ and egg-info behind), offline: the build uses this
     # environment's setuptools instead of downloading one.
     source = tmp_path / "source"
-    shutil.copytree(
-        REPO_ROOT / "flows", source / "flows", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    for package in ("flows", "tools"):  # tools/ beside flows/, as in the checkout
+        shutil.copytree(
+            REPO_ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO_ROOT / name, source / name)
     wheels = tmp_path / "wheels"
@@ -50,6 +51,8 @@ def test_wheel_builds_without_warnings_and_carries_the_demo_data(tmp_path: Path)
     for path in [*articles, *(REPO_ROOT / "flows" / "demo_site" / "hostile").glob("*.xml")]:
         assert path.relative_to(REPO_ROOT).as_posix() in names
     assert "flows/demo_site/feeds.yaml" in names
-    assert "flows/bench/run.py" in names
+    assert "flows/orchestration/pipeline.py" in names
+    # measurement code (benchmark, quality, audits) stays out of the runtime package
+    assert not [name for name in names if name.startswith("tools/")]
     metadata = zipfile.ZipFile(wheel).read("newswatch-0.1.0.dist-info/METADATA").decode()
     assert "License-Expression: Apache-2.0" in metadata

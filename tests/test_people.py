@@ -1,11 +1,11 @@
-"""People in an article (flows/people.py): the cues of news writing and the traps of issue 11,
+"""People in an article (flows/text/people.py): the cues of news writing and the traps of issue 11,
 with the lexicon built from the project's own seeds."""
 
 from __future__ import annotations
 
 import pytest
 
-from flows.people import Lexicon, Sentence, find_people, person_id, slug
+from flows.text.people import Lexicon, Sentence, find_people, person_id, slug
 
 
 def people_in(lexicon: Lexicon, *sentences: str) -> list[tuple[int, str, str]]:

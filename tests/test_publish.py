@@ -10,14 +10,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.publish import WarehouseBusy, publish, writer_lock
-from flows.settings import Settings
+from flows.core.settings import Settings
+from flows.warehouse.publish import WarehouseBusy, publish, writer_lock
 
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from flows.publish import writer_lock
-from flows.settings import Settings
+from flows.warehouse.publish import writer_lock
+from flows.core.settings import Settings
 with writer_lock(Settings(warehouse=Path(sys.argv[1]))):
     print("locked", flush=True)
     time.sleep(60)

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
+from flows.core.settings import REPO_ROOT
 from flows.demo_site.render import Article, load_articles
-from flows.quality import GoldArticle, load_gold_articles, person_slug
-from flows.settings import REPO_ROOT
+from tools.quality import GoldArticle, load_gold_articles, person_slug
 
 SEEDS = REPO_ROOT / "dbt_project" / "seeds"
 

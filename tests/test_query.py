@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from rich.console import Console
 
-from flows.query import QueryError, run_query
+from flows.warehouse.query import QueryError, run_query
 
 NEWSWATCH = str(Path(sys.executable).parent / "newswatch")
 

@@ -1,12 +1,12 @@
-"""Quotations and their speakers (flows/quotes.py): the cases issue 11 names, with the person
-mentions flows/people.py finds in the same text."""
+"""Quotations and their speakers (flows/text/quotes.py): the cases issue 11 names, with the person
+mentions flows/text/people.py finds in the same text."""
 
 from __future__ import annotations
 
 import pytest
 
-from flows.people import Lexicon, Sentence, find_people
-from flows.quotes import NamedSpan, Passage, Quote, find_quotes
+from flows.text.people import Lexicon, Sentence, find_people
+from flows.text.quotes import NamedSpan, Passage, Quote, find_quotes
 from tests.conftest import seed_column
 
 VERBS = frozenset(seed_column("attribution_verbs"))

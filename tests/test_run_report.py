@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from flows.run_report import FeedReportLine, RunReport
-from flows.warehouse_status import Status, render_status
+from flows.readers.run_report import FeedReportLine, RunReport
+from flows.readers.status import Status, render_status
 
 NOW = datetime(2026, 11, 30, 21, 0, tzinfo=UTC)
 # The demo's failures, and names as long as its longest, plus data that looks like markup.
@@ -126,8 +126,8 @@ def test_a_failed_run_is_logged_in_one_line_not_a_traceback():
     import logging
     import sys
 
-    import flows.pipeline  # noqa: F401 - installs the filter
-    from flows.run_report import RunFailed
+    import flows.orchestration.pipeline  # noqa: F401 - installs the filter
+    from flows.readers.run_report import RunFailed
 
     logger = logging.getLogger("prefect.flow_runs")
     try:

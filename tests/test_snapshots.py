@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.snapshots import (
+from flows.warehouse.snapshots import (
     SnapshotStore,
     expire,
     prepare_reader,
@@ -228,9 +228,9 @@ def test_a_publish_killed_before_the_rename_leaves_the_last_snapshot_and_is_clea
 
 def test_a_lost_writer_folder_is_rebuilt_from_the_snapshots_raw_tables(tmp_path: Path):
     from flows import warehouse
-    from flows.publish import prepare_working_copy
-    from flows.publish import publish as publish_warehouse
-    from flows.settings import Settings
+    from flows.core.settings import Settings
+    from flows.warehouse.publish import prepare_working_copy
+    from flows.warehouse.publish import publish as publish_warehouse
 
     settings = Settings(warehouse=tmp_path / "wh" / "news.duckdb", publish="snapshots")
     settings.writer_dir.mkdir(parents=True)

@@ -6,11 +6,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from flows.extract import PageStatus
-from flows.http_client import FetchStatus
-from flows.records import TEXT_RANK, article_rank, rank_sql
-from flows.settings import REPO_ROOT
-from flows.statuses import ArticleStatus, FeedStatus, TextSource
+from flows.core.records import TEXT_RANK, article_rank, rank_sql
+from flows.core.settings import REPO_ROOT
+from flows.core.statuses import ArticleStatus, FeedStatus, FetchStatus, PageStatus, TextSource
 
 MARTS_YML = REPO_ROOT / "dbt_project" / "models" / "marts" / "_marts__models.yml"
 

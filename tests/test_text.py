@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.text import TONE_MODEL, count_words, score, split_sentences
+from flows.text.sentences import count_words, split_sentences
+from flows.text.tone import score, tone_model
 
 
 @pytest.mark.parametrize(
@@ -80,8 +81,19 @@ def test_tone_shares_count_lexicon_words():
     assert tone.polarity == pytest.approx(2 / 6)
 
 
-def test_tone_model_names_its_version():
-    assert TONE_MODEL.startswith("vader-3.3.2/")
+def test_tone_model_names_the_installed_vader_release():
+    # The name lives once, in dbt_project.yml; a VADER upgrade must rename it (so the marts
+    # re-read every sentence's new score), which this catches.
+    from importlib.metadata import version
+
+    assert tone_model().startswith(f"vader-{version('vaderSentiment')}/")
+
+
+def test_tone_model_is_read_from_the_dbt_project(tmp_path):
+    project = tmp_path / "dbt_project"
+    project.mkdir()
+    (project / "dbt_project.yml").write_text("vars:\n  tone_model: vader-9.9.9/shares-7\n")
+    assert tone_model(project) == "vader-9.9.9/shares-7"
 
 
 @pytest.mark.parametrize(

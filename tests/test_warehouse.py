@@ -10,15 +10,20 @@ import pyarrow as pa
 import pytest
 
 from flows import warehouse
-from flows.analysis import PageAnalysis, analyse_stand_in, analyse_text
-from flows.extract import Extraction, PageStatus
-from flows.feeds import FeedConfig, parse_feed
-from flows.harvest import Harvester
-from flows.http_client import FetchStatus
-from flows.language import LANGUAGE_DETECTOR, detect_language
-from flows.records import FeedFetch, LoggedFetch, PageOutcome
-from flows.schedule import FeedState
-from flows.statuses import ArticleStatus
+from flows.core.feeds_file import FeedConfig
+from flows.core.records import (
+    Extraction,
+    FeedFetch,
+    FeedState,
+    LoggedFetch,
+    PageAnalysis,
+    PageOutcome,
+)
+from flows.core.statuses import ArticleStatus, FetchStatus, PageStatus
+from flows.ingest.feeds import parse_feed
+from flows.ingest.harvest import Harvester
+from flows.text.analysis import analyse_stand_in, analyse_text
+from flows.text.language import LANGUAGE_DETECTOR, detect_language
 from flows.warehouse.columns import as_batch
 from flows.warehouse.pages import RANK_COLUMN as RANK
 from tests.conftest import FIXTURES, make_settings
@@ -158,7 +163,7 @@ def test_rollback_leaves_nothing_half_loaded(con):
 
 
 def test_background_loader_commits_chunks_and_reports_the_first_failure(con):
-    from flows.harvest import BackgroundLoader
+    from flows.ingest.harvest import BackgroundLoader
 
     for article in ("b1", "b2", "b3"):
         seed_article(con, article)
@@ -177,7 +182,7 @@ def test_background_loader_commits_chunks_and_reports_the_first_failure(con):
 
 
 def test_a_failing_harvest_is_not_masked_by_a_failing_load(con):
-    from flows.harvest import BackgroundLoader
+    from flows.ingest.harvest import BackgroundLoader
 
     seed_article(con, "c1")
     con.execute("drop table raw.sentence_tone")

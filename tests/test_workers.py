@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.workers import WorkerPool
+from flows.ingest.workers import WorkerPool
 from tests import jobs
 
 

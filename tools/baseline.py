@@ -31,8 +31,10 @@ def corpus_raw(path: Path) -> Path:
     try:
         from tools.bench.run import sentence_pool, synthetic_warehouse
     except ImportError:  # the layout before the house issue (6fb7d56)
-        from flows.bench.run import sentence_pool, synthetic_warehouse  # type: ignore[no-redef]
-    synthetic_warehouse(path, CORPUS_ARTICLES, CORPUS_SENTENCES, sentence_pool(CORPUS_POOL), with_tone=True)
+        from tools.bench.run import sentence_pool, synthetic_warehouse  # type: ignore[no-redef]
+    synthetic_warehouse(
+        path, CORPUS_ARTICLES, CORPUS_SENTENCES, sentence_pool(CORPUS_POOL), with_tone=True
+    )
     return path
 
 
@@ -43,11 +45,13 @@ def build_corpus(work: Path) -> Path:
         from flows.core.settings import Settings
         from flows.transform.dbt_runner import run_dbt
     except ImportError:
-        from flows.dbt_runner import run_dbt  # type: ignore[no-redef]
-        from flows.settings import Settings  # type: ignore[no-redef]
+        from flows.core.settings import Settings  # type: ignore[no-redef]
+        from flows.transform.dbt_runner import run_dbt  # type: ignore[no-redef]
     settings = Settings(warehouse=work / "corpus.duckdb")
     corpus_raw(settings.work_database)
-    result = run_dbt(settings, "build", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test")
+    result = run_dbt(
+        settings, "build", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"
+    )
     if not result.success:
         raise RuntimeError(result.describe_failures())
     return settings.work_database
@@ -62,9 +66,9 @@ def build_demo(work: Path) -> Path:
         from flows.demo_site.site import FEEDS_FILE, DemoServer
         from flows.orchestration.pipeline import news_pipeline
     except ImportError:
+        from flows.core.settings import Settings  # type: ignore[no-redef]
         from flows.demo_site.site import FEEDS_FILE, DemoServer
-        from flows.pipeline import news_pipeline  # type: ignore[no-redef]
-        from flows.settings import Settings  # type: ignore[no-redef]
+        from flows.orchestration.pipeline import news_pipeline  # type: ignore[no-redef]
     with prefect_test_harness(server_startup_timeout=180), DemoServer() as server:
         settings = Settings(
             warehouse=work / "warehouse" / "test.duckdb",
@@ -100,8 +104,12 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             database = build(Path(tmp) / name)
             digests = warehouse_digests(database, today)
-            (args.out / f"{name}.json").write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
-            print(f"{name}: {len(digests)} tables -> {args.out / (name + '.json')}", file=sys.stderr)
+            (args.out / f"{name}.json").write_text(
+                json.dumps(digests, indent=1, sort_keys=True) + "\n"
+            )
+            print(
+                f"{name}: {len(digests)} tables -> {args.out / (name + '.json')}", file=sys.stderr
+            )
     return 0
 
 

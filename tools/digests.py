@@ -56,7 +56,9 @@ def _hash(items: list[str]) -> str:
     return digest.hexdigest()[:32]
 
 
-def table_digest(con: duckdb.DuckDBPyConnection, schema: str, table: str, clock_day: dt.date) -> dict:
+def table_digest(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, clock_day: dt.date
+) -> dict:
     described = con.execute(f'describe "{schema}"."{table}"').fetchall()
     columns = [(row[0], row[1]) for row in described]
     rows = con.execute(f'select * from "{schema}"."{table}"').fetchall()
@@ -75,13 +77,17 @@ def table_digest(con: duckdb.DuckDBPyConnection, schema: str, table: str, clock_
         "columns": {name: kind for name, kind in columns},
         "digest": _hash(dumps),
         "column_digests": {
-            name: _hash([json.dumps(values[i], ensure_ascii=False, sort_keys=True) for values in normalised])
+            name: _hash(
+                [json.dumps(values[i], ensure_ascii=False, sort_keys=True) for values in normalised]
+            )
             for i, (name, _) in enumerate(columns)
         },
     }
 
 
-def warehouse_digests(database: Path, clock_day: dt.date, schemas: tuple[str, ...] = SCHEMAS) -> dict:
+def warehouse_digests(
+    database: Path, clock_day: dt.date, schemas: tuple[str, ...] = SCHEMAS
+) -> dict:
     """``{"schema.table": digest}`` for every base table of ``schemas``."""
     con = duckdb.connect(str(database), read_only=True)
     try:
@@ -117,7 +123,9 @@ def differences(expected: dict, actual: dict) -> list[str]:
             gone = sorted(set(old["columns"]) - set(new["columns"]))
             added = sorted(set(new["columns"]) - set(old["columns"]))
             retyped = sorted(
-                c for c in set(old["columns"]) & set(new["columns"]) if old["columns"][c] != new["columns"][c]
+                c
+                for c in set(old["columns"]) & set(new["columns"])
+                if old["columns"][c] != new["columns"][c]
             )
             detail += [f"columns gone {gone}"] if gone else []
             detail += [f"columns added {added}"] if added else []

@@ -12,7 +12,7 @@ One module per concern:
 - ``languages``: detected languages of stored texts.
 
 The rules these loads apply (which failures are retried, which text may replace another) live
-with the records in ``flows.records``; statuses are types in ``flows.statuses``.
+with the records in ``flows.core.records``; statuses are types in ``flows.core.statuses``.
 """
 
 from flows.warehouse.articles import ArchivedPage, archived_pages, articles_to_fetch

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from flows.http_client import FetchStatus
-from flows.records import RETRIED_ARTICLE_STATUSES, PendingArticle, is_transient
-from flows.statuses import ArticleStatus, TextSource
+from flows.core.records import RETRIED_ARTICLE_STATUSES, PendingArticle, is_transient
+from flows.core.statuses import ArticleStatus, FetchStatus, TextSource
 
 
 def articles_to_fetch(

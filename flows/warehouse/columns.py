@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from flows.records import LoggedFetch
+from flows.core.records import LoggedFetch
 from flows.warehouse.connection import registered
 
 Row = dict[str, Any]

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from flows.settings import REPO_ROOT
+from flows.core.settings import REPO_ROOT
 
 MIGRATIONS_DIR = REPO_ROOT / "warehouse" / "migrations"
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")

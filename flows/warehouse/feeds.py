@@ -11,10 +11,9 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
-from flows.feeds import FeedConfig, FeedEntry
-from flows.records import FeedFetch
-from flows.schedule import FeedState
-from flows.statuses import ArticleStatus
+from flows.core.feeds_file import FeedConfig
+from flows.core.records import FeedEntry, FeedFetch, FeedState
+from flows.core.statuses import ArticleStatus
 from flows.warehouse.columns import Row, as_batch, fetch_log_row, insert_rows
 from flows.warehouse.connection import registered, transaction
 

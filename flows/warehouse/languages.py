@@ -9,8 +9,8 @@ from typing import Any
 
 import duckdb
 
-from flows.jobs import StoredText
-from flows.language import LANGUAGE_DETECTOR, LanguageGuess
+from flows.core.records import LanguageGuess, StoredText
+from flows.text.language import LANGUAGE_DETECTOR
 from flows.warehouse.columns import as_batch
 from flows.warehouse.connection import registered, transaction
 

@@ -13,12 +13,12 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flows.analysis import PageAnalysis
-from flows.extract import EXTRACTOR
-from flows.faults import crash_point
-from flows.records import NO_TEXT_RANK, PAGE_RANK, PageOutcome, rank_sql
-from flows.statuses import ArticleStatus, TextSource
-from flows.text import SPLITTER_VERSION, TONE_MODEL
+from flows.core.faults import crash_point
+from flows.core.records import NO_TEXT_RANK, PAGE_RANK, PageAnalysis, PageOutcome, rank_sql
+from flows.core.statuses import ArticleStatus, TextSource
+from flows.text.extract import EXTRACTOR
+from flows.text.sentences import SPLITTER_VERSION
+from flows.text.tone import tone_model
 from flows.warehouse.columns import Row, as_batch, fetch_log_row, insert_batch
 from flows.warehouse.connection import registered, transaction
 from flows.warehouse.languages import language_columns
@@ -49,7 +49,7 @@ def sentence_rows(analysis: PageAnalysis, now: datetime) -> tuple[list[Row], lis
             {
                 "article_id": analysis.article_id,
                 "sentence_index": s.index,
-                "tone_model": TONE_MODEL,
+                "tone_model": tone_model(),
                 "tone": t.tone,
                 "positive_score": t.positive_score,
                 "negative_score": t.negative_score,

@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from flows.statuses import RunStatus
+from flows.core.statuses import RunStatus
 
 
 def start_run(

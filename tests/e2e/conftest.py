@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.core.settings import Settings
 from flows.demo_site.render import load_articles
 from flows.demo_site.site import FEEDS_FILE, HOSTILE, DemoServer
-from flows.run_report import RunReport
-from flows.settings import Settings
+from flows.readers.run_report import RunReport
 from tests.conftest import make_settings
 
 # Article pages of the sample site with text: the sample articles and the story in Spanish.
@@ -85,7 +85,7 @@ class DemoRuns:
 
 @pytest.fixture(scope="session")
 def demo_runs(prefect_harness, tmp_path_factory) -> DemoRuns:
-    from flows.pipeline import news_pipeline, set_progress
+    from flows.orchestration.pipeline import news_pipeline, set_progress
 
     tmp = tmp_path_factory.mktemp("demo")
     with DemoServer() as server:

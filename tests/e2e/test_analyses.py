@@ -10,9 +10,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from flows.query import run_query
-from flows.run_report import EXAMPLE_QUERY
-from flows.settings import REPO_ROOT
+from flows.core.settings import REPO_ROOT
+from flows.readers.run_report import EXAMPLE_QUERY
+from flows.warehouse.query import run_query
 from tests.e2e.conftest import DemoRuns, query
 
 pytestmark = pytest.mark.e2e

@@ -16,18 +16,18 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.analyst_report import (
+from flows.cli import EXIT_CONFIG, EXIT_OK, main
+from flows.core.settings import Settings
+from flows.demo_site.render import load_articles
+from flows.demo_site.site import FEEDS_FILE, DemoServer, build_site
+from flows.readers.analyst_report import (
     ReportError,
     ReportRequest,
     default_report_path,
     gather,
     write_report,
 )
-from flows.cli import EXIT_CONFIG, EXIT_OK, main
-from flows.demo_site.render import load_articles
-from flows.demo_site.site import FEEDS_FILE, DemoServer, build_site
-from flows.run_report import RunReport
-from flows.settings import Settings
+from flows.readers.run_report import RunReport
 from tests.browser import Browser, Page, ensure_chromium
 from tests.conftest import FIXTURES, make_settings
 from tests.e2e.conftest import DemoRuns, query
@@ -145,7 +145,7 @@ class BurstRun:
 @pytest.fixture(scope="module")
 def burst_run(prefect_harness, tmp_path_factory) -> BurstRun:
     """The sample site plus seven stories on one day about a North Korean missile."""
-    from flows.pipeline import news_pipeline
+    from flows.orchestration.pipeline import news_pipeline
 
     burst = load_articles(BURST_DIR)
     assert len(burst) == BURST_SIZE and {a.published.date() for a in burst} == {BURST_DAY}
@@ -339,7 +339,7 @@ def test_a_warehouse_without_the_spikes_mart_still_gets_a_report_that_says_so(
 
 
 def test_a_feed_url_that_is_not_a_web_link_is_not_made_a_link():
-    from flows.analyst_report import _safe_url
+    from flows.readers.analyst_report import _safe_url
 
     assert _safe_url("javascript:alert(1)") is None
     assert _safe_url("https://news.example/a") == "https://news.example/a"

@@ -19,10 +19,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.core.records import PendingArticle
+from flows.core.settings import REPO_ROOT
 from flows.demo_site.render import load_articles, render_article
 from flows.demo_site.site import FEEDS_FILE, DemoServer
-from flows.records import PendingArticle
-from flows.settings import REPO_ROOT
 from tests.conftest import make_settings
 from tests.servers import FixtureServer, Route
 
@@ -147,7 +147,7 @@ def test_the_pool_a_local_cluster_and_a_scheduler_give_the_same_marts(
     from prefect.client.schemas.filters import FlowFilter, FlowRunFilter, TaskRunFilter
     from prefect.client.schemas.sorting import FlowRunSort
 
-    from flows.pipeline import news_pipeline
+    from flows.orchestration.pipeline import news_pipeline
 
     runs = {}
     with DemoServer() as server:
@@ -196,7 +196,7 @@ def test_the_pool_a_local_cluster_and_a_scheduler_give_the_same_marts(
     assert {t.state.type.value for t in task_runs} == {"COMPLETED"}
 
     # Re-extracting the archive goes to the cluster too, and finds the same text.
-    from flows.pipeline import reextract_pipeline
+    from flows.orchestration.pipeline import reextract_pipeline
 
     result = reextract_pipeline(runs["tcp"][0])
     assert result["articles"] == extracted and result["changed"] == 0 and result["dbt_ok"]
@@ -251,8 +251,8 @@ def harvest_on(settings, articles: list[PendingArticle]):
     """What ingest does with a batch of pages, on the configured engine."""
     from prefect import flow
 
-    from flows.cluster import extraction_summary, pages_to_dask, with_task_runner
-    from flows.harvest import Harvester
+    from flows.ingest.harvest import Harvester
+    from flows.orchestration.cluster import extraction_summary, pages_to_dask, with_task_runner
 
     @flow(name="harvest-on-dask")
     def harvest(settings, articles):
@@ -336,9 +336,9 @@ def test_a_worker_that_cannot_start_processes_stops_the_run_saying_how_to_start_
     from prefect import flow
     from prefect_dask import DaskTaskRunner
 
-    from flows.chunks import WorkerMisconfigured
-    from flows.cluster import chunked_pool
-    from flows.settings import Settings
+    from flows.core.settings import Settings
+    from flows.ingest.chunks import WorkerMisconfigured
+    from flows.orchestration.cluster import chunked_pool
     from tests import jobs
 
     @flow(name="daemon-worker")

@@ -9,13 +9,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import marts_compare
-from flows.dbt_runner import run_dbt
+from flows.core.settings import Settings
 from flows.demo_site.render import Article, load_articles
 from flows.demo_site.site import FEEDS_FILE, DemoServer, build_site
-from flows.settings import Settings
+from flows.transform.dbt_runner import run_dbt
 from tests.conftest import make_settings
 from tests.e2e.conftest import DemoRuns, query, table_counts
+from tools import marts_compare
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +60,7 @@ def test_a_batch_loaded_twice_changes_no_count(demo_runs: DemoRuns, tmp_path: Pa
 
 
 def test_a_backdated_article_is_picked_up(demo_runs: DemoRuns, tmp_path: Path):
-    from flows.pipeline import news_pipeline
+    from flows.orchestration.pipeline import news_pipeline
 
     articles = load_articles()
     template = next(a for a in articles if a.slug == "senkaku-patrol-standoff")

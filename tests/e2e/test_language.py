@@ -11,11 +11,11 @@ import duckdb
 import pytest
 from rich.console import Console
 
+from flows.core.settings import Settings
 from flows.demo_site.render import OUTLETS, load_articles
 from flows.demo_site.site import FEEDS_FILE, HOSTILE, DemoServer
-from flows.language import LANGUAGE_DETECTOR
-from flows.settings import Settings
-from flows.warehouse_status import read_status, render_status
+from flows.readers.status import read_status, render_status
+from flows.text.language import LANGUAGE_DETECTOR
 from tests.conftest import make_settings
 from tests.e2e.conftest import DEMO_PAGES, DemoRuns, query
 
@@ -106,7 +106,7 @@ def test_status_counts_articles_per_language_and_the_tagged(demo_runs: DemoRuns)
 def test_a_warehouse_from_before_language_detection_upgrades_without_fetching(
     demo_runs: DemoRuns, tmp_path: Path
 ):
-    from flows.pipeline import news_pipeline
+    from flows.orchestration.pipeline import news_pipeline
 
     with DemoServer() as server:
         settings = make_settings(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.run_report import RunFailed
+from flows.readers.run_report import RunFailed
 from tests.conftest import make_settings
 from tests.e2e.conftest import DemoRuns, query
 
@@ -33,7 +33,7 @@ def test_all_feeds_failing_fails_the_flow_with_a_short_exception(prefect_harness
     """What `newswatch serve`'s runner does with the flow's result: Prefect raises the failed
     state's data. It must be an exception with a short message, not the TypeError Prefect
     raises (with the report's whole repr) when the data is not one."""
-    from flows.pipeline import news_pipeline
+    from flows.orchestration.pipeline import news_pipeline
 
     feeds = unreachable_feeds(tmp_path / "feeds.yaml", ("first", "second"))
     settings = make_settings(tmp_path, feeds=feeds, private_allowlist=())
@@ -56,7 +56,7 @@ def test_offline_run_after_a_publish_refreshes_feed_health_only(
     health (so `status` shows the failures) but derives nothing else."""
     import shutil
 
-    from flows.pipeline import news_pipeline
+    from flows.orchestration.pipeline import news_pipeline
 
     source = demo_runs.settings
     # The demo's own settings on a copy of its warehouse; its site is gone, so every feed

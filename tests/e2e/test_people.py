@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.dbt_runner import run_dbt
-from flows.new_people import new_people, seed_rows
+from flows.readers.new_people import new_people, seed_rows
+from flows.transform.dbt_runner import run_dbt
 from tests.e2e.conftest import DemoRuns, query, working_copy
 
 pytestmark = pytest.mark.e2e

@@ -180,7 +180,7 @@ def test_every_response_is_archived(demo_runs: DemoRuns):
 
 
 def test_reextract_rebuilds_text_from_the_archive_without_the_network(demo_runs: DemoRuns):
-    from flows.pipeline import reextract_pipeline, set_progress
+    from flows.orchestration.pipeline import reextract_pipeline, set_progress
 
     settings = demo_runs.settings
     before = query(
@@ -222,7 +222,7 @@ def test_reextract_rebuilds_text_from_the_archive_without_the_network(demo_runs:
 
 
 def test_status_reports_feed_health_and_freshness(demo_runs: DemoRuns):
-    from flows.warehouse_status import read_status
+    from flows.readers.status import read_status
 
     status = read_status(demo_runs.settings.warehouse)
     health = {f["feed_name"]: f["health"] for f in status.feeds}

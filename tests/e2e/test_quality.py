@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from flows.demo_site.render import load_articles
-from flows.quality import evaluate, evaluate_people, load_gold
 from tests.e2e.conftest import DemoRuns
+from tools.quality import evaluate, evaluate_people, load_gold
 
 pytestmark = pytest.mark.e2e
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from flows.core.feeds_file import load_feeds_file
 from flows.demo_site.render import load_articles
 from flows.demo_site.site import FEEDS_FILE, HOSTILE, DemoServer, build_site
-from flows.feeds import load_feeds_file
-from flows.query import run_query
-from flows.snapshots import snapshot_id_of
-from flows.warehouse_status import read_status
+from flows.readers.status import read_status
+from flows.warehouse.query import run_query
+from flows.warehouse.snapshots import snapshot_id_of
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +28,7 @@ PROBE = Path(__file__).parents[1] / "reader_probe.py"
 def test_a_reader_polling_through_two_runs_sees_no_lock_error_and_only_whole_snapshots(
     prefect_harness, tmp_path: Path, publish: str, monkeypatch
 ):
-    from flows.pipeline import news_pipeline
+    from flows.orchestration.pipeline import news_pipeline
 
     articles = load_articles()
     # The first run publishes one outlet's stories. The hostile feeds link to Pacific Herald

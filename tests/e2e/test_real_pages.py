@@ -12,10 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.audit import LABELS_FILE, Audit, load_labels, run_audit
-from flows.quality import QUALITY_DOC
-from flows.real_pages import real_pages
-from flows.settings import REPO_ROOT
+from flows.core.settings import REPO_ROOT
+from tools.audit import LABELS_FILE, Audit, load_labels, run_audit
+from tools.quality import QUALITY_DOC
+from tools.real_pages import real_pages
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.dbt_runner import run_dbt
+from flows.transform.dbt_runner import run_dbt
 from tests.e2e.conftest import RAW_TABLES, DemoRuns, query, table_counts, working_copy
 
 pytestmark = pytest.mark.e2e
@@ -123,7 +123,7 @@ def test_a_second_build_with_nothing_new_changes_nothing(demo_runs: DemoRuns, tm
 @pytest.fixture(scope="module")
 def generated_docs(demo_runs: DemoRuns, tmp_path_factory) -> Path:
     """`dbt docs generate` on a copy of the demo's working database: the docs folder."""
-    from flows.docs import docs_directory, generate_docs
+    from flows.transform.docs import docs_directory, generate_docs
 
     settings = working_copy(demo_runs.settings, tmp_path_factory.mktemp("docs"))
     _, result = generate_docs(settings)
@@ -159,7 +159,7 @@ def test_docs_open_on_the_projects_overview_in_a_browser(generated_docs: Path):
     import json
     import re
 
-    from flows.docs import serve_docs
+    from flows.transform.docs import serve_docs
     from tests.browser import rendered_dom
 
     directory = generated_docs

@@ -18,7 +18,7 @@ import httpx
 import psutil
 import pytest
 
-from flows.settings import REPO_ROOT
+from flows.core.settings import REPO_ROOT
 from tests.e2e.conftest import DEMO_PAGES, query
 
 pytestmark = pytest.mark.e2e

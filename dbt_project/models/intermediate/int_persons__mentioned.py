@@ -1,11 +1,11 @@
 """One row per mention of a person: curated or discovered, by full name, by surname after the
-full name, or by a curated surname that stands alone. The rules are flows/people.py (news
+full name, or by a curated surname that stands alone. The rules are flows/text/people.py (news
 writing's cues, English only); this model feeds them the changed articles' sentences and the
 seeds, and streams the mentions back (incremental by article: macros/incremental.sql)."""
 
 import pyarrow as pa
 
-from flows.people import (
+from flows.text.people import (
     PEOPLE_RULES_VERSION,
     RULES_LANGUAGE,
     Sentence,

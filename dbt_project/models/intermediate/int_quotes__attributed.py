@@ -1,14 +1,14 @@
 """One row per direct quotation in an article, with its speaker where the text says who it is.
-The rules are flows/quotes.py (English news writing's cues); this model gives them the changed
+The rules are flows/text/quotes.py (English news writing's cues); this model gives them the changed
 articles' sentences in their paragraphs, the people (int_persons__mentioned) and the
 organizations (int_phrases__matched) found there, and scores each quotation's tone with the
 project's tone model. Incremental by article (macros/incremental.sql)."""
 
 import pyarrow as pa
 
-from flows.people import RULES_LANGUAGE, TOKEN, PersonMention
-from flows.quotes import QUOTES_RULES_VERSION, NamedSpan, Passage, find_quotes
-from flows.text import score
+from flows.text.people import RULES_LANGUAGE, TOKEN, PersonMention
+from flows.text.quotes import QUOTES_RULES_VERSION, NamedSpan, Passage, find_quotes
+from flows.text.tone import score
 
 CHUNK_ARTICLES = 2_000
 

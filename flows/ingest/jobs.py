@@ -1,0 +1,64 @@
+"""Jobs run in worker processes: parse a feed; extract, split, score a page and detect its
+language; detect the language of stored texts in bulk. Each job is a picklable record and a
+module-level function, so a spawned worker (or a Dask one) can import and run it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from flows.core.records import LanguageGuess, PageAnalysis, ParsedFeed, ScoredSentence, StoredText
+from flows.core.statuses import PageStatus
+from flows.ingest.feeds import parse_feed
+from flows.text.analysis import analyse_text
+from flows.text.extract import extract_page
+from flows.text.language import detect_language
+
+
+@dataclass(frozen=True)
+class FeedJob:
+    feed_name: str
+    body: bytes
+    content_type: str | None
+    base_url: str
+
+
+@dataclass(frozen=True)
+class PageJob:
+    article_id: str
+    url: str
+    body: bytes
+    content_type: str | None
+    min_words: int = 25
+    fast: bool = True
+
+
+def detect_stored_languages(texts: list[StoredText]) -> list[tuple[str, LanguageGuess]]:
+    """The language of each stored text (the upgrade path: nothing is fetched or extracted)."""
+    return [(t.article_id, detect_language(t.text, t.title)) for t in texts]
+
+
+def run_feed_job(job: FeedJob) -> ParsedFeed:
+    return parse_feed(job.feed_name, job.body, job.content_type, job.base_url)
+
+
+def run_page_job(job: PageJob) -> PageAnalysis:
+    wall, cpu = time.perf_counter(), time.process_time()
+    extraction = extract_page(job.body, job.url, job.content_type, job.min_words, job.fast)
+    extracted_wall, extracted_cpu = time.perf_counter(), time.process_time()
+    sentences: tuple[ScoredSentence, ...] = ()
+    error = None
+    language = None
+    if extraction.status is PageStatus.OK and extraction.text:
+        language = detect_language(extraction.text, extraction.title)
+        try:
+            sentences = analyse_text(extraction.title, extraction.text)
+        except Exception as exc:  # noqa: BLE001 - keep the text; the failure is its status
+            error = f"{type(exc).__name__}: {exc}"
+    timings = (
+        extracted_wall - wall,
+        extracted_cpu - cpu,
+        time.perf_counter() - extracted_wall,
+        time.process_time() - extracted_cpu,
+    )
+    return PageAnalysis(job.article_id, extraction, sentences, timings, error, language)

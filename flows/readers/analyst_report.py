@@ -1,0 +1,1280 @@
+"""The analyst report: one self-contained HTML file of charts and explained attention spikes,
+read from the published warehouse (plotly's JavaScript is inlined: opening it needs no network).
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import json
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from flows.warehouse.query import QueryError, open_read_only
+
+DEFAULT_DAYS = 90
+TOP_ENTITIES = 8
+TONE_SUBJECTS = 6
+TONE_WINDOW_DAYS = 7
+TOP_PAIRS = 4
+SPIKES_IN_DETAIL = 20
+SENTENCES_PER_ARTICLE = 3
+TOP_SPEAKERS = 15
+TOP_ROOT_ISSUES = 8
+OTHER_ISSUES = "other"
+# Japan–China is the pair this project was started for: always charted when both exist.
+STANDING_PAIRS = (("china", "japan"),)
+PALETTE = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#7f7f7f",
+    "#bcbd22",
+)
+
+
+class ReportError(Exception):
+    """The report cannot be written as asked; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    warehouse: Path
+    output: Path | None = None  # default: <warehouse stem>-report.html beside the warehouse
+    since: date | None = None  # default: DEFAULT_DAYS days up to today (UTC)
+    entities: tuple[str, ...] = ()  # ids or names of entities to chart besides the top ones
+    until: date | None = None  # default: today (UTC); tests pin it
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    path: Path
+    since: date
+    until: date
+    articles: int
+    spikes: int
+    charts: int
+    bytes: int
+    notes: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        return (
+            f"{self.path} ({self.bytes / 1e6:.1f} MB): {self.since} to {self.until}, "
+            f"{self.articles} articles, {self.charts} charts, {self.spikes} spikes"
+        )
+
+
+def default_report_path(warehouse: Path) -> Path:
+    """Beside the warehouse, named after it, so the demo's and a real warehouse's reports in
+    one folder do not overwrite each other."""
+    return warehouse.with_name(f"{warehouse.stem}-report.html")
+
+
+# -- reading the warehouse -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a chart: a label and a value per day (None where there is nothing)."""
+
+    key: str
+    label: str
+    values: dict[date, float | None]
+    hover: dict[date, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    text: str
+    tone: float | None
+
+
+@dataclass(frozen=True)
+class DrivingArticle:
+    article_id: str
+    title: str
+    url: str | None
+    outlet: str
+    published_at: datetime | None
+    sentences: tuple[Sentence, ...]
+    sentence_total: int
+
+
+@dataclass(frozen=True)
+class Spike:
+    subject_type: str
+    subject_id: str
+    name: str
+    published_date: date
+    article_count: int
+    day_article_count: int
+    day_share: float
+    baseline_share: float
+    baseline_days: int
+    score: float
+    articles: tuple[DrivingArticle, ...] = ()
+    share_series: dict[date, float] = field(default_factory=dict)
+    baseline_series: dict[date, float] = field(default_factory=dict)
+
+    @property
+    def anchor(self) -> str:
+        return f"spike-{self.subject_type}-{self.subject_id}-{self.published_date}"
+
+
+@dataclass(frozen=True)
+class IssueRow:
+    issue_id: str
+    name: str
+    depth: int
+    path: str
+    sentences: int
+    articles: int
+    mean_tone: float | None
+
+
+@dataclass(frozen=True)
+class Speaker:
+    key: str
+    name: str
+    description: str
+    quotes: int
+    fragments: int
+    mean_tone: float | None
+    issues: tuple[tuple[str, int], ...]
+    sample: str
+
+
+@dataclass
+class ReportData:
+    warehouse: Path
+    since: date
+    until: date
+    generated_at: datetime
+    start: date | None = None  # the first day with articles in the period: charts start there
+    articles: int = 0
+    outlets: int = 0
+    newest_article_date: date | None = None
+    mentions: list[Series] = field(default_factory=list)
+    chosen: tuple[str, ...] = ()
+    entity_tone: list[Series] = field(default_factory=list)
+    issue_tone: list[Series] = field(default_factory=list)
+    pair_tone: list[Series] = field(default_factory=list)
+    issue_attention: list[Series] = field(default_factory=list)
+    issue_tree: list[IssueRow] = field(default_factory=list)
+    spikes_available: bool = True
+    spikes: list[Spike] = field(default_factory=list)
+    spikes_total: int = 0
+    scored_days: int = 0
+    best_non_spike: tuple[str, date, int, float] | None = None
+    quotes_available: bool = False
+    quotes_missing_columns: tuple[str, ...] = ()
+    speakers: list[Speaker] = field(default_factory=list)
+    unattributed_quotes: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def days(self) -> list[date]:
+        first = self.start or self.since
+        return [first + timedelta(days=n) for n in range((self.until - first).days + 1)]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    return con.execute(sql, list(params)).fetchall()
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    columns: dict[str, set[str]] = defaultdict(set)
+    for schema, table, column in _rows(
+        con, "select table_schema, table_name, column_name from information_schema.columns"
+    ):
+        columns[f"{schema}.{table}"].add(column)
+    return columns
+
+
+def resolve_entities(con: duckdb.DuckDBPyConnection, wanted: Iterable[str]) -> tuple[str, ...]:
+    """Entity ids for ids or names as an analyst types them; unknown ones stop with suggestions."""
+    known = {
+        eid: name for eid, name in _rows(con, "select entity_id, name from marts.dim_entities")
+    }
+    by_name = {name.lower(): eid for eid, name in known.items()}
+    resolved: list[str] = []
+    for item in wanted:
+        key = item.strip()
+        entity_id = key if key in known else by_name.get(key.lower())
+        if entity_id is None and key.lower() in known:
+            entity_id = key.lower()
+        if entity_id is None:
+            close = difflib.get_close_matches(key.lower(), [*known, *by_name], n=3, cutoff=0.6)
+            suggestions = sorted({str(by_name.get(c, c)) for c in close})
+            raise ReportError(
+                f"unknown entity {key!r}: use an entity_id or name from marts.dim_entities"
+                + (f" (did you mean {', '.join(suggestions)}?)" if suggestions else "")
+            )
+        if entity_id not in resolved:
+            resolved.append(entity_id)
+    return tuple(resolved)
+
+
+def _daily(rows: Iterable[tuple], days: list[date]) -> dict[str, dict[date, tuple[float, float]]]:
+    """(key, day, a, b) rows into key -> day -> (a, b)."""
+    out: dict[str, dict[date, tuple[float, float]]] = defaultdict(dict)
+    window = set(days)
+    for key, day, first, second in rows:
+        if day in window:
+            out[key][day] = (float(first or 0), float(second or 0))
+    return out
+
+
+def _rolling_tone(
+    key: str, label: str, per_day: dict[date, tuple[float, float]], days: list[date]
+) -> Series:
+    """Trailing mean tone over TONE_WINDOW_DAYS days, weighted by sentences."""
+    values: dict[date, float | None] = {}
+    hover: dict[date, str] = {}
+    for day in days:
+        tone_sum = sentences = 0.0
+        for back in range(TONE_WINDOW_DAYS):
+            got = per_day.get(day - timedelta(days=back))
+            if got:
+                tone_sum += got[0]
+                sentences += got[1]
+        values[day] = round(tone_sum / sentences, 4) if sentences else None
+        hover[day] = f"{int(sentences)} sentences in the {TONE_WINDOW_DAYS} days to {day}"
+    return Series(key, label, values, hover)
+
+
+def _names(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str], dict[str, str]]:
+    entities = dict(_rows(con, "select entity_id, name from marts.dim_entities"))
+    issues = dict(_rows(con, "select issue_id, name from marts.dim_issues"))
+    return entities, issues
+
+
+def _window_params(data: ReportData) -> list[date]:
+    return [data.since, data.until]
+
+
+def _load_overview(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
+    articles, outlets, data.start = _rows(
+        con,
+        "select count(*), count(distinct outlet_id), min(published_date) from marts.dim_articles "
+        "where has_text and published_date between ? and ?",
+        _window_params(data),
+    )[0]
+    data.articles, data.outlets = int(articles), int(outlets)
+    data.newest_article_date = _rows(
+        con, "select max(published_date) from marts.dim_articles where has_text"
+    )[0][0]
+    if not data.articles:
+        newest = data.newest_article_date
+        data.notes.append(
+            f"No article with text was published between {data.since} and {data.until}"
+            + (
+                f"; the newest is from {newest}: pass --since {newest - timedelta(days=30)}"
+                if newest
+                else ""
+            )
+            + "."
+        )
+
+
+def _load_mentions(
+    con: duckdb.DuckDBPyConnection, data: ReportData, entities: dict[str, str]
+) -> list[str]:
+    top = [
+        eid
+        for (eid,) in _rows(
+            con,
+            "select entity_id from marts.agg_entity_daily where published_date between ? and ? "
+            "group by entity_id order by sum(mention_count) desc, entity_id limit ?",
+            [*_window_params(data), TOP_ENTITIES],
+        )
+    ]
+    shown = [*data.chosen, *(e for e in top if e not in data.chosen)]
+    if not shown:
+        return []
+    rows = _rows(
+        con,
+        "select entity_id, published_date, sum(mention_count), sum(article_count) "
+        "from marts.agg_entity_daily where published_date between ? and ? "
+        "and list_contains(?, entity_id) group by all",
+        [*_window_params(data), shown],
+    )
+    per_entity = _daily(rows, data.days)
+    for eid in shown:
+        days = per_entity.get(eid, {})
+        data.mentions.append(
+            Series(
+                eid,
+                entities.get(eid, eid) + (" (chosen)" if eid in data.chosen else ""),
+                {d: days[d][0] if d in days else 0.0 for d in data.days},
+                {d: f"{int(days[d][1])} articles" for d in days},
+            )
+        )
+    return shown
+
+
+def _load_tone(
+    con: duckdb.DuckDBPyConnection,
+    data: ReportData,
+    shown_entities: list[str],
+    entities: dict[str, str],
+    issues: dict[str, str],
+) -> None:
+    wanted = [*data.chosen, *(e for e in shown_entities if e not in data.chosen)]
+    wanted = wanted[: max(TONE_SUBJECTS, len(data.chosen))]
+    data.entity_tone = _tone_series(
+        con, data, "agg_entity_daily", "entity_id", wanted, lambda e: entities.get(e, e)
+    )
+    roots = _rows(
+        con,
+        "select issues.issue_id from marts.dim_issues as issues "
+        "inner join marts.agg_issue_daily as daily on issues.issue_id = daily.issue_id "
+        "where issues.parent_issue_id is null and daily.published_date between ? and ? "
+        "group by issues.issue_id order by sum(daily.sentence_count) desc, issues.issue_id "
+        "limit ?",
+        [*_window_params(data), TONE_SUBJECTS],
+    )
+    root_ids = [r[0] for r in roots]
+    data.issue_tone = _tone_series(
+        con, data, "agg_issue_daily", "issue_id", root_ids, lambda i: issues.get(i, i)
+    )
+    _load_pair_tone(con, data, entities)
+
+
+def _with_lead_in(data: ReportData) -> list[date]:
+    """The window plus the days before it that the first rolling means reach back to."""
+    lead = [data.since - timedelta(days=n) for n in range(TONE_WINDOW_DAYS, 0, -1)]
+    return [*lead, *data.days]
+
+
+def _load_pair_tone(
+    con: duckdb.DuckDBPyConnection, data: ReportData, entities: dict[str, str]
+) -> None:
+    countries = {
+        eid
+        for (eid,) in _rows(
+            con, "select entity_id from marts.dim_entities where entity_type = 'country'"
+        )
+    }
+    chosen = sorted(e for e in data.chosen if e in countries)
+    pairs: list[tuple[str, str]] = [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1 :]]
+    pairs += [p for p in STANDING_PAIRS if set(p) <= countries and p not in pairs]
+    for a, b in _rows(
+        con,
+        "select country_a_id, country_b_id from marts.agg_dyad_daily "
+        "where published_date between ? and ? group by all "
+        "order by sum(sentence_count) desc, 1, 2 limit ?",
+        [*_window_params(data), TOP_PAIRS],
+    ):
+        if (a, b) not in pairs:
+            pairs.append((a, b))
+
+    def label(key: str) -> str:
+        a, b = key.split("|")
+        return f"{entities.get(a, a)} – {entities.get(b, b)}"
+
+    data.pair_tone = _tone_series(
+        con,
+        data,
+        "agg_dyad_daily",
+        "country_a_id || '|' || country_b_id",
+        [f"{a}|{b}" for a, b in pairs],
+        label,
+    )
+
+
+def _tone_series(
+    con: duckdb.DuckDBPyConnection,
+    data: ReportData,
+    table: str,
+    key_sql: str,
+    keys: list[str],
+    label: Callable[[str], str],
+) -> list[Series]:
+    """Rolling tone of each key with sentences in the period, from a daily aggregate mart."""
+    rows = _rows(
+        con,
+        f"select {key_sql}, published_date, sum(tone_sum), sum(sentence_count) "
+        f"from marts.{table} where published_date between ? and ? "
+        f"and list_contains(?, {key_sql}) group by all",
+        [data.since - timedelta(days=TONE_WINDOW_DAYS), data.until, keys],
+    )
+    per_key = _daily(rows, _with_lead_in(data))
+    return [_rolling_tone(k, label(k), per_key[k], data.days) for k in keys if k in per_key]
+
+
+def _load_issues(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
+    totals = {
+        issue_id: (int(s), int(a), t)
+        for issue_id, s, a, t in _rows(
+            con,
+            "select issue_id, sum(sentence_count), sum(article_count), "
+            "sum(tone_sum) / nullif(sum(sentence_count), 0) from marts.agg_issue_daily "
+            "where published_date between ? and ? group by issue_id",
+            _window_params(data),
+        )
+    }
+    issues = _rows(con, "select issue_id, name, parent_issue_id, depth, path from marts.dim_issues")
+    children: dict[str | None, list[tuple]] = defaultdict(list)
+    for row in issues:
+        if row[0] in totals:
+            children[row[2]].append(row)
+
+    def walk(parent: str | None) -> None:
+        ordered = sorted(children.get(parent, []), key=lambda r: (-totals[r[0]][0], r[0]))
+        for issue_id, name, _parent, depth, path in ordered:
+            sentences, articles, tone = totals[issue_id]
+            data.issue_tree.append(
+                IssueRow(issue_id, name, int(depth or 0), path, sentences, articles, tone)
+            )
+            walk(issue_id)
+
+    walk(None)
+    roots = [r for r in data.issue_tree if r.depth == 0]
+    rows = _rows(
+        con,
+        "select issue_id, published_date, sum(sentence_count), sum(article_count) "
+        "from marts.agg_issue_daily where published_date between ? and ? "
+        "and list_contains(?, issue_id) group by all",
+        [*_window_params(data), [r.issue_id for r in roots]],
+    )
+    # Weekly (weeks start on Monday): daily counts of a dozen issues are too jagged to read.
+    top = [r.issue_id for r in roots[:TOP_ROOT_ISSUES]]
+    weekly: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))
+    articles: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))
+    window = set(data.days)
+    for issue_id, day, sentences, article_count in rows:
+        if day not in window:
+            continue
+        key = issue_id if issue_id in top else OTHER_ISSUES
+        week = day - timedelta(days=day.weekday())
+        weekly[key][week] += float(sentences)
+        articles[key][week] += float(article_count)
+    names = {r.issue_id: r.name for r in roots}
+    data.issue_attention = [
+        Series(
+            key,
+            names.get(key, "Other top-level issues"),
+            dict(weekly[key]),
+            {w: f"{int(n)} articles" for w, n in articles[key].items()},
+        )
+        for key in [*top, OTHER_ISSUES]
+        if key in weekly
+    ]
+
+
+def _load_spikes(
+    con: duckdb.DuckDBPyConnection,
+    data: ReportData,
+    tables: dict[str, set[str]],
+    entities: dict[str, str],
+    issues: dict[str, str],
+) -> None:
+    if "marts.fct_attention_spikes" not in tables:
+        data.spikes_available = False
+        data.notes.append(
+            "This warehouse has no marts.fct_attention_spikes yet: run `newswatch run` (or "
+            "`dbt build`) with this version to score spikes."
+        )
+        return
+    window = _window_params(data)
+    data.scored_days = int(
+        _rows(
+            con,
+            "select count(*) from marts.fct_attention_spikes "
+            "where score is not null and published_date between ? and ?",
+            window,
+        )[0][0]
+    )
+    best = _rows(
+        con,
+        "select subject_type, subject_id, published_date, article_count, score "
+        "from marts.fct_attention_spikes where not is_spike and score is not null "
+        "and published_date between ? and ? order by score desc, article_count desc limit 1",
+        window,
+    )
+    if best:
+        kind, sid, day, count, score = best[0]
+        name = (entities if kind == "entity" else issues).get(sid, sid)
+        data.best_non_spike = (name, day, int(count), float(score))
+    rows = _rows(
+        con,
+        "select subject_type, subject_id, published_date, article_count, day_article_count, "
+        "day_share, baseline_share, baseline_days, score, driving_article_ids "
+        "from marts.fct_attention_spikes where is_spike and published_date between ? and ? "
+        "order by published_date desc, score desc, subject_type, subject_id",
+        window,
+    )
+    data.spikes_total = len(rows)
+    # The first SPIKES_IN_DETAIL get their articles and a chart; the rest are listed only.
+    for n, (kind, sid, day, count, total, share, base, base_days, score, drivers) in enumerate(
+        rows
+    ):
+        detailed = n < SPIKES_IN_DETAIL
+        spike = Spike(
+            kind,
+            sid,
+            (entities if kind == "entity" else issues).get(sid, sid),
+            day,
+            int(count),
+            int(total),
+            float(share),
+            float(base or 0.0),
+            int(base_days),
+            float(score),
+            _driving_articles(con, kind, sid, list(drivers or [])) if detailed else (),
+        )
+        if detailed:
+            share_rows = _rows(
+                con,
+                "select published_date, day_share, baseline_share "
+                "from marts.fct_attention_spikes "
+                "where subject_type = ? and subject_id = ? and published_date between ? and ?",
+                [kind, sid, *window],
+            )
+            spike.share_series.update({d: float(s) for d, s, _ in share_rows})
+            spike.baseline_series.update({d: float(b) for d, _, b in share_rows if b is not None})
+        data.spikes.append(spike)
+
+
+def _driving_articles(
+    con: duckdb.DuckDBPyConnection, kind: str, subject_id: str, article_ids: list[str]
+) -> tuple[DrivingArticle, ...]:
+    if not article_ids:
+        return ()
+    if kind == "entity":
+        sentence_rows = _rows(
+            con,
+            "select mentions.article_id, mentions.sentence_index, sentences.sentence_text, "
+            "mentions.tone from marts.fct_entity_mentions as mentions "
+            "inner join marts.fct_sentence_tone as sentences "
+            "on mentions.sentence_id = sentences.sentence_id "
+            "where mentions.entity_id = ? and list_contains(?, mentions.article_id) "
+            "order by mentions.article_id, mentions.sentence_index",
+            [subject_id, article_ids],
+        )
+    else:
+        sentence_rows = _rows(
+            con,
+            "select distinct mentions.article_id, mentions.sentence_index, "
+            "mentions.sentence_text, mentions.tone from marts.fct_issue_mentions as mentions "
+            "inner join marts.dim_issues as issues on mentions.issue_id = issues.issue_id "
+            "where list_contains(string_split(issues.path, ' > '), ?) "
+            "and list_contains(?, mentions.article_id) "
+            "order by mentions.article_id, mentions.sentence_index",
+            [subject_id, article_ids],
+        )
+    sentences: dict[str, list[Sentence]] = defaultdict(list)
+    for article_id, index, text, tone in sentence_rows:
+        sentences[article_id].append(Sentence(int(index), text or "", tone))
+    meta = {
+        row[0]: row[1:]
+        for row in _rows(
+            con,
+            "select articles.article_id, articles.title, articles.canonical_url, "
+            "coalesce(outlets.name, articles.outlet_id), articles.published_at "
+            "from marts.dim_articles as articles left join marts.dim_outlets as outlets "
+            "on articles.outlet_id = outlets.outlet_id where list_contains(?, articles.article_id)",
+            [article_ids],
+        )
+    }
+    out = []
+    for article_id in article_ids:
+        title, url, outlet, published_at = meta.get(article_id, (None, None, "", None))
+        found = sentences.get(article_id, [])
+        out.append(
+            DrivingArticle(
+                article_id,
+                title or article_id,
+                url,
+                outlet or "",
+                published_at,
+                tuple(found[:SENTENCES_PER_ARTICLE]),
+                len(found),
+            )
+        )
+    return tuple(out)
+
+
+QUOTE_COLUMNS = ("article_id", "first_sentence_index", "sentence_count", "quote_text")
+
+
+def _load_quotes(
+    con: duckdb.DuckDBPyConnection,
+    data: ReportData,
+    tables: dict[str, set[str]],
+    issues: dict[str, str],
+) -> None:
+    columns = tables.get("marts.fct_quotes")
+    if columns is None:
+        return
+    data.quotes_available = True
+    missing = [c for c in QUOTE_COLUMNS if c not in columns]
+    if "speaker_entity_id" not in columns and "speaker_name" not in columns:
+        missing.append("speaker_entity_id or speaker_name")
+    if missing:
+        data.quotes_missing_columns = tuple(missing)
+        return
+    speaker_id = "quotes.speaker_entity_id" if "speaker_entity_id" in columns else "null"
+    speaker_name = "quotes.speaker_name" if "speaker_name" in columns else "null"
+    description = "quotes.speaker_description" if "speaker_description" in columns else "null"
+    tone = "quotes.tone" if "tone" in columns else "null"
+    fragment = "quotes.is_fragment" if "is_fragment" in columns else "false"
+    quotes_sql = f"""
+        select
+            quotes.article_id,
+            quotes.first_sentence_index,
+            quotes.sentence_count,
+            quotes.quote_text,
+            coalesce({speaker_id}, 'name:' || lower(trim({speaker_name}))) as speaker_key,
+            coalesce(entities.name, {speaker_name}) as speaker,
+            {description} as speaker_description,
+            {tone} as tone,
+            coalesce({fragment}, false) as is_fragment
+        from marts.fct_quotes as quotes
+        inner join marts.dim_articles as articles on quotes.article_id = articles.article_id
+        left join marts.dim_entities as entities on {speaker_id} = entities.entity_id
+        where articles.published_date between ? and ?
+    """
+    window = _window_params(data)
+    data.unattributed_quotes = int(
+        _rows(con, f"select count(*) from ({quotes_sql}) where speaker_key is null", window)[0][0]
+    )
+    speakers = _rows(
+        con,
+        f"""
+        select speaker_key, any_value(speaker), coalesce(max(speaker_description), ''),
+            count(*), count(*) filter (where is_fragment), avg(tone),
+            arg_max(quote_text, length(quote_text)) filter (where not is_fragment)
+        from ({quotes_sql}) where speaker_key is not null
+        group by speaker_key order by count(*) desc, speaker_key limit ?
+        """,
+        [*window, TOP_SPEAKERS],
+    )
+    # On which issues: the issues the quoted sentences themselves mention.
+    issue_rows = _rows(
+        con,
+        f"""
+        select quoted.speaker_key, mentions.issue_id, count(distinct quoted.quote_text)
+        from ({quotes_sql}) as quoted
+        inner join marts.fct_issue_mentions as mentions
+            on quoted.article_id = mentions.article_id
+            and mentions.sentence_index between quoted.first_sentence_index
+                and quoted.first_sentence_index + greatest(quoted.sentence_count, 1) - 1
+        where quoted.speaker_key is not null
+        group by all
+        """,
+        window,
+    )
+    by_speaker: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for key, issue_id, n in issue_rows:
+        by_speaker[key].append((issues.get(issue_id, issue_id), int(n)))
+    for key, name, desc, count, fragments, mean_tone, sample in speakers:
+        data.speakers.append(
+            Speaker(
+                key,
+                name or key,
+                desc or "",
+                int(count),
+                int(fragments),
+                float(mean_tone) if mean_tone is not None else None,
+                tuple(sorted(by_speaker.get(key, []), key=lambda p: (-p[1], p[0]))[:4]),
+                sample or "",
+            )
+        )
+
+
+def _window(
+    con: duckdb.DuckDBPyConnection, request: ReportRequest, today: date
+) -> tuple[date, date]:
+    """The period shown: by default the DEFAULT_DAYS days up to the newest article (today's
+    date on a warehouse that runs hourly; still the data on one that stopped, or the demo)."""
+    if request.until:
+        until = request.until
+    else:
+        newest = _rows(con, "select max(published_date) from marts.dim_articles where has_text")
+        until = min(newest[0][0] or today, today)
+    since = request.since or until - timedelta(days=DEFAULT_DAYS - 1)
+    if request.since and not request.until:
+        until = max(until, since)
+    if since > until:
+        raise ReportError(f"--since {since} is after {until}: nothing to report")
+    return since, until
+
+
+def gather(request: ReportRequest, generated_at: datetime | None = None) -> ReportData:
+    """Everything the report shows, read from the published warehouse."""
+    now = generated_at or datetime.now(UTC)
+    con = open_read_only(request.warehouse)
+    try:
+        tables = _tables(con)
+        needed = ("marts.dim_articles", "marts.agg_entity_daily", "marts.agg_issue_daily")
+        if any(t not in tables for t in needed):
+            raise ReportError(
+                f"{request.warehouse} has no marts yet: run `newswatch run` (or `make demo`)"
+            )
+        since, until = _window(con, request, now.date())
+        data = ReportData(request.warehouse, since, until, now)
+        data.chosen = resolve_entities(con, request.entities)
+        entities, issues = _names(con)
+        _load_overview(con, data)
+        shown = _load_mentions(con, data, entities)
+        _load_tone(con, data, shown, entities, issues)
+        _load_issues(con, data)
+        _load_spikes(con, data, tables, entities, issues)
+        _load_quotes(con, data, tables, issues)
+    except duckdb.Error as exc:
+        raise QueryError(f"reading {request.warehouse}: {str(exc).splitlines()[0]}") from exc
+    finally:
+        con.close()
+    return data
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _safe_url(url: str | None) -> str | None:
+    """Only web links: a feed could carry a javascript: URL."""
+    if url and url.lower().startswith(("https://", "http://")):
+        return url
+    return None
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.0f}%" if value >= 0.01 or value == 0 else f"{100 * value:.1f}%"
+
+
+def _chance(score: float) -> str:
+    if score >= 12:
+        return "a chance below one in a trillion"
+    return f"a chance of 1 in {10**score:,.0f}"
+
+
+def _tone_class(tone: float | None) -> str:
+    if tone is None:
+        return "neutral"
+    return "positive" if tone >= 0.05 else "negative" if tone <= -0.05 else "neutral"
+
+
+class _Charts:
+    """Plotly figures as divs; the library itself is inlined once in the page head."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def figure(self, name: str, traces: list[dict[str, Any]], layout: dict[str, Any]) -> str:
+        self.count += 1
+        div_id = f"chart-{self.count}"
+        base = {
+            "template": "plotly_white",
+            "margin": {"l": 50, "r": 20, "t": 30, "b": 40},
+            "height": 340,
+            "legend": {"orientation": "h", "y": -0.18},
+            "hovermode": "x unified",
+            "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 12},
+        }
+        figure = {"data": traces, "layout": {**base, **layout}}
+        config = {"displaylogo": False, "responsive": True}
+        return (
+            f'<div class="chart" id="{div_id}" data-chart="{_e(name)}"></div>\n'
+            f"<script>Plotly.newPlot({json.dumps(div_id)}, {_json(figure)}, "
+            f"{json.dumps(config)});</script>"
+        )
+
+    def lines(
+        self,
+        name: str,
+        series: list[Series],
+        days: list[date],
+        y_title: str,
+        y_range: list[float] | None = None,
+        stacked: bool = False,
+    ) -> str:
+        traces = []
+        x = [d.isoformat() for d in days]
+        for n, s in enumerate(series):
+            trace: dict[str, Any] = {
+                "type": "scatter",
+                "mode": "lines",
+                "name": s.label,
+                "x": x,
+                "y": [s.values.get(d) for d in days],
+                "text": [s.hover.get(d, "") for d in days],
+                "hovertemplate": "%{y}<br>%{text}",
+                "line": {"color": PALETTE[n % len(PALETTE)], "width": 2},
+                "connectgaps": False,
+            }
+            if stacked:
+                trace["stackgroup"] = "one"
+            traces.append(trace)
+        layout: dict[str, Any] = {"yaxis": {"title": {"text": y_title}}}
+        if y_range:
+            layout["yaxis"]["range"] = y_range
+            layout["yaxis"]["zeroline"] = True
+        return self.figure(name, traces, layout)
+
+    def weekly_bars(self, name: str, series: list[Series], y_title: str) -> str:
+        weeks = sorted({week for s in series for week in s.values})
+        traces = [
+            {
+                "type": "bar",
+                "name": s.label,
+                "x": [w.isoformat() for w in weeks],
+                "y": [s.values.get(w, 0.0) for w in weeks],
+                "text": [s.hover.get(w, "") for w in weeks],
+                "textposition": "none",
+                "hovertemplate": "%{y} sentences, %{text}",
+                "marker": {"color": PALETTE[n % len(PALETTE)]},
+            }
+            for n, s in enumerate(series)
+        ]
+        layout = {
+            "barmode": "stack",
+            "yaxis": {"title": {"text": y_title}},
+            "xaxis": {"tickformat": "week of %d %b"},
+            "height": 380,
+        }
+        return self.figure(name, traces, layout)
+
+
+def _json(value: Any) -> str:
+    # "</" inside a script would end it early; escape it (JSON allows "\/").
+    return json.dumps(value, default=str).replace("</", "<\\/")
+
+
+def _section(anchor: str, title: str, intro: str, body: str) -> str:
+    return (
+        f'<section id="{anchor}"><h2>{_e(title)}</h2><p class="intro">{intro}</p>{body}</section>'
+    )
+
+
+def _empty(message: str) -> str:
+    return f'<p class="empty">{_e(message)}</p>'
+
+
+def _spikes_section(data: ReportData, charts: _Charts) -> str:
+    intro = (
+        "Days on which an entity or issue took a far larger share of the day's articles than "
+        "in the 28 days before: at least 3 articles, at least twice its baseline share, and a "
+        "score of 3 or more (less than a one-in-a-thousand chance at its usual share; 4 is one "
+        "in ten thousand), once 14 days of baseline exist. Shares, not counts: more articles "
+        "overall is not a spike. Each spike lists the articles that drove it and their sentences. "
+        "Query them with <code>select * from marts.fct_attention_spikes where is_spike</code>."
+    )
+    if not data.spikes_available:
+        return _section("spikes", "Spikes", intro, _empty(data.notes[-1]))
+    if not data.spikes:
+        reason = (
+            f"No spikes between {data.since} and {data.until}. {data.scored_days} "
+            "subject-days had enough baseline to be scored"
+        )
+        if data.best_non_spike:
+            name, day, count, score = data.best_non_spike
+            reason += (
+                f"; the highest score was {score:.1f} ({name}, {day}, {count} "
+                f"article{'s' if count != 1 else ''})"
+            )
+        return _section("spikes", "Spikes", intro, _empty(reason + "."))
+    detailed = [s for s in data.spikes if s.articles]
+    scatter = charts.figure(
+        "spikes-overview",
+        [
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": kind,
+                "x": [s.published_date.isoformat() for s in data.spikes if s.subject_type == kind],
+                "y": [s.score for s in data.spikes if s.subject_type == kind],
+                "text": [
+                    f"{s.name}: {s.article_count} of {s.day_article_count} articles"
+                    for s in data.spikes
+                    if s.subject_type == kind
+                ],
+                "hovertemplate": "%{text}<br>score %{y}",
+                "marker": {"size": 11, "color": color},
+            }
+            for kind, color in (("entity", PALETTE[0]), ("issue", PALETTE[1]))
+            if any(s.subject_type == kind for s in data.spikes)
+        ],
+        {
+            "xaxis": {"range": [data.days[0].isoformat(), data.until.isoformat()]},
+            "yaxis": {"title": {"text": "score (−log10 chance)"}, "rangemode": "tozero"},
+            "hovermode": "closest",
+            "height": 260,
+        },
+    )
+    rows = "".join(
+        f'<tr><td>{s.published_date}</td><td><a href="#{_e(s.anchor)}">{_e(s.name)}</a></td>'
+        f"<td>{s.subject_type}</td><td class='num'>{s.article_count} of {s.day_article_count}</td>"
+        f"<td class='num'>{_pct(s.day_share)}</td><td class='num'>{_pct(s.baseline_share)}</td>"
+        f"<td class='num'>{s.score:.1f}</td></tr>"
+        for s in data.spikes
+    )
+    table = (
+        '<table class="spikes"><thead><tr><th>day</th><th>subject</th><th>type</th>'
+        "<th>articles</th><th>share of the day</th><th>28-day baseline</th><th>score</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+    more = (
+        f'<p class="note">{data.spikes_total - len(detailed)} more spikes are listed above '
+        "without their articles.</p>"
+        if data.spikes_total > len(detailed)
+        else ""
+    )
+    cards = "".join(_spike_card(s, data, charts) for s in detailed)
+    return _section("spikes", "Spikes, and why", intro, scatter + table + cards + more)
+
+
+def _spike_card(spike: Spike, data: ReportData, charts: _Charts) -> str:
+    days = data.days
+    chart = charts.figure(
+        f"spike-{spike.subject_type}-{spike.subject_id}",
+        [
+            {
+                "type": "bar",
+                "name": "share of the day's articles",
+                "x": [d.isoformat() for d in days],
+                "y": [spike.share_series.get(d, 0.0) for d in days],
+                "marker": {
+                    "color": [PALETTE[1] if d == spike.published_date else "#9ecae1" for d in days]
+                },
+                "hovertemplate": "%{y:.0%}",
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "28-day baseline share",
+                "x": [d.isoformat() for d in days if d in spike.baseline_series],
+                "y": [spike.baseline_series[d] for d in days if d in spike.baseline_series],
+                "line": {"color": "#333", "dash": "dot", "width": 1.5},
+                "hovertemplate": "%{y:.0%}",
+            },
+        ],
+        {"height": 220, "yaxis": {"tickformat": ".0%", "rangemode": "tozero"}, "bargap": 0.1},
+    )
+    articles = "".join(_driving_article(a) for a in spike.articles)
+    return (
+        f'<article class="spike" id="{_e(spike.anchor)}">'
+        f"<h3>{_e(spike.name)} <span class='kind'>{spike.subject_type}</span> — "
+        f"{spike.published_date:%A %d %B %Y}</h3>"
+        f'<p class="why">{spike.article_count} of the day\'s {spike.day_article_count} articles '
+        f"({_pct(spike.day_share)}) mention it, against {_pct(spike.baseline_share)} over the "
+        f"{spike.baseline_days} days with articles before: score {spike.score:.1f} "
+        f"({_chance(spike.score)} at that share). "
+        f"The articles that drove it:</p>"
+        f'<ol class="drivers">{articles}</ol>{chart}</article>'
+    )
+
+
+def _driving_article(article: DrivingArticle) -> str:
+    url = _safe_url(article.url)
+    title = (
+        f'<a href="{_e(url)}" rel="noreferrer noopener" target="_blank">{_e(article.title)}</a>'
+        if url
+        else _e(article.title)
+    )
+    when = f"{article.published_at:%Y-%m-%d %H:%M} UTC" if article.published_at else ""
+    sentences = "".join(
+        f'<li class="sentence tone-{_tone_class(s.tone)}" data-sentence-index="{s.index}">'
+        f"{_e(s.text)}</li>"
+        for s in article.sentences
+    )
+    extra = article.sentence_total - len(article.sentences)
+    more = f'<li class="more">and {extra} more sentences</li>' if extra > 0 else ""
+    return (
+        f'<li class="driver" data-article-id="{_e(article.article_id)}">'
+        f'<div class="headline">{title}</div>'
+        f'<div class="meta">{_e(article.outlet)} · {_e(when)}</div>'
+        f'<ul class="sentences">{sentences}{more}</ul></li>'
+    )
+
+
+def _issue_tree(rows: list[IssueRow]) -> str:
+    if not rows:
+        return _empty("No issue was mentioned in this period.")
+    top = max(r.sentences for r in rows) or 1
+    body = "".join(
+        f'<tr class="depth-{r.depth}"><td style="padding-left:{0.4 + 1.4 * r.depth:.1f}em">'
+        f'{_e(r.name)}</td><td class="num">{r.sentences}</td><td class="num">{r.articles}</td>'
+        f'<td class="num tone-{_tone_class(r.mean_tone)}">'
+        f"{'' if r.mean_tone is None else f'{r.mean_tone:+.2f}'}</td>"
+        f'<td class="barcell"><span class="bar" style="width:{100 * r.sentences / top:.1f}%">'
+        "</span></td></tr>"
+        for r in rows
+    )
+    return (
+        '<table class="tree"><thead><tr><th>issue (with everything beneath it)</th>'
+        "<th>sentences</th><th>articles</th><th>mean tone</th><th></th></tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )
+
+
+def _quotes_section(data: ReportData, charts: _Charts) -> str:
+    intro = (
+        "Speakers quoted directly (marts.fct_quotes), and the issues their quoted sentences "
+        "mention."
+    )
+    if data.quotes_missing_columns:
+        return _section(
+            "quotes",
+            "Who is quoted",
+            intro,
+            _empty(
+                "marts.fct_quotes lacks "
+                + ", ".join(data.quotes_missing_columns)
+                + ": rebuild the warehouse with a matching newswatch."
+            ),
+        )
+    if not data.speakers:
+        return _section(
+            "quotes", "Who is quoted", intro, _empty("No attributed quotation in this period.")
+        )
+    ordered = list(reversed(data.speakers))
+    chart = charts.figure(
+        "quotes",
+        [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": "quotations",
+                "y": [s.name for s in ordered],
+                "x": [s.quotes for s in ordered],
+                "marker": {"color": PALETTE[0]},
+            }
+        ],
+        {
+            "height": 120 + 24 * len(ordered),
+            "hovermode": "closest",
+            "margin": {"l": 180, "r": 20, "t": 20, "b": 40},
+            "xaxis": {"title": {"text": "quotations"}},
+        },
+    )
+    rows = "".join(
+        f"<tr><td><strong>{_e(s.name)}</strong><div class='meta'>{_e(s.description)}</div></td>"
+        f"<td class='num'>{s.quotes}</td><td class='num'>{s.fragments}</td>"
+        f"<td class='num tone-{_tone_class(s.mean_tone)}'>"
+        f"{'' if s.mean_tone is None else f'{s.mean_tone:+.2f}'}</td>"
+        f"<td>{_e(', '.join(f'{name} ({n})' for name, n in s.issues)) or '—'}</td>"
+        f"<td class='quote'>{_e(s.sample)}</td></tr>"
+        for s in data.speakers
+    )
+    table = (
+        '<table class="speakers"><thead><tr><th>speaker</th><th>quotes</th><th>fragments</th>'
+        "<th>mean tone</th><th>on issues</th><th>longest quotation</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+    note = (
+        f'<p class="note">{data.unattributed_quotes} quotations have no known speaker and are '
+        "not counted.</p>"
+        if data.unattributed_quotes
+        else ""
+    )
+    return _section("quotes", "Who is quoted, and on what", intro, chart + table + note)
+
+
+# Belt and braces: the page loads nothing, and the browser is told to refuse if it ever tried.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'unsafe-inline'; img-src data:; font-src data:"
+)
+
+STYLE = """
+:root { --ink:#1d2430; --muted:#5b6573; --line:#e3e6ea; --accent:#1f77b4; --bg:#fafbfc; }
+* { box-sizing: border-box; }
+body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
+  color:var(--ink); background:var(--bg); }
+header { background:#14213d; color:#fff; padding:18px 28px; }
+header h1 { margin:0 0 4px; font-size:22px; }
+header .sub { color:#cfd6e4; }
+nav { position:sticky; top:0; z-index:5; background:#fff; border-bottom:1px solid var(--line);
+  padding:8px 28px; }
+nav a { margin-right:16px; color:var(--accent); text-decoration:none; }
+main { max-width:1180px; margin:0 auto; padding:10px 28px 40px; }
+section, article.spike { scroll-margin-top:48px; }
+section { background:#fff; border:1px solid var(--line); border-radius:8px; padding:14px 20px;
+  margin:18px 0; }
+h2 { margin:4px 0 6px; font-size:18px; }
+h3 { margin:16px 0 4px; font-size:15px; }
+.intro { color:var(--muted); margin:0 0 10px; }
+.grid { display:grid; grid-template-columns:1fr 1fr; gap:14px; }
+.grid > div h3 { margin-top:4px; }
+@media (max-width:900px) { .grid { grid-template-columns:1fr; } }
+.stats { display:flex; gap:28px; margin-top:10px; flex-wrap:wrap; }
+.stats div { font-size:12px; color:#cfd6e4; }
+.stats strong { display:block; font-size:20px; color:#fff; }
+table { border-collapse:collapse; width:100%; margin:8px 0; }
+th, td { text-align:left; padding:4px 8px; border-bottom:1px solid var(--line);
+  vertical-align:top; }
+th { font-weight:600; color:var(--muted); font-size:12px; }
+td.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
+tr.depth-0 td:first-child { font-weight:600; }
+td.barcell { width:28%; }
+.bar { display:inline-block; height:10px; background:#9ecae1; border-radius:2px; }
+.tone-positive { color:#2b7a3d; } .tone-negative { color:#b02a2a; }
+.spike { border-top:1px solid var(--line); margin-top:14px; padding-top:4px; }
+.spike .kind { font-size:11px; font-weight:normal; color:#fff; background:var(--muted);
+  border-radius:3px; padding:1px 5px; vertical-align:middle; }
+.why { margin:2px 0 6px; }
+ol.drivers { margin:4px 0; padding-left:22px; }
+li.driver { margin:6px 0; }
+.headline a { color:var(--accent); font-weight:600; text-decoration:none; }
+.headline a:hover { text-decoration:underline; }
+.meta { color:var(--muted); font-size:12px; }
+ul.sentences { margin:3px 0 0; padding-left:16px; list-style:none; }
+li.sentence { border-left:3px solid var(--line); padding:1px 8px; margin:3px 0; color:#333; }
+li.sentence.tone-negative { border-left-color:#e08a8a; }
+li.sentence.tone-positive { border-left-color:#8cc79b; }
+li.more { color:var(--muted); font-size:12px; padding-left:11px; }
+.empty { color:var(--muted); font-style:italic; }
+.note { color:var(--muted); font-size:12px; }
+td.quote { font-style:italic; color:#333; max-width:420px; }
+code { background:#f1f3f5; padding:1px 4px; border-radius:3px; }
+footer { color:var(--muted); font-size:12px; text-align:center; padding:10px; }
+"""
+
+
+def render(data: ReportData) -> tuple[str, int]:
+    """The page and the number of charts on it."""
+    from plotly.offline import get_plotlyjs  # heavy (the 4.8 MB library): only when rendering
+
+    charts = _Charts()
+    days = data.days
+    chosen = f" and those you chose ({', '.join(map(_e, data.chosen))})" if data.chosen else ""
+    mentions = (
+        charts.lines("mentions", data.mentions, days, "mentions per day")
+        if data.mentions
+        else _empty("No entity was mentioned in this period.")
+    )
+    sections = [
+        _spikes_section(data, charts),
+        _section(
+            "mentions",
+            "Mentions per day",
+            f"The {TOP_ENTITIES} most mentioned entities of the period{chosen}, all outlets "
+            "together (a sentence naming an entity twice counts twice). Click a name in the "
+            "legend to hide it; double-click to show it alone.",
+            mentions,
+        ),
+        _section(
+            "tone",
+            "Tone over time",
+            f"Mean tone of the sentences that mention each subject over the {TONE_WINDOW_DAYS} "
+            "days to each date, weighted by sentences (VADER compound, −1 to +1; ±0.05 and "
+            "beyond reads as negative or positive). Gaps: no sentence in those days.",
+            '<div class="grid">'
+            + "".join(
+                f"<div><h3>{title}</h3>"
+                + (
+                    charts.lines(name, series, days, "tone", [-1, 1])
+                    if series
+                    else _empty("Nothing in this period.")
+                )
+                + "</div>"
+                for name, title, series in (
+                    ("tone-entities", "Entities", data.entity_tone),
+                    ("tone-issues", "Issues (top level, with sub-issues)", data.issue_tone),
+                    ("tone-pairs", "Country pairs (in the same sentence)", data.pair_tone),
+                )
+            )
+            + "</div>",
+        ),
+        _section(
+            "issues",
+            "Issue attention, rolled up the issue tree",
+            "Sentences about each top-level issue per week (weeks start on Monday), each "
+            "counting everything beneath it (a sentence about Scarborough Shoal counts for the "
+            "South China Sea and territorial disputes too), then the whole tree for the period.",
+            (
+                charts.weekly_bars("issues", data.issue_attention, "sentences per week")
+                if data.issue_attention
+                else ""
+            )
+            + _issue_tree(data.issue_tree),
+        ),
+    ]
+    if data.quotes_available:
+        sections.append(_quotes_section(data, charts))
+    nav = "".join(
+        f'<a href="#{a}">{t}</a>'
+        for a, t in (
+            ("spikes", "Spikes"),
+            ("mentions", "Mentions"),
+            ("tone", "Tone"),
+            ("issues", "Issues"),
+            *((("quotes", "Quotes"),) if data.quotes_available else ()),
+        )
+    )
+    notes = "".join(f'<p class="note">{_e(n)}</p>' for n in data.notes)
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">
+<title>newswatch report {data.since} to {data.until}</title>
+<style>{STYLE}</style>
+<script>{get_plotlyjs()}</script>
+</head>
+<body>
+<header>
+<h1>newswatch: what the news paid attention to</h1>
+<div class="sub">{data.since:%d %B %Y} to {data.until:%d %B %Y} · {_e(data.warehouse.name)} ·
+generated {data.generated_at:%Y-%m-%d %H:%M} UTC</div>
+<div class="stats"><div><strong>{data.articles}</strong>articles</div>
+<div><strong>{data.outlets}</strong>outlets</div>
+<div><strong>{data.spikes_total}</strong>spikes</div>
+<div><strong>{len(data.issue_tree)}</strong>issues mentioned</div></div>
+</header>
+<nav>{nav}</nav>
+<main>
+{notes}
+{"".join(sections)}
+</main>
+<footer>Written by <code>newswatch report</code> from the published warehouse; every number
+comes from the marts (<code>newswatch query</code> reaches the same tables). Charts: plotly.js,
+inlined.</footer>
+</body>
+</html>
+"""
+    return page, charts.count
+
+
+def write_report(request: ReportRequest, generated_at: datetime | None = None) -> ReportResult:
+    """Read the warehouse and write the report; the file is replaced whole, never half-written."""
+    data = gather(request, generated_at)
+    page, chart_count = render(data)
+    target = request.output or default_report_path(request.warehouse)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        partial.write_text(page, encoding="utf-8")
+        os.replace(partial, target)
+    except OSError as exc:
+        raise ReportError(f"cannot write {target}: {exc}") from exc
+    return ReportResult(
+        target,
+        data.since,
+        data.until,
+        data.articles,
+        data.spikes_total,
+        chart_count,
+        target.stat().st_size,
+        tuple(data.notes),
+    )

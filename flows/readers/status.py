@@ -1,0 +1,150 @@
+"""Warehouse status: feed health and freshness, read from the published warehouse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from flows.readers.run_report import notes_grid
+from flows.warehouse.query import open_read_only
+
+FEED_COLUMNS = (
+    "feed_name",
+    "health",
+    "last_status",
+    "last_success_at",
+    "consecutive_failures",
+    "next_fetch_after",
+    "last_new_entry_at",
+    "last_error",
+)
+
+
+@dataclass(frozen=True)
+class Status:
+    warehouse: Path
+    published_at: datetime
+    last_run: dict[str, Any] | None
+    article_count: int
+    newest_article_at: datetime | None
+    feeds: list[dict[str, Any]]
+    # (detected language or "no text", articles, tagged), most articles first
+    languages: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def unhealthy(self) -> list[dict[str, Any]]:
+        return [f for f in self.feeds if f["health"] in ("failing", "parked")]
+
+
+def read_status(warehouse: Path) -> Status:
+    con = open_read_only(warehouse)
+    try:
+        feeds = [
+            dict(zip(FEED_COLUMNS, row, strict=True))
+            for row in con.execute(
+                f"select {', '.join(FEED_COLUMNS)} from marts.dim_feeds "
+                "where is_active order by health <> 'ok' desc, feed_name"
+            ).fetchall()
+        ]
+        run = con.execute(
+            "select run_id, status, started_at, finished_at, duration_seconds "
+            "from staging.stg_newswatch__runs order by started_at desc limit 1"
+        ).fetchall()
+        articles, newest = con.execute(
+            "select count(*), max(published_at) from marts.dim_articles"
+        ).fetchall()[0]
+        languages = _languages(con)
+    finally:
+        con.close()
+    last_run = None
+    if run:
+        keys = ("run_id", "status", "started_at", "finished_at", "duration_seconds")
+        last_run = dict(zip(keys, run[0], strict=True))
+    published = datetime.fromtimestamp(warehouse.stat().st_mtime, tz=UTC)
+    return Status(warehouse, published, last_run, int(articles), newest, feeds, languages)
+
+
+def _languages(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
+    """Articles per detected language and how many were tagged; none from a warehouse
+    published before languages were detected."""
+    has_column = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'marts' "
+        "and table_name = 'dim_articles' and column_name = 'is_tagged'"
+    ).fetchall()[0][0]
+    if not has_column:
+        return []
+    rows = con.execute(
+        "select coalesce(detected_language, 'no text'), count(*), count(*) filter (is_tagged) "
+        "from marts.dim_articles group by all order by 2 desc, 1"
+    ).fetchall()
+    return [(language, int(n), int(tagged)) for language, n, tagged in rows]
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def _short(value: datetime | None, now: datetime) -> str:
+    """Eleven characters at most, so the feed table fits 80 columns: the year only when it is
+    not this one (then without the time)."""
+    if value is None:
+        return "—"
+    value = value.astimezone(UTC)
+    return value.strftime("%m-%d %H:%M" if value.year == now.year else "%Y-%m-%d")
+
+
+def render_status(status: Status, console: Console, now: datetime | None = None) -> None:
+    """Feed health for a person: fits 80 columns (cron and pipes get 80) with every feed name
+    and error whole; data is shown as text, never read as markup."""
+    now = now or datetime.now(UTC)
+    console.print(Text.assemble(("Warehouse", "bold"), " ", str(status.warehouse)))
+    console.print(f"  published {_when(status.published_at)} UTC; {status.article_count} articles")
+    console.print(f"  newest article published {_when(status.newest_article_at)} UTC")
+    if status.languages:
+        tagged = sum(n for _, _, n in status.languages)
+        console.print(
+            f"  tagged {tagged} of {status.article_count} articles; by detected language: "
+            + ", ".join(
+                f"{language} {n}" + (" tagged" if t == n else f" ({t} tagged)" if t else "")
+                for language, n, t in status.languages
+            )
+        )
+    if status.last_run:
+        run = status.last_run
+        console.print(
+            Text(
+                f"  last run {run['run_id'][:8]}: {run['status']}, started "
+                f"{_when(run['started_at'])} UTC, took {run['duration_seconds'] or 0:.0f}s"
+            )
+        )
+    console.print(Text.assemble(("Feeds", "bold"), " (times in UTC)"))
+    # One space between columns and no indent: the six columns fit 80 with 28-character names.
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 1, 0, 0))
+    table.add_column("feed", overflow="fold")
+    table.add_column("health", no_wrap=True)
+    table.add_column("fails", justify="right", no_wrap=True)
+    for column in ("last ok", "next fetch", "new entry"):
+        table.add_column(column, no_wrap=True)
+    errors = []
+    for f in status.feeds:
+        table.add_row(
+            Text(f["feed_name"]),
+            Text(f["health"]),
+            str(f["consecutive_failures"]),
+            _short(f["last_success_at"], now),
+            _short(f["next_fetch_after"], now) if f["next_fetch_after"] else "next run",
+            _short(f["last_new_entry_at"], now),
+        )
+        if f["last_error"]:
+            errors.append((f["feed_name"], f"{f['last_status'] or 'error'}: {f['last_error']}"))
+    console.print(table)
+    if errors:
+        console.print(Text("Last errors", style="bold"))
+        console.print(notes_grid(errors))

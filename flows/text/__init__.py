@@ -1,0 +1,10 @@
+"""Text analysis: from a page's bytes to what its text says, with no I/O and no seeds' SQL.
+
+- ``extract``: decode page bytes honestly, then trafilatura for the text and metadata.
+- ``language``: the article's language, from its own text (CLD2).
+- ``sentences``: title and body sentences with offsets; word counts for every script.
+- ``tone``: sentence tone (VADER plus GDELT-style shares); the model's name is a dbt var.
+- ``analysis``: all of the above for one page (what a worker process returns).
+- ``people``: persons an article names, by news writing's cues (dbt's Python model calls it).
+- ``quotes``: direct quotations and their speakers (dbt's Python model calls it).
+"""

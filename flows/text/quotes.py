@@ -1,0 +1,478 @@
+"""Direct quotations in an article and who said them. English news-writing cues only.
+
+A quotation is the text between an opening and its closing quotation mark (curly or
+straight double quotes). It may run over several sentences, and over paragraphs when a
+paragraph ends inside it and the next one opens with a quotation mark again (the wire
+convention). Two or fewer words in quotation marks with no attribution are scare quotes or
+titles, not quotations. A quotation is a *fragment* when its words are set inside a sentence
+of the writer's ("urged Tokyo to “calibrate its strategic perception”").
+
+The speaker comes from the attribution next to the quotation: after it ("…,” Iwaya said;
+said Iwaya; the ministry said in a statement) or before it (Iwaya said: “…”). A pronoun
+("he said") is the person who spoke last, or the one person just named, when that is
+unambiguous and the pronoun's gender does not contradict the given name; otherwise the
+speaker is unknown, never guessed. A quotation with no attribution of its own that follows
+another in the same paragraph has the same speaker. Paraphrase ("according to X, …") has no
+quotation marks and is not a quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flows.text.people import PRONOUN_GENDER, PersonMention
+
+QUOTES_RULES_VERSION = "quotes-1"
+
+TERMINAL = tuple(",.?!…—–:;")
+# Head nouns of a speaker phrase that speak for the body they name.
+SPEAKS_FOR = frozenset(
+    """spokesperson spokesman spokeswoman spokespeople statement statements envoy envoys
+    representative representatives embassy ambassador delegation mission government ministry
+    office agency command""".split()
+)
+# Words that open a sentence with an introduction before its subject ("Speaking at …, Cho").
+INTRODUCTIONS = frozenset(
+    "according after at before by during following for in on speaking since while with".split()
+)
+SPEAKER_PRONOUNS = frozenset(("he", "she"))
+# A speaker phrase: a pronoun, a capitalized name, or a noun phrase of up to eight words.
+SPEAKER = (
+    r"(?!(?:and|but|or|as|to|in|on|at|of|for|with|from|by|that|which|while|when|then)\b)"
+    r"(?P<speaker>he|she|they|it|we"
+    r"|(?:Dr|Mr|Mrs|Ms|Prof|Gen|Sen|Rep|Gov|Lt|Col|Maj|Capt|Adm|Sgt)\.\s[A-Z][^,.;:!?“”\"]{0,60}?"
+    r"|(?:the|a|an|its|his|her|their|one|another|some|several|two|three)\s+"
+    r"(?:[^,.;:!?“”\"]|\.(?=[A-Z])){1,80}?"
+    r"|[A-Z](?:[^,.;:!?“”\"]|\.(?=[A-Z]))*?"
+    r"|[a-z][a-z\-]*(?:\s[a-z][a-z\-]*){0,3}?)"
+)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A sentence and the paragraph it belongs to."""
+
+    index: int
+    text: str
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class NamedSpan:
+    """An organization the matcher found in a sentence (a possible speaker)."""
+
+    sentence_index: int
+    char_start: int
+    char_end: int
+    entity_id: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    first_sentence_index: int
+    sentence_count: int
+    quote_text: str
+    is_fragment: bool
+    speaker_entity_id: str | None
+    speaker_name: str | None  # as written at the attribution
+    speaker_description: str | None
+    attribution_verb: str | None  # as written: said, told, reported, …
+    attribution: str  # after | before | within | continued | none
+
+
+@dataclass
+class _Raw:
+    """One quotation found by its marks, with its place in the paragraph texts."""
+
+    paragraph: int
+    start: int  # offset of the opening mark in the paragraph
+    end: int  # offset just after the closing mark (or the paragraph's end)
+    parts: list[str]
+    first_sentence: int
+    last_sentence: int
+    closed: bool
+
+
+@dataclass(frozen=True)
+class _Paragraph:
+    text: str
+    sentences: tuple[tuple[int, int, int], ...]  # (sentence index, start, end) in text
+
+    def sentence_at(self, position: int) -> int:
+        for index, start, end in self.sentences:
+            if start <= position < end + 1:
+                return index
+        return self.sentences[-1][0]
+
+    def sentence_start(self, index: int) -> int:
+        return next(start for i, start, _ in self.sentences if i == index)
+
+
+def _paragraphs(passages: Sequence[Passage]) -> list[_Paragraph]:
+    grouped: dict[int, list[Passage]] = {}
+    for passage in passages:
+        grouped.setdefault(passage.paragraph, []).append(passage)
+    paragraphs = []
+    for number in sorted(grouped):
+        parts: list[str] = []
+        offsets: list[tuple[int, int, int]] = []
+        position = 0
+        for passage in sorted(grouped[number], key=lambda p: p.index):
+            parts.append(passage.text)
+            offsets.append((passage.index, position, position + len(passage.text)))
+            position += len(passage.text) + 1
+        paragraphs.append(_Paragraph(" ".join(parts), tuple(offsets)))
+    return paragraphs
+
+
+def _marks(text: str) -> list[tuple[int, bool]]:
+    """Quotation marks of a paragraph: (offset, is_opening)."""
+    marks = []
+    straight_open = False
+    for offset, char in enumerate(text):
+        if char in "“«":
+            marks.append((offset, True))
+        elif char in "”»":
+            marks.append((offset, False))
+        elif char == '"':
+            marks.append((offset, not straight_open))
+            straight_open = not straight_open
+    return marks
+
+
+def _raw_quotes(paragraphs: Sequence[_Paragraph]) -> list[_Raw]:
+    found: list[_Raw] = []
+    carried: _Raw | None = None  # a quotation left open at the end of the last paragraph
+    for number, paragraph in enumerate(paragraphs):
+        text = paragraph.text
+        marks = _marks(text)
+        opened: int | None = None
+        if carried is not None:
+            lead = len(text) - len(text.lstrip())
+            if marks and marks[0] == (lead, True):
+                opened = lead  # the wire convention: the quotation goes on here
+                marks = marks[1:]
+            else:
+                carried = None
+        for offset, is_opening in marks:
+            if is_opening and opened is None:
+                opened = offset
+            elif not is_opening and opened is not None:
+                inner = text[opened + 1 : offset].strip()
+                if carried is not None:
+                    carried.parts.append(inner)
+                    carried.last_sentence = paragraph.sentence_at(offset)
+                    carried.closed = True
+                    carried = None
+                else:
+                    found.append(
+                        _Raw(
+                            number,
+                            opened,
+                            offset + 1,
+                            [inner],
+                            paragraph.sentence_at(opened),
+                            paragraph.sentence_at(offset),
+                            True,
+                        )
+                    )
+                opened = None
+        if opened is not None:
+            inner = text[opened + 1 :].strip()
+            if carried is not None:
+                carried.parts.append(inner)
+                carried.last_sentence = paragraph.sentences[-1][0]
+            else:
+                carried = _Raw(
+                    number,
+                    opened,
+                    len(text),
+                    [inner],
+                    paragraph.sentence_at(opened),
+                    paragraph.sentences[-1][0],
+                    False,
+                )
+                found.append(carried)
+        elif carried is not None and not carried.closed:
+            carried = None
+    return found
+
+
+@dataclass(frozen=True)
+class _Attribution:
+    speaker: str
+    speaker_start: int  # offsets in the paragraph
+    speaker_end: int
+    verb: str
+    side: str  # after | before
+
+
+@lru_cache(maxsize=4)
+def _patterns(verbs: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The attribution patterns for a set of verbs: verb then speaker, speaker then verb (an
+    appositive between them allowed), and the speaker and verb that introduce a quotation."""
+    verb = "(?P<verb>" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True)) + r")\b"
+    appositive = r"(?:,\s+[^,“”\"]{1,120},)?"
+    verb_first = re.compile(
+        verb
+        + r"\s+"
+        + SPEAKER
+        + r"(?=\s*(?:[,.;:!?]|$|\s+(?:in|on|at|to|during|after|before|when|while|adding|who)\b))"
+    )
+    speaker_first = re.compile(SPEAKER + appositive + r"\s+(?:also\s+|later\s+|then\s+)?" + verb)
+    # the attribution ends with a colon or comma right before the quotation: "she said:",
+    # "he told reporters,"; without one the quoted words are set inside the sentence
+    introducing = re.compile(
+        SPEAKER
+        + appositive
+        + r"\s+(?:also\s+|later\s+)?"
+        + verb
+        + r"(?:\s+[a-z]+){0,2}?\s*[:,]\s*$"
+    )
+    return verb_first, speaker_first, introducing
+
+
+def _attribution_after(text: str, end: int, verbs: frozenset[str]) -> _Attribution | None:
+    """ "…," Iwaya said / said Iwaya / the ministry said in a statement."""
+    lead = re.match(r"\s*,?\s*", text[end:])
+    offset = end + (lead.end() if lead else 0)
+    tail = text[offset:]
+    verb_first, speaker_first, _ = _patterns(verbs)
+    match = verb_first.match(tail) or speaker_first.match(tail)
+    if match is None:
+        return None
+    speaker = match.group("speaker").strip()
+    start = offset + match.start("speaker")
+    return _Attribution(speaker, start, start + len(speaker), match.group("verb"), "after")
+
+
+def _attribution_before(text: str, start: int, verbs: frozenset[str]) -> _Attribution | None:
+    """Iwaya said: "…" / he told reporters, "…" / Ian Chong, a political scientist, said: "…"."""
+    head = text[:start]
+    clause = re.split(r"[.!?]\s+", head)[-1]
+    clause_offset = len(head) - len(clause)
+    match = _patterns(verbs)[2].search(clause)
+    if match is None:
+        return None
+    speaker = match.group("speaker").strip()
+    begin = clause_offset + match.start("speaker")
+    return _Attribution(speaker, begin, begin + len(speaker), match.group("verb"), "before")
+
+
+def find_quotes(
+    passages: Sequence[Passage],
+    people: Sequence[PersonMention],
+    organizations: Sequence[NamedSpan],
+    attribution_verbs: frozenset[str],
+) -> list[Quote]:
+    """Every direct quotation of one article, with its speaker where it can be known."""
+    paragraphs = _paragraphs(passages)
+    raws = _raw_quotes(paragraphs)
+    # in reading order, so that "the first named" and "the last named" mean the same every time
+    people = sorted(people, key=lambda p: (p.sentence_index, p.char_start, p.entity_id))
+    organizations = sorted(
+        organizations, key=lambda o: (o.sentence_index, o.char_start, o.entity_id)
+    )
+    quotes: list[Quote] = []
+    last_speaker: tuple[str, int] | None = None  # entity id and the sentence it spoke in
+    last_body: str | None = None  # the last organization or country that spoke
+    previous: tuple[Quote, int, int] | None = None  # the last quote, its paragraph, last sentence
+    for raw in raws:
+        paragraph = paragraphs[raw.paragraph]
+        text_ = paragraph.text
+        inner = " ".join(raw.parts).strip()
+        words = len(inner.split())
+        if not inner:
+            continue
+        attribution = None
+        if raw.closed and not inner.endswith((".", "…")):
+            # a quotation that ends its sentence has no attribution after it
+            attribution = _attribution_after(text_, raw.end, attribution_verbs)
+        if attribution is None:
+            attribution = _attribution_before(text_, raw.start, attribution_verbs)
+        before = text_[: raw.start].rstrip()
+        starts_speech = (
+            not before
+            or before.endswith((".", "!", "?", ":", "—"))
+            or (attribution is not None and attribution.side == "before")
+        )
+        is_fragment = not starts_speech and attribution is None
+        speaker_id = speaker_name = description = verb = None
+        how = "none"
+        sentence = raw.first_sentence
+        if attribution is not None:
+            speaker_name, verb, how = attribution.speaker, attribution.verb, attribution.side
+            speaker_sentence = paragraph.sentence_at(attribution.speaker_start)
+            local_start = attribution.speaker_start - paragraph.sentence_start(speaker_sentence)
+            local_end = local_start + len(attribution.speaker)
+            speaker_id, description = _resolve(
+                attribution.speaker,
+                speaker_sentence,
+                local_start,
+                local_end,
+                people,
+                organizations,
+                last_speaker,
+                text_[attribution.speaker_end :],
+            )
+        elif is_fragment:
+            speaker_id, speaker_name = _fragment_speaker(
+                raw, paragraph, people, organizations, attribution_verbs, last_speaker, last_body
+            )
+            if (
+                speaker_id is None
+                and previous is not None
+                and previous[1] == raw.paragraph
+                and previous[0].speaker_entity_id is not None
+                and previous[2] == sentence
+            ):
+                # words quoted later in the same sentence as an attributed quotation
+                speaker_id, speaker_name = previous[0].speaker_entity_id, previous[0].speaker_name
+            if speaker_id is None and words <= 2:
+                continue  # a scare quote or a term: a so-called "gray zone"
+            how = "within" if speaker_id else "none"
+        elif previous is not None and previous[1] == raw.paragraph:
+            prior = previous[0]
+            speaker_id, speaker_name = prior.speaker_entity_id, prior.speaker_name
+            description, verb = prior.speaker_description, prior.attribution_verb
+            how = "continued" if speaker_id or speaker_name else "none"
+        quote = Quote(
+            first_sentence_index=raw.first_sentence,
+            sentence_count=raw.last_sentence - raw.first_sentence + 1,
+            quote_text=inner,
+            is_fragment=is_fragment,
+            speaker_entity_id=speaker_id,
+            speaker_name=speaker_name,
+            speaker_description=description,
+            attribution_verb=verb,
+            attribution=how,
+        )
+        quotes.append(quote)
+        previous = (quote, raw.paragraph, raw.last_sentence)
+        if speaker_id is not None and _is_person(speaker_id, people):
+            last_speaker = (speaker_id, sentence)
+        elif speaker_id is not None:
+            last_body = speaker_id
+        elif attribution is not None and speaker_id is None and speaker_name:
+            # an unknown or ambiguous speaker: a later pronoun cannot be resolved past it
+            last_speaker = None
+    return quotes
+
+
+def _is_person(entity_id: str, people: Sequence[PersonMention]) -> bool:
+    return any(p.entity_id == entity_id for p in people)
+
+
+def _resolve(
+    speaker: str,
+    sentence: int,
+    start: int,
+    end: int,
+    people: Sequence[PersonMention],
+    organizations: Sequence[NamedSpan],
+    last_speaker: tuple[str, int] | None,
+    after: str,
+) -> tuple[str | None, str | None]:
+    """The entity behind an attribution's speaker phrase, and how the article describes it."""
+    lowered = speaker.lower()
+    if lowered in PRONOUN_GENDER or lowered in ("they", "it", "we"):
+        if lowered not in SPEAKER_PRONOUNS:
+            return None, None
+        return _pronoun(lowered, sentence, people, last_speaker), None
+    for person in people:
+        if (
+            person.sentence_index == sentence
+            and person.char_start < end
+            and start < person.char_end
+        ):
+            appositive = re.match(r"^,\s+((?:a|an|the)\s[^,;:]+)", after)
+            return person.entity_id, appositive.group(1) if appositive else person.stated_role
+    # an organization or a country speaks through its name ("the Global Times reported") or
+    # through someone speaking for it ("a Tepco spokesperson", "the Chinese embassy"); "one
+    # Japanese instructor" speaks for nobody but himself
+    head = re.findall(r"[a-z]+", lowered)[-1:] or [""]
+    for body in organizations:
+        if body.sentence_index == sentence and body.char_start < end and start < body.char_end:
+            covers = (body.char_end - body.char_start) >= 0.6 * len(speaker.removeprefix("the "))
+            if covers or head[0] in SPEAKS_FOR:
+                return body.entity_id, None
+    return None, None
+
+
+def _pronoun(
+    pronoun: str,
+    sentence: int,
+    people: Sequence[PersonMention],
+    last_speaker: tuple[str, int] | None,
+) -> str | None:
+    """He or she: the one person named since the last speaker spoke (in the sentences after
+    it, up to this one), else the last speaker; nobody when that is ambiguous or the
+    pronoun's gender contradicts the given name."""
+    gender = PRONOUN_GENDER[pronoun]
+
+    def fits(mention: PersonMention) -> bool:
+        return not mention.gender or mention.gender == gender
+
+    since = last_speaker[1] + 1 if last_speaker else sentence - 1
+    recent = {p.entity_id for p in people if since <= p.sentence_index <= sentence and fits(p)}
+    if last_speaker is not None:
+        recent.discard(last_speaker[0])
+    if len(recent) == 1:
+        return recent.pop()
+    if recent or last_speaker is None:
+        return None
+    speaker = next((p for p in people if p.entity_id == last_speaker[0]), None)
+    return last_speaker[0] if speaker is not None and fits(speaker) else None
+
+
+def _fragment_speaker(
+    raw: _Raw,
+    paragraph: _Paragraph,
+    people: Sequence[PersonMention],
+    bodies: Sequence[NamedSpan],
+    verbs: frozenset[str],
+    last_speaker: tuple[str, int] | None,
+    last_body: str | None,
+) -> tuple[str | None, str | None]:
+    """Who says the words quoted inside a sentence: the subject of its first verb of saying
+    ("Iwaya urged Beijing to “…”", "China called the release “…”"), the person a "who" refers
+    to ("Zhao Leji, the chairman …, who told the visitors …"), or a parenthetical attribution
+    ("ASEAN, he added, had to avoid being “…”"). Nobody when the subject names no one."""
+    sentence = raw.first_sentence
+    begin = paragraph.sentence_start(sentence)
+    local = raw.start - begin
+    text = paragraph.text[begin : raw.start]
+    aside = re.search(r",\s*(he|she)\s+(?:said|added|noted|wrote)\s*,", text)
+    if aside:
+        return _pronoun(aside.group(1), sentence, people, last_speaker), aside.group(1)
+    verb = next(
+        (m for m in re.finditer(r"[a-z]+", text) if m.group() in verbs),
+        None,
+    )
+    if verb is None:
+        return None, None
+    subject = text[: verb.start()]
+    named = [p for p in people if p.sentence_index == sentence and p.char_end <= local]
+    if re.search(r"\bwho\s+(?:\w+\s+)?$", subject):
+        # the person a relative clause refers to: the last one named before it
+        before = [p for p in named if p.char_end <= len(subject.rstrip()) - 3]
+        return (before[-1].entity_id, before[-1].name) if before else (None, None)
+    intro = re.match(r"([A-Z][a-z]+)\b[^,]*,\s*", subject)
+    offset = intro.end() if intro and intro.group(1).lower() in INTRODUCTIONS else 0
+    in_subject = [p for p in named if offset <= p.char_start < len(subject)]
+    if in_subject:
+        return in_subject[0].entity_id, in_subject[0].name
+    if re.match(r"\s*(It|They)\b", subject[offset:]):
+        return last_body, None
+    if re.match(r"\s*(He|She)\b", subject[offset:]):
+        pronoun = subject[offset:].split()[0]
+        return _pronoun(pronoun.lower(), sentence, people, last_speaker), pronoun
+    spoken_for = [
+        b for b in bodies if b.sentence_index == sentence and offset <= b.char_start < len(subject)
+    ]
+    if spoken_for:
+        return spoken_for[0].entity_id, None
+    return None, None

@@ -1,0 +1,241 @@
+"""dbt invocation: builds the project against the writer's working database, in-process."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from flows.core.faults import crash_soon
+from flows.core.settings import Settings
+
+_DBT_LOCK = threading.Lock()  # dbt's in-process runner is not re-entrant
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    name: str
+    resource_type: str
+    status: str
+    seconds: float
+    rows: int | None
+    message: str | None
+
+
+@dataclass(frozen=True)
+class DbtResult:
+    command: tuple[str, ...]
+    success: bool
+    seconds: float
+    nodes: tuple[NodeResult, ...]
+    error: str | None = None
+
+    @property
+    def failures(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status in ("error", "fail", "runtime error")]
+
+    def describe_failures(self) -> str:
+        lines = [f"{n.resource_type} {n.name}: {n.status}: {n.message}" for n in self.failures]
+        if self.error:
+            lines.append(self.error)
+        return "; ".join(lines) or "dbt failed"
+
+
+def project_fingerprint(settings: Settings, feeds: list[str]) -> str:
+    """Changes whenever a model, macro, seed or the feeds file's content does."""
+    digest = hashlib.sha256()
+    project = settings.dbt_project_dir
+    for path in sorted(project.rglob("*")):
+        relative = path.relative_to(project)
+        if path.is_file() and relative.parts[0] not in ("target", "logs", "dbt_packages"):
+            digest.update(str(relative).encode())
+            digest.update(path.read_bytes())
+    digest.update("\n".join(sorted(feeds)).encode())
+    return digest.hexdigest()
+
+
+def derivation_version(settings: Settings) -> int:
+    """The project's ``derivation_version`` var: bumped when incremental tables change shape."""
+    project = yaml.safe_load((settings.dbt_project_dir / "dbt_project.yml").read_text())
+    return int(project["vars"]["derivation_version"])
+
+
+def _build_record(settings: Settings) -> dict:
+    path = settings.writer_dir / "dbt" / "last_full_build.json"
+    try:
+        record = json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def last_full_build(settings: Settings) -> str | None:
+    return _build_record(settings).get("fingerprint")
+
+
+def record_full_build(settings: Settings, fingerprint: str) -> None:
+    path = settings.writer_dir / "dbt" / "last_full_build.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {"fingerprint": fingerprint, "derivation_version": derivation_version(settings)}
+    path.write_text(json.dumps(record))
+
+
+# Models derived from the seeds alone: rebuilt only when the project changes.
+TAXONOMY_ONLY = ("resource_type:seed", "tag:taxonomy")
+# What a run with nothing new must still refresh: feed health (the fetch log grew).
+FEED_HEALTH_ONLY = ("+dim_feeds",)
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What one pipeline run asks dbt to build, and why."""
+
+    scope: str  # full refresh | full | incremental | feed health only
+    args: tuple[str, ...]
+    tests_since: datetime | None = None  # data tests read only rows stamped since then
+
+
+def plan_build(
+    settings: Settings, fingerprint: str, has_new_data: bool, run_started_at: datetime
+) -> BuildPlan:
+    """Choose the cheapest build that leaves every mart right.
+
+    - derived tables from another ``derivation_version`` (or of unknown age): rebuilt from raw;
+    - the project (models, seeds, feeds file) changed: everything built and every row tested;
+    - only new data: the incremental models, and data tests on the rows this run wrote
+      (macros/test_scope.sql); the daily refresh_docs deployment tests every row;
+    - nothing new: feed health only.
+    """
+    build = ("build", "--exclude-resource-type", "unit_test")
+    record = _build_record(settings)
+    if record.get("derivation_version") != derivation_version(settings):
+        return BuildPlan("full refresh", (*build, "--full-refresh"))
+    if record.get("fingerprint") != fingerprint:
+        return BuildPlan("full", build)
+    if not has_new_data:
+        return BuildPlan("feed health only", (*build, "--select", *FEED_HEALTH_ONLY))
+    return BuildPlan("incremental", (*build, "--exclude", *TAXONOMY_ONLY), run_started_at)
+
+
+def dbt_environment(
+    settings: Settings, database: Path | None = None, tests_since: datetime | None = None
+) -> dict[str, str]:
+    """Environment the committed profiles.yml and macros/test_scope.sql read.
+
+    What changes from run to run travels in the environment, not in ``--vars``: dbt parses
+    the whole project again whenever a var changes (seconds on a small machine).
+    """
+    return {
+        "NEWSWATCH_DBT_DATABASE": str(database or settings.work_database),
+        "NEWSWATCH_TESTS_SINCE": tests_since.isoformat() if tests_since else "",
+        "NEWSWATCH_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_PARTIAL_PARSE": "true",
+    }
+
+
+def _release_database() -> None:
+    """Close the DuckDB instance dbt-duckdb keeps open between invocations in this process.
+
+    Left open, it holds the working file (blocking publish copies made with another
+    configuration, and any other process) for as long as this process lives.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+    if environment is not None:
+        environment.close()
+
+
+def preload_dbt() -> threading.Thread:
+    """Import dbt in the background (seconds on a small machine) while a run fetches pages,
+    so the build does not wait for it."""
+
+    def load() -> None:
+        import dbt.cli.main  # noqa: F401
+
+    thread = threading.Thread(target=load, name="dbt-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+def _progress_events(progress: Callable[[str, int], None]) -> Callable[[Any], None]:
+    """A dbt event callback reporting ``dbt:total`` (nodes to run) and ``dbt`` (one done)."""
+
+    def on_event(event: Any) -> None:
+        name = event.info.name
+        if name == "ConcurrencyLine":
+            progress("dbt:total", int(event.data.node_count))
+        elif name == "NodeFinished":
+            progress("dbt", 1)
+
+    return on_event
+
+
+def run_dbt(
+    settings: Settings,
+    *args: str,
+    database: Path | None = None,
+    target_name: str = "dbt",
+    tests_since: datetime | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> DbtResult:
+    """Run a dbt command (``build``, ``docs generate``…) and summarise what each node did."""
+    from dbt.cli.main import dbtRunner  # heavy import, only when dbt actually runs
+
+    target = settings.writer_dir / target_name
+    variables = json.dumps({"park_after_failures": settings.park_after_failures})
+    command = (
+        *args,
+        "--vars",
+        variables,
+        "--project-dir",
+        str(settings.dbt_project_dir),
+        "--profiles-dir",
+        str(settings.dbt_project_dir),
+        "--target-path",
+        str(target / "target"),
+        "--log-path",
+        str(target / "logs"),
+        "--quiet",
+    )
+    with _DBT_LOCK:
+        os.environ.update(dbt_environment(settings, database, tests_since))
+        started = time.monotonic()
+        crash_soon("dbt", 2.0)  # tests: die while dbt is building
+        try:
+            callbacks = [_progress_events(progress)] if progress else []
+            outcome = dbtRunner(callbacks=callbacks).invoke(list(command))
+        finally:
+            _release_database()
+        seconds = time.monotonic() - started
+    nodes = []
+    for result in getattr(outcome.result, "results", None) or []:
+        node = result.node
+        response = result.adapter_response or {}
+        rows = response.get("rows_affected") if isinstance(response, dict) else None
+        nodes.append(
+            NodeResult(
+                name=node.name,
+                resource_type=str(node.resource_type),
+                status=str(result.status),
+                seconds=float(result.execution_time or 0.0),
+                rows=rows if isinstance(rows, int) and rows >= 0 else None,
+                message=result.message,
+            )
+        )
+    error = None
+    if outcome.exception is not None:
+        error = f"{type(outcome.exception).__name__}: {outcome.exception}"
+    return DbtResult(tuple(command), bool(outcome.success), seconds, tuple(nodes), error)
