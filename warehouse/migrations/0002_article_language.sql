@@ -1,4 +1,4 @@
--- The language of each article, detected from its own text (flows/language.py), beside the
+-- The language of each article, detected from its own text (flows/text/language.py), beside the
 -- page's claim (raw.articles.language). Null until detected: articles stored before this
 -- migration are detected from their stored text on the next run, without fetching anything.
 
