@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DBT_SEND_ANONYMOUS_USAGE_STATS ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: setup demo run test lint typecheck docs serve bench bench-extraction clean
+.PHONY: setup browser demo run test test-fast lint typecheck docs serve bench bench-extraction clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -18,7 +18,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv and install newswatch with its dev tools
+# Headless Chromium and the fonts the pages need (CJK included), from Debian's packages: the
+# browser tests use them and never install anything themselves. Needs root (or sudo).
+BROWSER_PACKAGES := chromium fonts-liberation fonts-noto-cjk
+browser:
+	@missing=$$(for p in $(BROWSER_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt=apt-get; elif command -v sudo >/dev/null; then apt="sudo apt-get"; \
+		else echo "make setup: install $$missing (Debian packages) as root for the browser tests"; exit 0; fi; \
+		echo "installing $$missing (browser tests)"; \
+		DEBIAN_FRONTEND=noninteractive $$apt install -y --no-install-recommends $$missing >/dev/null 2>&1 || \
+		{ DEBIAN_FRONTEND=noninteractive $$apt update >/dev/null 2>&1 && \
+		  DEBIAN_FRONTEND=noninteractive $$apt install -y --no-install-recommends $$missing >/dev/null; } || \
+		echo "make setup: could not install $$missing; the browser tests will say so"; \
+	fi
+
+setup: $(STAMP) browser  ## create .venv, install newswatch with its dev tools, and Chromium
 
 demo: $(STAMP)  ## run the whole pipeline on the bundled sample site
 	$(BIN)/newswatch demo
@@ -26,8 +41,14 @@ demo: $(STAMP)  ## run the whole pipeline on the bundled sample site
 run: $(STAMP)  ## run the whole pipeline once on feeds.yaml
 	$(BIN)/newswatch run
 
-test: $(STAMP)  ## the whole test suite (no network beyond 127.0.0.1)
-	$(BIN)/pytest
+# Two workers (pytest-xdist): tests that share an expensive module fixture stay together
+# (xdist_group); the demo warehouse is built once per session and shared (tests/e2e/conftest.py).
+PYTEST_WORKERS ?= 2
+test: $(STAMP) browser  ## the whole test suite (no network beyond 127.0.0.1)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+test-fast: $(STAMP)  ## unit and fast integration tests only (not the slow ones): about a minute
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow"
 
 lint: $(STAMP)  ## ruff (lint + format), the layer contracts (import-linter), sqlfluff on dbt
 	$(BIN)/ruff check .

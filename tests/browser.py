@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -21,6 +20,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from websockets.sync.client import connect
@@ -71,33 +71,13 @@ def _installed() -> str | None:
 
 
 def ensure_chromium() -> str:
-    """Chromium's path, installed from Debian's packages when missing. Skips with the reason
-    where it cannot be installed, except under CI=true, where that fails the test."""
+    """Chromium's path. ``make setup`` installs it (Debian's package, with the fonts the pages
+    need); a test never installs anything. Missing, the test skips saying so, except under
+    CI=true, where nothing may skip (tests/conftest.py turns the skip into a failure)."""
     found = _installed()
     if found:
         return found
-    attempts = []
-    apt = shutil.which("apt-get")
-    if apt is None:
-        attempts.append("no apt-get on this machine")
-    elif os.geteuid() != 0:
-        attempts.append("apt-get needs root")
-    else:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for command in (
-            [apt, "install", "-y", "--no-install-recommends", "chromium", "fonts-liberation"],
-            [apt, "update"],
-            [apt, "install", "-y", "--no-install-recommends", "chromium", "fonts-liberation"],
-        ):
-            done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-            if done.returncode != 0:
-                attempts.append(f"{' '.join(command[1:])}: {done.stderr.strip()[-300:]}")
-            if _installed():
-                return str(_installed())
-    reason = "Chromium is not installed and could not be installed: " + "; ".join(attempts)
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
+    pytest.skip("Chromium is not installed: run `make setup` (as root: apt-get install chromium)")
 
 
 class _RecordingProxy(ThreadingHTTPServer):
@@ -238,6 +218,18 @@ class Browser:
         self.executable = executable
         self.proxy = _RecordingProxy()
 
+    def refused_requests_of(self, page: Page) -> list[str]:
+        """What the proxy refused that ``page`` itself asked for. The page's own requests are
+        its Network events; anything else the proxy saw (a component updater's ``CONNECT
+        update.googleapis.com:443``, say) is Chromium's background traffic, not the page's."""
+        hosts = {urlsplit(url).hostname for url in page.requested_urls} - {None}
+        return [line for line in self.proxy.requests if _target_host(line) in hosts]
+
+    def background_requests(self, page: Page) -> list[str]:
+        """What the proxy refused that the page did not ask for (kept for the test's log)."""
+        own = set(self.refused_requests_of(page))
+        return [line for line in self.proxy.requests if line not in own]
+
     @contextmanager
     def page(self) -> Iterator[Page]:
         threading.Thread(target=self.proxy.serve_forever, daemon=True).start()
@@ -284,6 +276,12 @@ class Browser:
             self.proxy.shutdown()
             self.proxy.server_close()
             shutil.rmtree(profile, ignore_errors=True)
+
+
+def _target_host(request_line: str) -> str | None:
+    """The host a proxied request was for: ``GET http://h/p`` or ``CONNECT h:443``."""
+    target = request_line.split(" ", 1)[1] if " " in request_line else request_line
+    return urlsplit(target if "://" in target else f"//{target}").hostname
 
 
 def _devtools_endpoint(profile: Path, process: subprocess.Popen[bytes]) -> str:

@@ -21,7 +21,8 @@ os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 for _key in [k for k in os.environ if k.startswith("NEWSWATCH_")]:
-    del os.environ[_key]  # tests configure newswatch explicitly
+    if _key != "NEWSWATCH_SHARED_DIR":  # where ../shared is, when the checkout is elsewhere
+        del os.environ[_key]  # tests configure newswatch explicitly
 
 import csv  # noqa: E402
 import ipaddress  # noqa: E402
@@ -51,6 +52,46 @@ def _is_loopback(host: Any) -> bool:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(PREFECT_HOME, ignore_errors=True)
+
+
+UNDER_CI = os.environ.get("CI") == "true"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under CI=true nothing is skipped: a skip there means something CI must have (Chromium,
+    ../shared's corpora) is missing, and hiding it would make a green run lie."""
+    outcome = yield
+    report = outcome.get_result()
+    if UNDER_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, where nothing may be: {reason}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """End-to-end tests are ``slow`` (``make test-fast`` leaves them out). Under pytest-xdist
+    (``--dist loadgroup``), the tests of a module whose module-scoped fixture builds something
+    (a pipeline run, a Dask cluster, the dbt docs) stay on one worker, so it is built once."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.slow)
+        info = getattr(item, "_fixtureinfo", None)
+        definitions = info.name2fixturedefs if info is not None else {}
+        if any(defs[-1].scope == "module" for defs in definitions.values() if defs):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from tools.real_pages import corpus_dir
+
+    where = corpus_dir()
+    if where is None:
+        return (
+            "../shared/corpora/article-extraction-benchmark: not found; the tests that read "
+            "its real pages are skipped (NEWSWATCH_SHARED_DIR names the folder holding corpora/)"
+        )
+    return f"real pages: {where}"
 
 
 @pytest.fixture(autouse=True, scope="session")

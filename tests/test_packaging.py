@@ -52,6 +52,11 @@ def test_wheel_builds_without_warnings_and_carries_the_demo_data(tmp_path: Path)
         assert path.relative_to(REPO_ROOT).as_posix() in names
     assert "flows/demo_site/feeds.yaml" in names
     assert "flows/orchestration/pipeline.py" in names
+    templates = sorted(
+        (REPO_ROOT / "flows" / "readers" / "analyst_report" / "templates").glob("*.j2")
+    )
+    assert "flows/readers/analyst_report/templates/report.html.j2" in names
+    assert {t.relative_to(REPO_ROOT).as_posix() for t in templates} <= names
     # measurement code (benchmark, quality, audits) stays out of the runtime package
     assert not [name for name in names if name.startswith("tools/")]
     metadata = zipfile.ZipFile(wheel).read("newswatch-0.1.0.dist-info/METADATA").decode()

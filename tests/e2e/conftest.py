@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import pickle
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -83,11 +85,9 @@ class DemoRuns:
     progress_first: ProgressLog
 
 
-@pytest.fixture(scope="session")
-def demo_runs(prefect_harness, tmp_path_factory) -> DemoRuns:
+def _build_demo_runs(tmp: Path) -> DemoRuns:
     from flows.orchestration.pipeline import news_pipeline, set_progress
 
-    tmp = tmp_path_factory.mktemp("demo")
     with DemoServer() as server:
         settings = make_settings(
             tmp,
@@ -118,3 +118,22 @@ def demo_runs(prefect_harness, tmp_path_factory) -> DemoRuns:
         requests,
         progress,
     )
+
+
+@pytest.fixture(scope="session")
+def demo_runs(prefect_harness, tmp_path_factory, worker_id: str) -> DemoRuns:
+    """The sample site run twice, built once per test session: under pytest-xdist, the first
+    worker to ask builds it into the session's shared folder (under a lock) and the others
+    read the same warehouse, so the two cores are not both spent building the same thing.
+    Tests only read it; a test that writes works on a copy (``working_copy``)."""
+    if worker_id == "master":
+        return _build_demo_runs(tmp_path_factory.mktemp("demo"))
+    shared = tmp_path_factory.getbasetemp().parent / "demo-runs"
+    shared.mkdir(exist_ok=True)
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        built = shared / "runs.pickle"
+        if not built.exists():
+            runs = _build_demo_runs(shared / "demo")
+            built.write_bytes(pickle.dumps(runs))
+        return pickle.loads(built.read_bytes())
