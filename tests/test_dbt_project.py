@@ -41,7 +41,7 @@ def test_the_token_rule_is_the_same_in_python_and_in_dbt():
 
     import duckdb
 
-    from flows.text.people import TOKEN
+    from flows.text.tokens import TOKEN
 
     macro = (PROJECT / "macros" / "tokens.sql").read_text()
     (pattern,) = re.findall(r"regexp_extract_all\(\{\{ expression \}\}, '([^']+)'\)", macro)

@@ -477,7 +477,7 @@ def test_a_page_whose_values_cannot_be_stored_fails_alone(tmp_path: Path):
     def outcome(article_id: str, title: str) -> PageOutcome:
         text = "Ministers met on Tuesday. They agreed on quotas for the next season."
         extraction = Extraction(PageStatus.OK, text=text, title=title, word_count=12)
-        analysis = PageAnalysis(article_id, extraction, analyse_text(title, text))
+        analysis = PageAnalysis(article_id, extraction, analyse_text(title, text)[0])
         url = f"http://site.test/{article_id}"
         summary = LoggedFetch(article_id, url, url, NOW, "ok", 200, "text/html", 9, None, 1, None)
         return PageOutcome(article_id, summary, "ok", None, analysis, "page")

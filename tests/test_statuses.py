@@ -10,11 +10,15 @@ from flows.core.records import TEXT_RANK, article_rank, rank_sql
 from flows.core.settings import REPO_ROOT
 from flows.core.statuses import ArticleStatus, FeedStatus, FetchStatus, PageStatus, TextSource
 
-MARTS_YML = REPO_ROOT / "dbt_project" / "models" / "marts" / "_marts__models.yml"
+MARTS = REPO_ROOT / "dbt_project" / "models" / "marts"
 
 
 def _accepted_values(model: str) -> dict[str, list[str]]:
-    models = yaml.safe_load(MARTS_YML.read_text(encoding="utf-8"))["models"]
+    models = [
+        described
+        for path in sorted(MARTS.glob("*.yml"))
+        for described in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", [])
+    ]
     (found,) = [m for m in models if m["name"] == model]
     for test in found.get("data_tests", []):
         if isinstance(test, dict) and "row_rules" in test:

@@ -45,7 +45,7 @@ def test_migrations_apply_once(tmp_path: Path):
     path = tmp_path / "w.duckdb"
     with warehouse.open_warehouse(path) as con:
         versions = con.execute("select version from raw.schema_migrations").fetchall()
-    assert versions == [(1,), (2,)]
+    assert versions == [(1,), (2,), (3,)]
     con = warehouse.connect(path)
     try:
         assert warehouse.migrate(con) == []
@@ -96,8 +96,13 @@ def outcome(article_id: str, status: str, text: str | None, source: str | None) 
     analysis = None
     if text is not None:
         extraction = Extraction(PageStatus.OK, text=text, title="T", word_count=len(text.split()))
+        sentences, found = analyse_text("T", text)
         analysis = PageAnalysis(
-            article_id, extraction, analyse_text("T", text), language=detect_language(text, "T")
+            article_id,
+            extraction,
+            sentences,
+            language=detect_language(text, "T"),
+            quotations=found,
         )
     summary = fetch_summary(f"http://site.test/{article_id}", f"{article_id}-{status}")
     return PageOutcome(article_id, summary, status, None, analysis, source)
@@ -251,7 +256,7 @@ def test_a_warehouse_from_before_languages_upgrades_and_detects_from_stored_text
         store_text(con, "b-es", SPANISH)
         store_text(con, "c-short", "Talks resume on Tuesday.")
         store_text(con, "d-none", None)
-        assert warehouse.migrate(con) == ["0002_article_language.sql"]
+        assert warehouse.migrate(con) == ["0002_article_language.sql", "0003_sentence_analysis.sql"]
         assert languages(con)["a-en"] == (None, None, None, None)  # kept, not detected yet
     finally:
         con.close()

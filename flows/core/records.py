@@ -203,8 +203,30 @@ class Tone:
 
 @dataclass(frozen=True)
 class ScoredSentence:
+    """A sentence with everything the workers learn of it without reading a seed."""
+
     sentence: Sentence
     tone: Tone
+    paragraph: int = 0  # the body paragraph it stands in (0-based); the title's is -1
+    tokens: tuple[str, ...] = ()  # the words matching reads (macros/tokens.sql's rule)
+    separators: tuple[str, ...] = ()  # the text before, between and after them (tokens + 1)
+    # runs of capitalized words that may name someone: each run the (start, end) offsets of
+    # its words, flattened; whether one is a person is decided in dbt, with the seeds
+    name_runs: tuple[tuple[int, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """Words between a pair of quotation marks, found by the marks alone; who said them is
+    decided in dbt, with the seeds (attribution verbs) and the people found there."""
+
+    paragraph: int  # the paragraph of the opening mark
+    char_start: int  # of the opening mark, in the paragraph's sentences joined by spaces
+    char_end: int  # just after the closing mark (the paragraph's end when none closes it)
+    first_sentence_index: int
+    last_sentence_index: int
+    is_closed: bool
+    text: str  # what stands between the marks (over paragraphs: the parts joined by spaces)
 
 
 @dataclass(frozen=True)
@@ -228,6 +250,7 @@ class PageAnalysis:
     timings: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     score_error: str | None = None  # the text was extracted but could not be split or scored
     language: LanguageGuess | None = None  # of the text, when there is one
+    quotations: tuple[Quotation, ...] = ()
 
 
 @dataclass(frozen=True)

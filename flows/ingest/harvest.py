@@ -40,7 +40,14 @@ from flows.core.statuses import ArticleStatus, FeedStatus, FetchStatus, PageStat
 from flows.ingest.archive import ArchiveWriter, RecordError, read_response
 from flows.ingest.chunks import LOST, ChunkedPool
 from flows.ingest.http_client import HttpClient
-from flows.ingest.jobs import FeedJob, PageJob, detect_stored_languages, run_feed_job, run_page_job
+from flows.ingest.jobs import (
+    FeedJob,
+    PageJob,
+    analyse_stored_texts,
+    detect_stored_languages,
+    run_feed_job,
+    run_page_job,
+)
 from flows.ingest.workers import WorkerPool, WorkerReply
 from flows.text.analysis import analyse_stand_in
 
@@ -295,6 +302,30 @@ class Harvester:
                 if progress:
                     progress("languages", len(guesses))
         return found
+
+    def analyse_stored(self, progress: Progress | None = None) -> int:
+        """Analyse again, in the workers, every stored text whose sentences come from another
+        analyser version (``flows.text.tokens.ANALYSER_VERSION``): how an existing warehouse
+        gets the workers' tokens, runs and quotations, nothing fetched or re-extracted.
+        Returns how many articles were analysed (a failed job's are tried on the next run)."""
+        con = self.database()
+        analysed = 0
+        after = ""
+        while texts := warehouse.texts_without_analysis(con, after, LANGUAGE_BATCH):
+            after = texts[-1].article_id
+            jobs = [texts[i : i + LANGUAGE_JOB] for i in range(0, len(texts), LANGUAGE_JOB)]
+            for number, job in enumerate(jobs):
+                self.pool.submit(number, analyse_stored_texts, job)
+            for outcome in self.pool.drain():
+                if not outcome.ok:
+                    log.warning("analysis of stored texts failed for a batch: %s", outcome.error)
+                    continue
+                analyses: list[PageAnalysis] = outcome.value
+                warehouse.store_analyses(con, analyses)
+                analysed += len(analyses)
+                if progress:
+                    progress("analysed", len(analyses))
+        return analysed
 
     def _failed(
         self, article: PendingArticle, logged: LoggedFetch, error: str | None

@@ -7,7 +7,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from flows.core.records import LanguageGuess, PageAnalysis, ParsedFeed, ScoredSentence, StoredText
+from flows.core.records import (
+    Extraction,
+    LanguageGuess,
+    PageAnalysis,
+    ParsedFeed,
+    Quotation,
+    ScoredSentence,
+    StoredText,
+)
 from flows.core.statuses import PageStatus
 from flows.ingest.feeds import parse_feed
 from flows.text.analysis import analyse_text
@@ -38,6 +46,16 @@ def detect_stored_languages(texts: list[StoredText]) -> list[tuple[str, Language
     return [(t.article_id, detect_language(t.text, t.title)) for t in texts]
 
 
+def analyse_stored_texts(texts: list[StoredText]) -> list[PageAnalysis]:
+    """Each stored text analysed again (the upgrade path: nothing is fetched or extracted)."""
+    analyses = []
+    for stored in texts:
+        sentences, found = analyse_text(stored.title, stored.text)
+        extraction = Extraction(PageStatus.OK, text=stored.text, title=stored.title)
+        analyses.append(PageAnalysis(stored.article_id, extraction, sentences, quotations=found))
+    return analyses
+
+
 def run_feed_job(job: FeedJob) -> ParsedFeed:
     return parse_feed(job.feed_name, job.body, job.content_type, job.base_url)
 
@@ -47,12 +65,13 @@ def run_page_job(job: PageJob) -> PageAnalysis:
     extraction = extract_page(job.body, job.url, job.content_type, job.min_words, job.fast)
     extracted_wall, extracted_cpu = time.perf_counter(), time.process_time()
     sentences: tuple[ScoredSentence, ...] = ()
+    found: tuple[Quotation, ...] = ()
     error = None
     language = None
     if extraction.status is PageStatus.OK and extraction.text:
         language = detect_language(extraction.text, extraction.title)
         try:
-            sentences = analyse_text(extraction.title, extraction.text)
+            sentences, found = analyse_text(extraction.title, extraction.text)
         except Exception as exc:  # noqa: BLE001 - keep the text; the failure is its status
             error = f"{type(exc).__name__}: {exc}"
     timings = (
@@ -61,4 +80,6 @@ def run_page_job(job: PageJob) -> PageAnalysis:
         time.perf_counter() - extracted_wall,
         time.process_time() - extracted_cpu,
     )
-    return PageAnalysis(job.article_id, extraction, sentences, timings, error, language)
+    return PageAnalysis(
+        job.article_id, extraction, sentences, timings, error, language, quotations=found
+    )

@@ -187,6 +187,12 @@ def detect_languages(settings: Settings, run_id: str) -> dict[str, int]:
     return dict(harvester_for(settings, run_id).detect_languages(_report_progress))
 
 
+@task(name="analyse-stored-texts", cache_policy=NO_CACHE)
+def analyse_stored_texts(settings: Settings, run_id: str) -> int:
+    """Stored texts analysed by an older analyser (or none): analyse them again."""
+    return harvester_for(settings, run_id).analyse_stored(_report_progress)
+
+
 @task(name="list-archived-pages", cache_policy=NO_CACHE)
 def list_archived_pages(settings: Settings) -> list[warehouse.ArchivedPage]:
     with _working_database(settings) as con:
@@ -305,6 +311,7 @@ def ingest(settings: Settings | None = None, run_id: str | None = None) -> RunRe
                 )
         with lap("languages"):
             report.languages_from_stored_text.update(detect_languages(settings, run_id))
+            report.analysed_from_stored_text += analyse_stored_texts(settings, run_id)
         report.extraction = extraction_summary(settings, harvester_for(settings, run_id))
         harvested = harvester_for(settings, run_id).profile
         report.add_profile("page_fetch_busy", harvested["page_fetch_busy"], 0.0)
@@ -368,6 +375,7 @@ def news_pipeline(
             report.entries_new
             or sum(report.articles.values())
             or sum(report.languages_from_stored_text.values())
+            or report.analysed_from_stored_text
         )
         # No feed could be fetched and nothing arrived (offline, say) before anything was ever
         # published: no dbt build, and no empty warehouse published. Once one was, the run
@@ -425,6 +433,7 @@ def reextract_pipeline(
         try:
             archived, changed = with_task_runner(reextract_archive, settings)(settings, run_id)
             languages = detect_languages(settings, run_id)  # texts no archived page replaced
+            analyse_stored_texts(settings, run_id)
         finally:
             close_harvesters(run_id)
         _, result = build_marts(settings, True, started_at)

@@ -129,6 +129,7 @@ class RunReport:
     articles_with_new_text: int = 0
     languages: Counter[str] = field(default_factory=Counter)  # detected, of articles with text
     languages_from_stored_text: Counter[str] = field(default_factory=Counter)  # the upgrade path
+    analysed_from_stored_text: int = 0  # stored texts analysed again (a new analyser version)
     stages: dict[str, float] = field(default_factory=dict)
     # stage -> {"wall": s, "cpu": s}; worker stages sum over processes (see docs/benchmarks.md)
     profile: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -224,6 +225,8 @@ class RunReport:
             parts.append(f"{counts(self.languages)} of the articles with text this run")
         if self.languages_from_stored_text:
             parts.append(f"{counts(self.languages_from_stored_text)} from stored text")
+        if self.analysed_from_stored_text:
+            parts.append(f"{self.analysed_from_stored_text} stored texts analysed again")
         return "; ".join(parts)
 
     def as_dict(self) -> dict[str, Any]:
@@ -240,6 +243,7 @@ class RunReport:
             "articles_with_new_text": self.articles_with_new_text,
             "languages": dict(self.languages),
             "languages_from_stored_text": dict(self.languages_from_stored_text),
+            "analysed_from_stored_text": self.analysed_from_stored_text,
             "stages": self.stages,
             "profile": self.profile,
             "mart_rows": self.mart_rows,

@@ -1,21 +1,63 @@
-"""A page's analysis: its extraction, its sentences with their tone, and its language."""
+"""A page's analysis, everything that does not read a seed: its extraction, its sentences with
+their tone, tokens, paragraph and runs of capitalized words, its quotations found by their
+marks, and its language. Done once per article in the worker processes (and on Dask); the
+decisions that read the seeds (which alias, which issue, who is a person, who said what) are
+dbt's, so editing a seed re-derives the history without reading a page again."""
 
 from __future__ import annotations
+
+from bisect import bisect_right
 
 from flows.core.records import (
     Extraction,
     PageAnalysis,
+    Quotation,
     ScoredSentence,
+    Sentence,
 )
 from flows.core.statuses import PageStatus
 from flows.text.language import detect_language
+from flows.text.people import name_runs
+from flows.text.quotes import Passage, quotations
 from flows.text.sentences import split_sentences
+from flows.text.tokens import tokenize
 from flows.text.tone import score
 
+TITLE_PARAGRAPH = -1
 
-def analyse_text(title: str | None, text: str) -> tuple[ScoredSentence, ...]:
-    """Split into sentences (title first) and score each one."""
-    return tuple(ScoredSentence(s, score(s.text)) for s in split_sentences(text, title))
+
+def _paragraphs(text: str, sentences: list[Sentence]) -> list[int]:
+    """The paragraph of each sentence: the title's is -1, a body sentence's the number of
+    line breaks before it."""
+    breaks = [offset for offset, char in enumerate(text) if char == "\n"]
+    return [
+        TITLE_PARAGRAPH if s.part == "title" else bisect_right(breaks, s.char_start - 1)
+        for s in sentences
+    ]
+
+
+def analyse_text(
+    title: str | None, text: str
+) -> tuple[tuple[ScoredSentence, ...], tuple[Quotation, ...]]:
+    """Split into sentences (title first), score and tokenize each one, find its runs of
+    capitalized words; and the article's quotations."""
+    sentences = split_sentences(text, title)
+    paragraphs = _paragraphs(text, sentences)
+    scored = []
+    for sentence, paragraph in zip(sentences, paragraphs, strict=True):
+        tokens, separators = tokenize(sentence.text)
+        scored.append(
+            ScoredSentence(
+                sentence,
+                score(sentence.text),
+                paragraph,
+                tokens,
+                separators,
+                name_runs(sentence.text),
+            )
+        )
+    passages = [Passage(s.index, s.text, p) for s, p in zip(sentences, paragraphs, strict=True)]
+    return tuple(scored), tuple(quotations(passages))
 
 
 def analyse_stand_in(article_id: str, title: str | None, text: str) -> PageAnalysis:
@@ -27,6 +69,11 @@ def analyse_stand_in(article_id: str, title: str | None, text: str) -> PageAnaly
         title=title,
         word_count=len(text.split()),
     )
+    sentences, found = analyse_text(title, text)
     return PageAnalysis(
-        article_id, stand_in, analyse_text(title, text), language=detect_language(text, title)
+        article_id,
+        stand_in,
+        sentences,
+        language=detect_language(text, title),
+        quotations=found,
     )

@@ -22,13 +22,14 @@ from functools import lru_cache
 
 import regex
 
+from flows.text.tokens import TOKEN
+
 # Bump when the rules below change, so rows derived by another version are told apart.
 PEOPLE_RULES_VERSION = "people-1"
 # The language the cues, titles, verbs and pronouns below are written in: people and quotes are
 # looked for only in articles detected in it (int_sentences__tokenized.language).
 RULES_LANGUAGE = "en"
 
-TOKEN = re.compile(r"[^\W_]+")  # the tokens of macros/tokens.sql: runs of letters and digits
 # A word that may be part of a name: letters, with inner hyphens or apostrophes ("Tae-yul",
 # "O'Brien"), or an initial ("J.").
 WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_]))*\.?")
@@ -82,6 +83,9 @@ class Lexicon:
 class Sentence:
     index: int
     text: str
+    # its runs of capitalized words as the workers found them (``name_runs``); found again
+    # from the text when not given
+    runs: tuple[tuple[int, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -373,7 +377,7 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
 
     for sentence in sentences:
         text = sentence.text
-        for words_of_run in _split_at_possessives(RUN.finditer(text)):
+        for words_of_run in _runs_of(sentence):
             run = _strip_prefix(text, words_of_run, lexicon)
             words, starts, ends = list(run.words), list(run.starts), list(run.ends)
             start, end = _trimmed(text, starts[0], ends[-1])
@@ -436,6 +440,26 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
     return [
         PersonMention(**{**m.__dict__, "stated_role": roles.get(m.entity_id)}) for m in mentions
     ]
+
+
+def name_runs(text: str) -> tuple[tuple[int, ...], ...]:
+    """The runs of capitalized words (and initials) of a sentence that may name a person, a
+    possessive ending a run: each run the (start, end) offsets of its words, flattened. What
+    the workers store; whether a run is a person is decided with the seeds (``find_people``)."""
+    return tuple(
+        tuple(offset for word in run for offset in (word.begin, word.finish))
+        for run in _split_at_possessives(RUN.finditer(text))
+    )
+
+
+def _runs_of(sentence: Sentence) -> Iterable[list[_Shifted]]:
+    if sentence.runs is None:
+        return _split_at_possessives(RUN.finditer(sentence.text))
+    text = sentence.text
+    return (
+        [_Shifted(text[run[i] : run[i + 1]], run[i], run[i + 1]) for i in range(0, len(run), 2)]
+        for run in sentence.runs
+    )
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flows.core.records import Quotation
 from flows.text.people import PRONOUN_GENDER, PersonMention
 
 QUOTES_RULES_VERSION = "quotes-1"
@@ -109,6 +110,10 @@ class _Paragraph:
 
     def sentence_start(self, index: int) -> int:
         return next(start for i, start, _ in self.sentences if i == index)
+
+
+def _paragraph_numbers(passages: Sequence[Passage]) -> list[int]:
+    return sorted({passage.paragraph for passage in passages})
 
 
 def _paragraphs(passages: Sequence[Passage]) -> list[_Paragraph]:
@@ -262,15 +267,54 @@ def _attribution_before(text: str, start: int, verbs: frozenset[str]) -> _Attrib
     return _Attribution(speaker, begin, begin + len(speaker), match.group("verb"), "before")
 
 
+def quotations(passages: Sequence[Passage]) -> list[Quotation]:
+    """Every pair of quotation marks of one article and what stands between them, before any
+    question of who said it: what the workers store (raw.quotations)."""
+    numbers = _paragraph_numbers(passages)
+    return [
+        Quotation(
+            paragraph=numbers[raw.paragraph],
+            char_start=raw.start,
+            char_end=raw.end,
+            first_sentence_index=raw.first_sentence,
+            last_sentence_index=raw.last_sentence,
+            is_closed=raw.closed,
+            text=" ".join(raw.parts),
+        )
+        for raw in _raw_quotes(_paragraphs(passages))
+    ]
+
+
+def _as_raw(found: Sequence[Quotation], passages: Sequence[Passage]) -> list[_Raw]:
+    ordinal = {number: position for position, number in enumerate(_paragraph_numbers(passages))}
+    return [
+        _Raw(
+            ordinal[q.paragraph],
+            q.char_start,
+            q.char_end,
+            [q.text],
+            q.first_sentence_index,
+            q.last_sentence_index,
+            q.is_closed,
+        )
+        for q in found
+        if q.paragraph in ordinal
+    ]
+
+
 def find_quotes(
     passages: Sequence[Passage],
     people: Sequence[PersonMention],
     organizations: Sequence[NamedSpan],
     attribution_verbs: frozenset[str],
+    found: Sequence[Quotation] | None = None,
 ) -> list[Quote]:
-    """Every direct quotation of one article, with its speaker where it can be known."""
+    """Every direct quotation of one article, with its speaker where it can be known.
+
+    ``found``: the article's quotations as the workers stored them (``quotations``); found
+    again from the passages when not given."""
     paragraphs = _paragraphs(passages)
-    raws = _raw_quotes(paragraphs)
+    raws = _raw_quotes(paragraphs) if found is None else _as_raw(found, passages)
     # in reading order, so that "the first named" and "the last named" mean the same every time
     people = sorted(people, key=lambda p: (p.sentence_index, p.char_start, p.entity_id))
     organizations = sorted(

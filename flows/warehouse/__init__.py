@@ -10,11 +10,13 @@ One module per concern:
 - ``articles``: the fetch queue and the archived pages a re-extraction reads.
 - ``pages``: a batch of page outcomes (fetch log, articles, sentences, tone) in one transaction.
 - ``languages``: detected languages of stored texts.
+- ``analyses``: the workers' analysis of stored texts stored before it (or by an older one).
 
 The rules these loads apply (which failures are retried, which text may replace another) live
 with the records in ``flows.core.records``; statuses are types in ``flows.core.statuses``.
 """
 
+from flows.warehouse.analyses import store_analyses, texts_without_analysis
 from flows.warehouse.articles import ArchivedPage, archived_pages, articles_to_fetch
 from flows.warehouse.connection import (
     MIGRATIONS_DIR,
@@ -49,8 +51,10 @@ __all__ = [
     "open_warehouse",
     "registered",
     "start_run",
+    "store_analyses",
     "store_languages",
     "sync_feeds",
+    "texts_without_analysis",
     "texts_without_language",
     "transaction",
 ]

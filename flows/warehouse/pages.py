@@ -18,6 +18,7 @@ from flows.core.records import NO_TEXT_RANK, PAGE_RANK, PageAnalysis, PageOutcom
 from flows.core.statuses import ArticleStatus, TextSource
 from flows.text.extract import EXTRACTOR
 from flows.text.sentences import SPLITTER_VERSION
+from flows.text.tokens import ANALYSER_VERSION
 from flows.text.tone import tone_model
 from flows.warehouse.columns import Row, as_batch, fetch_log_row, insert_batch
 from flows.warehouse.connection import registered, transaction
@@ -27,9 +28,10 @@ from flows.warehouse.languages import language_columns
 RANK_COLUMN = {"rank": pa.int8()}
 
 
-def sentence_rows(analysis: PageAnalysis, now: datetime) -> tuple[list[Row], list[Row]]:
-    """raw.sentences' and raw.sentence_tone's rows for an analysed page."""
+def sentence_rows(analysis: PageAnalysis, now: datetime) -> tuple[list[Row], list[Row], list[Row]]:
+    """raw.sentences', raw.sentence_tone's and raw.quotations' rows for an analysed page."""
     sentences, tones = [], []
+    model = tone_model()
     for scored in analysis.sentences:
         s, t = scored.sentence, scored.tone
         sentences.append(
@@ -43,13 +45,18 @@ def sentence_rows(analysis: PageAnalysis, now: datetime) -> tuple[list[Row], lis
                 "word_count": s.word_count,
                 "splitter": SPLITTER_VERSION,
                 "loaded_at": now,
+                "paragraph_index": scored.paragraph,
+                "tokens": list(scored.tokens),
+                "separators": list(scored.separators),
+                "name_runs": [list(run) for run in scored.name_runs],
+                "analyser": ANALYSER_VERSION,
             }
         )
         tones.append(
             {
                 "article_id": analysis.article_id,
                 "sentence_index": s.index,
-                "tone_model": tone_model(),
+                "tone_model": model,
                 "tone": t.tone,
                 "positive_score": t.positive_score,
                 "negative_score": t.negative_score,
@@ -61,7 +68,23 @@ def sentence_rows(analysis: PageAnalysis, now: datetime) -> tuple[list[Row], lis
                 "scored_at": now,
             }
         )
-    return sentences, tones
+    quotations = [
+        {
+            "article_id": analysis.article_id,
+            "quote_index": number,
+            "paragraph_index": q.paragraph,
+            "char_start": q.char_start,
+            "char_end": q.char_end,
+            "first_sentence_index": q.first_sentence_index,
+            "last_sentence_index": q.last_sentence_index,
+            "is_closed": q.is_closed,
+            "quote_text": q.text,
+            "analyser": ANALYSER_VERSION,
+            "loaded_at": now,
+        }
+        for number, q in enumerate(analysis.quotations)
+    ]
+    return sentences, tones, quotations
 
 
 @dataclass(frozen=True)
@@ -87,7 +110,7 @@ def load_page_outcomes(
     if not outcomes:
         return PageLoad(0, 0)
     now = datetime.now(UTC)
-    fetches, pages, sentences, tones = _page_tables(con, outcomes, run_id, now)
+    fetches, pages, sentences, tones, quotes = _page_tables(con, outcomes, run_id, now)
     with transaction(con):
         if not from_archive:
             insert_batch(con, "raw.page_fetches", fetches, mode="ignore")
@@ -144,19 +167,24 @@ def load_page_outcomes(
             )
             if replaced:  # only articles that had text have sentences to replace: the delete
                 # scans the whole table, so it must not run for every new article
-                for table in ("raw.sentences", "raw.sentence_tone"):
+                for table in ("raw.sentences", "raw.sentence_tone", "raw.quotations"):
                     con.execute(
                         f"delete from {table} where article_id in "
                         "(select article_id from _improved where had_text)"
                     )
             con.execute("drop table _improved")
         wanted = pa.array(sorted(improved), pa.string())
-        for table, rows in (("raw.sentences", sentences), ("raw.sentence_tone", tones)):
+        for table, rows in (
+            ("raw.sentences", sentences),
+            ("raw.sentence_tone", tones),
+            ("raw.quotations", quotes),
+        ):
             insert_batch(con, table, rows.filter(pc.is_in(rows["article_id"], wanted)))
     return PageLoad(len(outcomes), len(improved))
 
 
-PageRows = tuple[Row, Row, list[Row], list[Row]]  # fetch, article update, sentences, tones
+# fetch, article update, sentences, tones, quotations
+PageRows = tuple[Row, Row, list[Row], list[Row], list[Row]]
 
 
 def _page_rows(o: PageOutcome, run_id: str, now: datetime) -> PageRows:
@@ -193,25 +221,33 @@ def _page_rows(o: PageOutcome, run_id: str, now: datetime) -> PageRows:
         **language_columns(language),
         "rank": o.rank,
     }
-    sentences, tones = sentence_rows(o.analysis, now) if o.analysis else ([], [])
-    return fetch, article, sentences, tones
+    sentences, tones, quotes = sentence_rows(o.analysis, now) if o.analysis else ([], [], [])
+    return fetch, article, sentences, tones, quotes
 
 
-PAGE_TABLES = ("raw.page_fetches", "raw.articles", "raw.sentences", "raw.sentence_tone")
+PAGE_TABLES = (
+    "raw.page_fetches",
+    "raw.articles",
+    "raw.sentences",
+    "raw.sentence_tone",
+    "raw.quotations",
+)
+PageTables = tuple[pa.Table, pa.Table, pa.Table, pa.Table, pa.Table]
 
 
-def _as_tables(
-    con: duckdb.DuckDBPyConnection, rows: Sequence[PageRows]
-) -> tuple[pa.Table, pa.Table, pa.Table, pa.Table]:
+def _as_tables(con: duckdb.DuckDBPyConnection, rows: Sequence[PageRows]) -> PageTables:
     fetches = [r[0] for r in rows]
     articles = [r[1] for r in rows]
     sentences = [s for r in rows for s in r[2]]
     tones = [t for r in rows for t in r[3]]
-    fetch_table, article_table, sentence_table, tone_table = (
+    quotes = [q for r in rows for q in r[4]]
+    fetch_table, article_table, sentence_table, tone_table, quote_table = (
         as_batch(con, table, batch, extra=RANK_COLUMN if table == "raw.articles" else None)
-        for table, batch in zip(PAGE_TABLES, (fetches, articles, sentences, tones), strict=True)
+        for table, batch in zip(
+            PAGE_TABLES, (fetches, articles, sentences, tones, quotes), strict=True
+        )
     )
-    return fetch_table, article_table, sentence_table, tone_table
+    return fetch_table, article_table, sentence_table, tone_table, quote_table
 
 
 def _storable(value: Any) -> Any:
@@ -223,7 +259,7 @@ def _storable(value: Any) -> Any:
 
 def _page_tables(
     con: duckdb.DuckDBPyConnection, outcomes: Sequence[PageOutcome], run_id: str, now: datetime
-) -> tuple[pa.Table, pa.Table, pa.Table, pa.Table]:
+) -> PageTables:
     """The batch as Arrow tables. Should one outcome's values not convert (a string no
     encoding can hold), that outcome alone becomes a ``load_error`` row without text."""
     rows = [_page_rows(o, run_id, now) for o in outcomes]
@@ -235,7 +271,7 @@ def _page_tables(
         try:
             _as_tables(con, [row])
         except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
-            fetch, article, _, _ = row
+            fetch, article = row[0], row[1]
             article = {
                 **article,
                 "status": ArticleStatus.LOAD_ERROR,
@@ -249,6 +285,7 @@ def _page_tables(
             rows[index] = (
                 {k: _storable(v) for k, v in fetch.items()},
                 {k: _storable(v) for k, v in article.items()},
+                [],
                 [],
                 [],
             )

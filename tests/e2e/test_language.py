@@ -16,6 +16,7 @@ from flows.demo_site.render import OUTLETS, load_articles
 from flows.demo_site.site import FEEDS_FILE, HOSTILE, DemoServer
 from flows.readers.status import read_status, render_status
 from flows.text.language import LANGUAGE_DETECTOR
+from flows.text.tokens import ANALYSER_VERSION
 from tests.conftest import make_settings
 from tests.e2e.conftest import DEMO_PAGES, DemoRuns, query
 
@@ -106,6 +107,9 @@ def test_status_counts_articles_per_language_and_the_tagged(demo_runs: DemoRuns)
 def test_a_warehouse_from_before_language_detection_upgrades_without_fetching(
     demo_runs: DemoRuns, tmp_path: Path
 ):
+    """A warehouse from before language detection and before the workers' analysis of
+    sentences (tokens, runs, quotations): the next run detects and analyses the stored texts,
+    fetching and extracting nothing, and the marts say what a new warehouse's do."""
     from flows.orchestration.pipeline import news_pipeline
 
     with DemoServer() as server:
@@ -118,6 +122,7 @@ def test_a_warehouse_from_before_language_detection_upgrades_without_fetching(
         )
         shutil.copytree(demo_runs.settings.warehouse.parent, settings.warehouse.parent)
         forget_languages(settings)
+        quotes_before = forget_analyses(settings)
         report = news_pipeline(settings)
         page_requests = [
             r for r in server.site.requests if r["path"].endswith(".html") or ".pdf" in r["path"]
@@ -139,6 +144,35 @@ def test_a_warehouse_from_before_language_detection_upgrades_without_fetching(
         "select distinct language_detector from raw.articles where text is not null",
     )
     assert detectors == [(LANGUAGE_DETECTOR,)]
+    texts = query(
+        settings.work_database, "select count(*) from raw.articles where text is not null"
+    )
+    assert report.analysed_from_stored_text == texts[0][0]
+    assert query(settings.work_database, "select distinct analyser from raw.sentences") == [
+        (ANALYSER_VERSION,)
+    ]
+    assert query(settings.work_database, "select count(*) from raw.quotations") == [
+        (quotes_before,)
+    ]
+    for mart in ("fct_quotes", "fct_entity_mentions"):
+        count = f"select count(*) from marts.{mart}"
+        assert query(settings.warehouse, count) == query(demo_runs.settings.warehouse, count)
+
+
+def forget_analyses(settings: Settings) -> int:
+    """The state of a warehouse from before the workers analysed sentences: no tokens, runs
+    or paragraphs, no quotations. Returns how many quotations there were."""
+    con = duckdb.connect(str(settings.work_database))
+    try:
+        (quotations,) = con.execute("select count(*) from raw.quotations").fetchone()
+        con.execute(
+            "update raw.sentences set tokens = null, separators = null, name_runs = null, "
+            "paragraph_index = null, analyser = null"
+        )
+        con.execute("delete from raw.quotations")
+    finally:
+        con.close()
+    return int(quotations)
 
 
 def forget_languages(settings: Settings) -> None:

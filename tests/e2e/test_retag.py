@@ -189,3 +189,79 @@ def test_dbt_unit_tests_pass(demo_runs: DemoRuns, tmp_path: Path):
     # unit_tests: 7 in models/*/_*__models.yml, 1 in marts/fct_attention_spikes.yml
     assert len(result.nodes) == 8
     assert {n.status for n in result.nodes} == {"pass"}
+
+
+def test_editing_the_cue_seeds_re_derives_persons_and_quotes_without_the_workers(
+    demo_runs: DemoRuns, tmp_path: Path
+):
+    """Titles, attribution verbs, not-a-person words and family-name-first names are seeds:
+    editing them changes persons and quotations over the whole history in `dbt build` alone.
+    The workers' analysis stored in raw (tokens, runs, quotations) is read, never redone."""
+    source = demo_runs.settings
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        source.dbt_project_dir, project, ignore=shutil.ignore_patterns("target", "logs")
+    )
+    settings = working_copy(source, tmp_path, dbt_project_dir=project)
+    database = settings.work_database
+    stored = ("raw.sentences", "raw.quotations", "raw.sentence_tone", "raw.articles")
+    raw_before = table_counts(database, stored)
+    newest_before = query(database, "select max(loaded_at) from raw.sentences")
+    said_before = query(
+        database, "select count(*) from marts.fct_quotes where attribution_verb = 'said'"
+    )[0][0]
+    minister_roles_before = query(
+        database,
+        "select count(distinct entity_id) from marts.fct_entity_mentions "
+        "where stated_role ilike '%minister%'",
+    )[0][0]
+    cho_before = query(
+        database,
+        "select count(*) from marts.fct_entity_mentions where entity_id = 'cho-tae-yul'",
+    )[0][0]
+    # the discovered person the demo names most: a word of their name becomes "not a person"
+    discovered, name = query(
+        database,
+        "select entity_id, name from marts.dim_entities where not is_curated "
+        "order by mention_count desc, entity_id limit 1",
+    )[0]
+    assert said_before > 20 and minister_roles_before > 0 and cho_before > 1
+
+    seeds = project / "seeds"
+    edit_csv(seeds / "attribution_verbs.csv", keep=lambda r: r["verb"] != "said", add=[])
+    edit_csv(seeds / "person_titles.csv", keep=lambda r: r["title"] != "minister", add=[])
+    edit_csv(seeds / "family_name_first.csv", keep=lambda r: r["name"] != "cho", add=[])
+    blocked = name.split()[-1].lower()
+    edit_csv(
+        seeds / "not_person_words.csv",
+        keep=lambda r: True,
+        add=[{"word": blocked, "kind": "event_or_thing"}],
+    )
+    result = run_dbt(settings, "build", "--exclude-resource-type", "unit_test")
+    assert result.success, result.describe_failures()
+
+    assert query(
+        database, "select count(*) from marts.fct_quotes where attribution_verb = 'said'"
+    ) == [(0,)]
+    assert (
+        query(
+            database,
+            "select count(distinct entity_id) from marts.fct_entity_mentions "
+            "where stated_role ilike '%minister%'",
+        )[0][0]
+        < minister_roles_before
+    )
+    # "Cho" no longer known to come first: "Cho said" no longer finds Cho Tae-yul
+    assert (
+        query(
+            database,
+            "select count(*) from marts.fct_entity_mentions where entity_id = 'cho-tae-yul'",
+        )[0][0]
+        < cho_before
+    )
+    assert query(
+        database, f"select count(*) from marts.dim_entities where entity_id = '{discovered}'"
+    ) == [(0,)]
+    # nothing was fetched, extracted or analysed again: raw is as it was, row for row
+    assert table_counts(database, stored) == raw_before
+    assert query(database, "select max(loaded_at) from raw.sentences") == newest_before

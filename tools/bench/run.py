@@ -305,17 +305,31 @@ def synthetic_warehouse(
     warehouse, as a later ingest would. Articles are dated at random over the ``spread_days``
     before 2026-11-27 (an hourly run's news: the last day or two).
     """
+    import pyarrow as pa
+
+    from flows.text.people import name_runs
+    from flows.text.tokens import ANALYSER_VERSION, tokenize
     from flows.warehouse import open_warehouse
 
     path.parent.mkdir(parents=True, exist_ok=True)
     if not first:
         path.unlink(missing_ok=True)
+    # What the workers would store of each sentence (tokens, runs of capitalized words):
+    # computed once per pool sentence, as the pool repeats.
+    tokenized = [tokenize(text) for text in pool]
+    pool_table = pa.table(
+        {
+            "text": pool,
+            "id": list(range(1, len(pool) + 1)),
+            "tokens": [list(tokens) for tokens, _ in tokenized],
+            "separators": [list(separators) for _, separators in tokenized],
+            "name_runs": [[list(run) for run in name_runs(text)] for text in pool],
+        }
+    )
     with open_warehouse(path) as con:
-        con.execute(
-            "create temp table pool as select text, row_number() over () as id "
-            "from (select unnest($p) as text)",
-            {"p": pool},
-        )
+        con.register("pool_rows", pool_table)
+        con.execute("create temp table pool as select * from pool_rows")
+        con.unregister("pool_rows")
         n, k, size = first + articles, sentences_per_article, len(pool)
         if not first:
             con.execute(
@@ -342,12 +356,16 @@ def synthetic_warehouse(
                 timestamptz '2026-11-27 00:00:00+00' - to_minutes(cast(hash(a) % ({spread_days} * 1440) as bigint)),
                 now(), 'bench', now()
             from range({first}, {n}) as r(a);
-            insert into raw.sentences
-            select printf('%016x', a), s, 'body', pool.text, 0, length(pool.text), 20, 'regex-1', now()
+            insert into raw.sentences (article_id, sentence_index, part, text, char_start,
+                char_end, word_count, splitter, loaded_at, paragraph_index, tokens, separators,
+                name_runs, analyser)
+            select printf('%016x', a), s, 'body', pool.text, 0, length(pool.text), 20, 'regex-1', now(),
+                0, pool.tokens, pool.separators, pool.name_runs, '{ANALYSER_VERSION}'
             from range({first}, {n}) as r(a), range(1, {k + 1}) as q(s)
             inner join pool on pool.id = 1 + hash(a * 1000 + s) % {size};
             """
         )
+        _synthetic_quotations(con, first, ANALYSER_VERSION)
         if with_tone:
             con.execute(
                 f"""
@@ -359,6 +377,59 @@ def synthetic_warehouse(
                 where article_id >= printf('%016x', {first})
                 """
             )
+
+
+def _synthetic_quotations(con: Any, first: int, analyser: str) -> None:
+    """raw.quotations of the generated articles with quotation marks, as the workers would
+    find them (every generated sentence stands in one paragraph: the articles have no text)."""
+    import pyarrow as pa
+
+    from flows.text.quotes import Passage, quotations
+
+    reading = con.cursor()  # streams while con writes the rows
+    reader = reading.execute(
+        f"""
+        select article_id, list(sentence_index order by sentence_index),
+            list(text order by sentence_index)
+        from raw.sentences
+        where article_id >= printf('%016x', {first})
+        group by article_id
+        having bool_or(regexp_matches(text, '["“”«»]'))
+        order by article_id
+        """
+    ).to_arrow_reader(20_000)
+    names = (
+        "article_id quote_index paragraph_index char_start char_end first_sentence_index "
+        "last_sentence_index is_closed quote_text"
+    ).split()
+    for batch in reader:
+        rows: dict[str, list] = {name: [] for name in names}
+        for article_id, indexes, texts in zip(*batch.to_pydict().values(), strict=True):
+            passages = [Passage(i, t, 0) for i, t in zip(indexes, texts, strict=True)]
+            for number, q in enumerate(quotations(passages)):
+                for name, value in zip(
+                    names,
+                    (
+                        article_id,
+                        number,
+                        q.paragraph,
+                        q.char_start,
+                        q.char_end,
+                        q.first_sentence_index,
+                        q.last_sentence_index,
+                        q.is_closed,
+                        q.text,
+                    ),
+                    strict=True,
+                ):
+                    rows[name].append(value)
+        con.register("quotation_rows", pa.table(rows))
+        con.execute(
+            f"insert into raw.quotations by name select *, '{analyser}' as analyser, "
+            "now() as loaded_at from quotation_rows"
+        )
+        con.unregister("quotation_rows")
+    reading.close()
 
 
 def _tone_model() -> str:

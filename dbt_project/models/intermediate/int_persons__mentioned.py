@@ -78,7 +78,7 @@ def model(dbt, session):
         if newest is not None:
             watermark = f"'{newest.isoformat()}'::timestamptz"
     reader = con.sql(
-        f"select article_id, sentence_index, sentence_text, loaded_at "
+        f"select article_id, sentence_index, sentence_text, loaded_at, name_runs "
         f"from ({sentences.sql_query()}) "
         f"where loaded_at > {watermark} and language = '{RULES_LANGUAGE}' "
         "order by article_id, sentence_index"
@@ -110,18 +110,21 @@ def model(dbt, session):
 
         for batch in reader:
             columns = batch.to_pydict()
-            for article_id, index, text, stamp in zip(
+            for article_id, index, text, stamp, runs in zip(
                 columns["article_id"],
                 columns["sentence_index"],
                 columns["sentence_text"],
                 columns["loaded_at"],
+                columns["name_runs"],
                 strict=True,
             ):
                 if article_id != pending_id:
                     if pending:
                         flush_article()
                     pending_id, pending_stamp, pending = article_id, stamp, []
-                pending.append(Sentence(index, text))
+                # runs the workers found (None for a sentence stored without them: found here)
+                found = None if runs is None else tuple(tuple(run) for run in runs)
+                pending.append(Sentence(index, text, found))
             if len(out["article_id"]) >= BATCH_ROWS:
                 yield pa.RecordBatch.from_pydict(out, schema=SCHEMA)
                 out = {name: [] for name in SCHEMA.names}

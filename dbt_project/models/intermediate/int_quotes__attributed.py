@@ -6,8 +6,10 @@ project's tone model. Incremental by article (macros/incremental.sql)."""
 
 import pyarrow as pa
 
-from flows.text.people import RULES_LANGUAGE, TOKEN, PersonMention
+from flows.core.records import Quotation
+from flows.text.people import RULES_LANGUAGE, PersonMention
 from flows.text.quotes import QUOTES_RULES_VERSION, NamedSpan, Passage, find_quotes
+from flows.text.tokens import TOKEN
 from flows.text.tone import score
 
 CHUNK_ARTICLES = 2_000
@@ -54,6 +56,7 @@ def model(dbt, session):
     )
     sentences = dbt.ref("int_sentences__tokenized")
     articles = dbt.ref("stg_newswatch__articles")
+    stored_quotations = dbt.ref("stg_newswatch__quotations")
     persons = dbt.ref("int_persons__mentioned")
     phrases = dbt.ref("int_phrases__matched")
     watermark = "'-infinity'::timestamptz"
@@ -63,15 +66,25 @@ def model(dbt, session):
         if newest is not None:
             watermark = f"'{newest.isoformat()}'::timestamptz"
 
-    # Only articles with a quotation mark somewhere have quotes to find; they are read a
-    # chunk of articles at a time, so memory stays flat however many changed.
+    # Only articles with a quotation have quotes to find: those the workers found quotations
+    # in, and, of articles stored without the workers' analysis, those with a quotation mark.
+    # They are read a chunk of articles at a time, so memory stays flat however many changed.
     quoted = [
         row[0]
         for row in con.sql(
-            f"select distinct article_id from {sql_of(sentences)} "
-            f"where loaded_at > {watermark} and language = '{RULES_LANGUAGE}' "
-            "and regexp_matches(sentence_text, '[\"“”«»]') "
-            "order by article_id"
+            f"""
+            with changed as (
+                select article_id, analyser, sentence_text from {sql_of(sentences)}
+                where loaded_at > {watermark} and language = '{RULES_LANGUAGE}'
+            )
+            select article_id from changed
+            where analyser is not null
+                and article_id in (select article_id from {sql_of(stored_quotations)})
+            union
+            select article_id from changed
+            where analyser is null and regexp_matches(sentence_text, '["“”«»]')
+            order by article_id
+            """
         ).fetchall()
     ]
 
@@ -83,9 +96,11 @@ def model(dbt, session):
         for article_id, index, text, paragraph, stamp in con.sql(
             f"""
             select sentences.article_id, sentences.sentence_index, sentences.sentence_text,
-                case when sentences.sentence_index = 0 then -1 else
-                    length(articles.text[1:sentences.char_start])
-                    - length(replace(articles.text[1:sentences.char_start], chr(10), ''))
+                case
+                    when sentences.paragraph_index is not null then sentences.paragraph_index
+                    when sentences.sentence_index = 0 then -1
+                    else length(articles.text[1:sentences.char_start])
+                        - length(replace(articles.text[1:sentences.char_start], chr(10), ''))
                 end as paragraph,
                 sentences.loaded_at
             from {sql_of(sentences)} as sentences
@@ -117,6 +132,20 @@ def model(dbt, session):
             "order by article_id, sentence_index, token_position, entity_id"
         ).fetchall():
             bodies.setdefault(row[0], []).append(row[1:])
+        found = {}
+        for row in con.sql(
+            f"""
+            select article_id, paragraph_index, char_start, char_end, first_sentence_index,
+                last_sentence_index, is_closed, quote_text
+            from {sql_of(stored_quotations)}
+            where article_id in (select article_id from chunk)
+            qualify row_number() over (
+                partition by article_id, quote_index order by loaded_at desc
+            ) = 1
+            order by article_id, quote_index
+            """
+        ).fetchall():
+            found.setdefault(row[0], []).append(Quotation(*row[1:]))
         rows = {name: [] for name in SCHEMA.names}
         for article_id, parts in sentences_of.items():
             passages = [Passage(index, text, paragraph) for index, text, paragraph, _ in parts]
@@ -130,7 +159,14 @@ def model(dbt, session):
                             index, spans[position - 1][0], spans[position + count - 2][1], entity_id
                         )
                     )
-            quotes = find_quotes(passages, people.get(article_id, []), organizations, verbs)
+            quotes = find_quotes(
+                passages,
+                people.get(article_id, []),
+                organizations,
+                verbs,
+                # None for an article stored without the workers' analysis: found here
+                found.get(article_id) if article_id in found else None,
+            )
             for number, quote in enumerate(quotes):
                 rows["article_id"].append(article_id)
                 rows["quote_index"].append(number)

@@ -6,9 +6,11 @@
     )
 }}
 
--- One row per sentence of an article, split into tokens for matching (macros/tokens.sql).
--- Raw sentences are deduplicated here, once, for the changed articles only: a batch loaded
--- twice keeps the latest copy of each sentence.
+-- One row per sentence of an article, with its tokens for matching. The workers store them
+-- (flows/text/tokens.py: the rule of macros/tokens.sql, segmented where words have no
+-- spaces); a sentence stored without them (written by hand, or before the workers did this)
+-- is tokenized here by the same rule. Raw sentences are deduplicated here, once, for the
+-- changed articles only: a batch loaded twice keeps the latest copy of each sentence.
 with
 
 changed_articles as (
@@ -55,8 +57,15 @@ final as (
         word_count,
         language,
         is_tagged,
-        {{ tokenize('sentence_text') }} as tokens,
-        {{ token_separators('sentence_text') }} as separators,
+        case
+            when tokens is null then {{ tokenize('sentence_text') }} else tokens
+        end as tokens,
+        case
+            when separators is null then {{ token_separators('sentence_text') }} else separators
+        end as separators,
+        paragraph_index,
+        name_runs,
+        analyser,
         article_loaded_at as loaded_at
 
     from latest_copies

@@ -18,6 +18,11 @@ renamed as (
         char_end,
         word_count,
         splitter,
+        paragraph_index,
+        tokens,
+        separators,
+        name_runs,
+        analyser,
         loaded_at
 
     from source
