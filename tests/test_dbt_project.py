@@ -60,3 +60,85 @@ def test_the_token_rule_is_the_same_in_python_and_in_dbt():
     in_python = {code for code in known if TOKEN.fullmatch(chr(code))}
     assert len(in_python) > 100_000  # letters and digits of every script
     assert in_python == in_dbt, sorted(in_python ^ in_dbt)[:20]
+
+MARTS = PROJECT / "models" / "marts"
+# The marts the architecture's "Public contracts" name: analysts, scripts and the analyst
+# report query them. Every mart (these and the few beside them, which the CLI and the docs
+# point analysts to) declares its columns and their types, and dbt enforces them.
+NAMED_PUBLIC = {
+    "dim_articles",
+    "dim_outlets",
+    "dim_entities",
+    "dim_issues",
+    "fct_entity_mentions",
+    "fct_issue_mentions",
+    "fct_sentence_tone",
+    "fct_article_tone",
+    "fct_quotes",
+    "fct_attention_spikes",
+    "agg_entity_daily",
+    "agg_issue_daily",
+    "agg_dyad_daily",
+    "agg_quotes_daily",
+}
+
+
+def _properties(folder, key: str = "models") -> dict[str, dict]:
+    """``{name: properties}`` from every .yml in ``folder``, each with the file it is in."""
+    found = {}
+    for path in sorted(folder.glob("*.yml")):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")).get(key) or []:
+            assert entry["name"] not in found, f"{entry['name']} described twice"
+            found[entry["name"]] = {**entry, "file": path.name}
+    return found
+
+
+def test_every_mart_has_its_own_yml_that_states_the_grain_and_describes_every_column():
+    marts = _properties(MARTS)
+    assert set(marts) == {path.stem for path in MARTS.glob("*.sql")}
+    for name, mart in marts.items():
+        assert mart["file"] == f"{name}.yml", name
+        assert mart["description"].startswith("One row per"), name
+        undescribed = [c["name"] for c in mart["columns"] if not c.get("description")]
+        assert undescribed == [], (name, undescribed)
+    for name, test in _properties(MARTS, "unit_tests").items():
+        assert test["file"] == f"{test['model']}.yml", name  # a unit test beside its model
+
+
+def test_every_mart_is_public_and_enforces_a_contract_with_every_columns_type():
+    marts = _properties(MARTS)
+    assert set(marts) >= NAMED_PUBLIC
+    for name, mart in marts.items():
+        assert mart.get("config", {}).get("access") == "public", name
+        assert mart["config"].get("contract") == {"enforced": True}, name
+        untyped = [c["name"] for c in mart["columns"] if not c.get("data_type")]
+        assert untyped == [], (name, untyped)
+    # dbt enforces a contract on an incremental model only with one of these
+    marts_config = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())["models"]
+    assert marts_config["newswatch"]["marts"]["+on_schema_change"] in ("fail", "append_new_columns")
+
+
+def test_no_dimension_reads_a_fact_or_a_rollup():
+    """Dimensions are built from seeds, staging and intermediate models; facts join them."""
+    import re
+
+    for path in sorted(MARTS.glob("dim_*.sql")):
+        refs = re.findall(r"ref\(\s*'(\w+)'\s*\)", path.read_text())
+        assert refs, path.name
+        assert [r for r in refs if r.startswith(("fct_", "agg_"))] == [], path.name
+
+
+def test_the_analyst_reports_exposure_names_every_mart_the_report_reads():
+    import re
+
+    (exposure,) = _properties(MARTS, "exposures").values()
+    declared = {re.fullmatch(r"ref\('(\w+)'\)", d).group(1) for d in exposure["depends_on"]}
+    readers = REPO_ROOT / "flows" / "readers"
+    code = "\n".join(
+        path.read_text(encoding="utf-8")
+        for pattern in ("analyst_report.py", "analyst_report/**/*.py")
+        for path in readers.glob(pattern)
+    )
+    read = set(re.findall(r"\bmarts\.([a-z_]+)", code))
+    assert read, "no query of the report found"
+    assert read == declared

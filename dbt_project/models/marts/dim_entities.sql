@@ -1,5 +1,7 @@
 -- Curated entities from the seeds, and every person the seeds do not know but an article
 -- named (int_persons__mentioned), each with how often and since when the news names them.
+-- A dimension reads no fact: the counts sum int_entity_mentions__counted, which counts the
+-- mentions as fct_entity_mentions does.
 with
 
 entities as (
@@ -20,21 +22,9 @@ persons as (
 
 ),
 
-mentions as (
+article_mentions as (
 
-    select * from {{ ref('fct_entity_mentions') }}
-
-),
-
-articles as (
-
-    select * from {{ ref('dim_articles') }}
-
-),
-
-daily as (
-
-    select * from {{ ref('agg_entity_daily') }}
+    select * from {{ ref('int_entity_mentions__counted') }}
 
 ),
 
@@ -94,29 +84,18 @@ discovered as (
 
 ),
 
-first_seen as (
-
-    select
-        mentions.entity_id,
-        min(articles.first_seen_at) as first_seen_at
-
-    from mentions
-    inner join articles
-        on mentions.article_id = articles.article_id
-    group by mentions.entity_id
-
-),
-
+-- hugeint: the type these two columns have had since they summed the daily rollup
 counts as (
 
     select
         entity_id,
         sum(mention_count) as mention_count,
-        sum(article_count) as article_count,
+        cast(count(*) as hugeint) as article_count,
         min(published_date) as first_mentioned_date,
-        max(published_date) as last_mentioned_date
+        max(published_date) as last_mentioned_date,
+        min(first_seen_at) as first_seen_at
 
-    from daily
+    from article_mentions
     group by entity_id
 
 ),
@@ -129,7 +108,7 @@ final as (
         coalesce(counts.article_count, 0) as article_count,
         counts.first_mentioned_date,
         counts.last_mentioned_date,
-        first_seen.first_seen_at
+        counts.first_seen_at
 
     from (
         select * from curated
@@ -139,8 +118,6 @@ final as (
     ) as all_entities
     left join counts
         on all_entities.entity_id = counts.entity_id
-    left join first_seen
-        on all_entities.entity_id = first_seen.entity_id
 
 )
 
