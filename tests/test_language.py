@@ -53,7 +53,7 @@ MENU = (
         ("Neue Regeln für Chip-Exporte", GERMAN, "de"),
         ("尖閣周辺で領海侵入", JAPANESE, "ja"),
         ("中方愿与日本保持沟通", CHINESE, "zh"),
-        ("台灣擴大半導體補助", TRADITIONAL_CHINESE, "zh"),  # CLD2 says zh-Hant: one code
+        ("台灣擴大半導體補助", TRADITIONAL_CHINESE, "zh-Hant"),  # its own variant (seeds differ)
         ("Россия готова к переговорам", RUSSIAN, "ru"),
     ],
 )

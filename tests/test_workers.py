@@ -57,3 +57,22 @@ def test_start_up_and_imports_do_not_count_against_the_job_limit():
     assert outcome.ok, outcome.error
     assert outcome.value == "fine"
     assert outcome.seconds < 1.0  # only the job's own time is counted
+
+
+def test_loading_a_model_once_per_process_is_not_charged_to_the_job():
+    """A job that loads a segmenter's model (seconds, once per worker) says so: that time
+    counts against the start-up limit, and the job keeps its whole limit for its own work."""
+    with WorkerPool(1, timeout=1.0) as pool:
+        pool.submit("loads", jobs.load_then_echo, 2.5)
+        (outcome,) = list(pool.drain())
+    assert outcome.ok, outcome.error
+    assert outcome.value == 2.5
+    assert pool.restarts == 0
+
+
+def test_after_loading_the_job_limit_applies_again():
+    with WorkerPool(1, timeout=1.0) as pool:
+        pool.submit("overruns", jobs.sleep_in_loading_then_overrun, 60)
+        (outcome,) = list(pool.drain())
+    assert outcome.timed_out and not outcome.ok
+    assert outcome.seconds < 60

@@ -28,10 +28,8 @@ CORPUS_ARTICLES, CORPUS_SENTENCES, CORPUS_POOL = 400, 40, 100
 
 def corpus_raw(path: Path) -> Path:
     """The 400-article synthetic corpus's raw rows in ``path``."""
-    try:
-        from tools.bench.run import sentence_pool, synthetic_warehouse
-    except ImportError:  # the layout before the house issue (6fb7d56)
-        from tools.bench.run import sentence_pool, synthetic_warehouse  # type: ignore[no-redef]
+    from tools.bench.run import sentence_pool, synthetic_warehouse
+
     synthetic_warehouse(
         path, CORPUS_ARTICLES, CORPUS_SENTENCES, sentence_pool(CORPUS_POOL), with_tone=True
     )
@@ -41,12 +39,9 @@ def corpus_raw(path: Path) -> Path:
 def build_corpus(work: Path) -> Path:
     """The corpus built by ``dbt build`` (data tests skipped: the comparison is the point);
     returns the built database."""
-    try:
-        from flows.core.settings import Settings
-        from flows.transform.dbt_runner import run_dbt
-    except ImportError:
-        from flows.core.settings import Settings  # type: ignore[no-redef]
-        from flows.transform.dbt_runner import run_dbt  # type: ignore[no-redef]
+    from flows.core.settings import Settings
+    from flows.transform.dbt_runner import run_dbt
+
     settings = Settings(warehouse=work / "corpus.duckdb")
     corpus_raw(settings.work_database)
     result = run_dbt(
@@ -61,14 +56,10 @@ def build_demo(work: Path) -> Path:
     """The demo run twice (as tests/e2e/conftest.py's ``demo_runs``); returns the database."""
     from prefect.testing.utilities import prefect_test_harness
 
-    try:
-        from flows.core.settings import Settings
-        from flows.demo_site.site import FEEDS_FILE, DemoServer
-        from flows.orchestration.pipeline import news_pipeline
-    except ImportError:
-        from flows.core.settings import Settings  # type: ignore[no-redef]
-        from flows.demo_site.site import FEEDS_FILE, DemoServer
-        from flows.orchestration.pipeline import news_pipeline  # type: ignore[no-redef]
+    from flows.core.settings import Settings
+    from flows.demo_site.site import FEEDS_FILE, DemoServer
+    from flows.orchestration.pipeline import news_pipeline
+
     with prefect_test_harness(server_startup_timeout=180), DemoServer() as server:
         settings = Settings(
             warehouse=work / "warehouse" / "test.duckdb",

@@ -213,6 +213,9 @@ class ScoredSentence:
     # runs of capitalized words that may name someone: each run the (start, end) offsets of
     # its words, flattened; whether one is a person is decided in dbt, with the seeds
     name_runs: tuple[tuple[int, ...], ...] = ()
+    # where words have no spaces (Chinese, Japanese, Korean): the word each token is in, by the
+    # language's segmenter; None elsewhere (every token a word)
+    segments: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,7 @@ class StoredText:
     article_id: str
     title: str | None
     text: str
+    language: str | None = None  # as detected, when it was
 
 
 TRANSIENT_HTTP = frozenset({408, 425, 429, 500, 502, 503, 504})

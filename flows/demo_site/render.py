@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 ARTICLES_DIR = Path(__file__).parent / "articles"
+OUTLETS_FILE = Path(__file__).parent / "outlets.yaml"
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class Outlet:
     host: str
     tagline: str
     sections: tuple[str, ...]
+    html_lang: str = "en"
+    feed: str | None = None  # the one RSS feed of an outlet of outlets.yaml: /rss/<feed>.xml
+    language: str = "en"  # the feed's declared language (feeds.yaml)
 
 
 OUTLETS = {
@@ -47,6 +51,22 @@ OUTLETS = {
         ("Region", "Singapore", "Malaysia", "Philippines", "Vietnam", "Business", "Life"),
     ),
 }
+# The outlets in other languages (outlets.yaml), each with one feed.
+OUTLETS.update(
+    {
+        o["id"]: Outlet(
+            o["id"],
+            o["name"],
+            o["host"],
+            o["tagline"],
+            tuple(o["sections"]),
+            o["html_lang"],
+            o["feed"],
+            o["language"],
+        )
+        for o in yaml.safe_load(OUTLETS_FILE.read_text(encoding="utf-8"))["outlets"]
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -207,7 +227,7 @@ def render_article(article: Article, related: list[Article]) -> str:
     )
     share = SHARE.format(url=e(url), title=e(article.title))
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{e(outlet.html_lang)}">
 {_head(outlet, article, url)}
 <body class="article-page">
 <a class="skip" href="#main">Skip to content</a>
@@ -282,7 +302,7 @@ def rss(outlet: Outlet, title: str, items: list[tuple[Article, str]]) -> bytes:
   <title>{e(outlet.name)}: {e(title)}</title>
   <link>http://{outlet.host}/</link>
   <description>{e(outlet.tagline)}</description>
-  <language>en</language>
+  <language>{e(outlet.html_lang)}</language>
 {chr(10).join(entries)}
 </channel>
 </rss>

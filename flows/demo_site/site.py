@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from flows.demo_site.render import (
     OUTLETS,
@@ -184,6 +186,16 @@ def build_site(articles: list[Article] | None = None) -> Site:
         "/rss/region.xml",
         Resource(rss(straits, "Region", region), "application/rss+xml"),
     )
+    # The outlets in other languages (outlets.yaml): one RSS feed each, every article in it.
+    for outlet in OUTLETS.values():
+        if outlet.feed is None:
+            continue
+        items = [(a, link(a)) for a in listed(outlet.outlet_id, outlet.feed)]
+        site.add(
+            outlet.host,
+            f"/rss/{outlet.feed}.xml",
+            Resource(rss(outlet, outlet.sections[0], items), "application/rss+xml"),
+        )
     _add_hostile_feeds(site)
     return site
 
@@ -223,7 +235,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         site = self.server.site
         host = (self.headers.get("Host") or "").split(":")[0].lower()
-        path = urlsplit(self.path).path
+        # decoded, as servers do: /asia-pac%C3%ADfico/ is /asia-pacífico/
+        path = unquote(urlsplit(self.path).path)
         with self.server.lock:
             site.hits[(host, path)] += 1
             site.requests.append(
@@ -283,6 +296,12 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     site: Site
     lock: threading.Lock
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (a run stopped by Ctrl-C) is not the site's error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class DemoServer:

@@ -18,9 +18,14 @@ from flows.core.records import (
 )
 from flows.core.statuses import PageStatus
 from flows.ingest.feeds import parse_feed
+from flows.ingest.workers import loading
+from flows.text import tokens
 from flows.text.analysis import analyse_text
 from flows.text.extract import extract_page
 from flows.text.language import detect_language
+
+# In a worker process, a segmenter's first load is start-up, not the page's time.
+tokens.loading_guard = loading
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ def analyse_stored_texts(texts: list[StoredText]) -> list[PageAnalysis]:
     """Each stored text analysed again (the upgrade path: nothing is fetched or extracted)."""
     analyses = []
     for stored in texts:
-        sentences, found = analyse_text(stored.title, stored.text)
+        sentences, found = analyse_text(stored.title, stored.text, stored.language)
         extraction = Extraction(PageStatus.OK, text=stored.text, title=stored.title)
         analyses.append(PageAnalysis(stored.article_id, extraction, sentences, quotations=found))
     return analyses
@@ -71,7 +76,7 @@ def run_page_job(job: PageJob) -> PageAnalysis:
     if extraction.status is PageStatus.OK and extraction.text:
         language = detect_language(extraction.text, extraction.title)
         try:
-            sentences, found = analyse_text(extraction.title, extraction.text)
+            sentences, found = analyse_text(extraction.title, extraction.text, language.language)
         except Exception as exc:  # noqa: BLE001 - keep the text; the failure is its status
             error = f"{type(exc).__name__}: {exc}"
     timings = (

@@ -11,10 +11,12 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import resource
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
+from multiprocessing import resource_tracker
 from typing import Any
 
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a process that has threads
@@ -23,6 +25,24 @@ _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a process that has
 # on a loaded machine is never charged to the page. Start-up has a limit of its own.
 _STARTED = "started"
 STARTUP_TIMEOUT = 120.0
+# A job that loads a model or dictionary once per process (a language's segmenter) says so:
+# until it says "started" again, its clock is the start-up's, not the page's.
+_LOADING = "loading"
+_connection: multiprocessing.connection.Connection | None = None  # a worker's own
+
+
+@contextlib.contextmanager
+def loading() -> Iterator[None]:
+    """Run code that loads something once per worker process under the start-up limit, not
+    the job's time limit (a no-op outside a worker)."""
+    if _connection is None:
+        yield
+        return
+    _connection.send(_LOADING)
+    try:
+        yield
+    finally:
+        _connection.send(_STARTED)
 
 
 @dataclass(frozen=True)
@@ -36,8 +56,15 @@ class WorkerReply:
 
 
 def _worker_main(conn: multiprocessing.connection.Connection, memory_bytes: int | None) -> None:
+    # A terminal's Ctrl-C reaches every process of the group: the parent decides what stops
+    # (and ends its workers); a worker that died of it would only print a traceback. Started
+    # with SIGINT blocked (_Worker), it ignores it before letting it through.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    global _connection
+    _connection = conn
     while True:
         try:
             message = conn.recv()
@@ -61,7 +88,15 @@ class _Worker:
         self.process = _CONTEXT.Process(
             target=_worker_main, args=(child, memory_bytes), daemon=True, name="newswatch-worker"
         )
-        self.process.start()
+        # SIGINT blocked while the worker starts (it inherits the mask), so a Ctrl-C during its
+        # start-up cannot kill it before it ignores SIGINT. The resource tracker unblocks
+        # SIGINT in the thread that starts it: started first, it does so before, not after.
+        resource_tracker.ensure_running()
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         child.close()
         self.key: Hashable | None = None
         self.sent = 0.0  # when the job was handed over
@@ -181,6 +216,11 @@ class WorkerPool:
         if message == _STARTED:
             worker.started = time.monotonic()
             if worker.conn.poll():  # a quick job's result may already be waiting
+                return self._receive(worker)
+            return None
+        if message == _LOADING:  # back under the start-up limit until it says "started"
+            worker.sent, worker.started = time.monotonic(), None
+            if worker.conn.poll():
                 return self._receive(worker)
             return None
         key, ok, value = message

@@ -20,7 +20,7 @@ from flows.text.language import detect_language
 from flows.text.people import name_runs
 from flows.text.quotes import Passage, quotations
 from flows.text.sentences import split_sentences
-from flows.text.tokens import tokenize
+from flows.text.tokens import segments, tokenize
 from flows.text.tone import score
 
 TITLE_PARAGRAPH = -1
@@ -37,10 +37,11 @@ def _paragraphs(text: str, sentences: list[Sentence]) -> list[int]:
 
 
 def analyse_text(
-    title: str | None, text: str
+    title: str | None, text: str, language: str | None = None
 ) -> tuple[tuple[ScoredSentence, ...], tuple[Quotation, ...]]:
-    """Split into sentences (title first), score and tokenize each one, find its runs of
-    capitalized words; and the article's quotations."""
+    """Split into sentences (title first), score and tokenize each one (segmented into words
+    where the ``language`` writes none), find its runs of capitalized words; and the
+    article's quotations."""
     sentences = split_sentences(text, title)
     paragraphs = _paragraphs(text, sentences)
     scored = []
@@ -54,6 +55,7 @@ def analyse_text(
                 tokens,
                 separators,
                 name_runs(sentence.text),
+                segments(sentence.text, tokens, separators, language),
             )
         )
     passages = [Passage(s.index, s.text, p) for s, p in zip(sentences, paragraphs, strict=True)]
@@ -69,11 +71,6 @@ def analyse_stand_in(article_id: str, title: str | None, text: str) -> PageAnaly
         title=title,
         word_count=len(text.split()),
     )
-    sentences, found = analyse_text(title, text)
-    return PageAnalysis(
-        article_id,
-        stand_in,
-        sentences,
-        language=detect_language(text, title),
-        quotations=found,
-    )
+    language = detect_language(text, title)
+    sentences, found = analyse_text(title, text, language.language)
+    return PageAnalysis(article_id, stand_in, sentences, language=language, quotations=found)

@@ -28,7 +28,7 @@ from flows.text.sentences import count_words
 
 # Bump the suffix whenever the rules below change: articles detected by an older version are
 # detected again from their stored text on the next run.
-LANGUAGE_DETECTOR = f"pycld2-{version('pycld2')}/vote-1"
+LANGUAGE_DETECTOR = f"pycld2-{version('pycld2')}/vote-2"  # 2: zh-Hant kept apart from zh
 MIN_WORDS = 12  # fewer words say too little (docs/quality.md: accuracy by length)
 MIN_CONFIDENCE = 0.5  # the winner must hold at least half of the text's words
 CHUNK_WORDS = 20  # paragraphs are pooled until a chunk has this many words
@@ -39,7 +39,8 @@ NOT_WORDS = re.compile(
     r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|(?<!\w)[\d.,:;/%+\-–]*\d[\d.,:;/%+\-–]*(?!\w)"
 )
 # CLD2's codes that are not (current) ISO 639 codes of a natural language.
-RENAMED = {"iw": "he", "jw": "jv", "zh-Hant": "zh"}
+# Traditional Chinese keeps its own code (zh-Hant): its press writes other forms (中國, 釣魚台).
+RENAMED = {"iw": "he", "jw": "jv"}
 NOT_LANGUAGES = frozenset({"un", "xx-Bugi", "xx-Goth", "xx-Qaai", "tlh", "zzp"})
 # CLD2 rejects control characters, surrogates and noncharacters as invalid UTF-8.
 REJECTED = re.compile(

@@ -26,7 +26,7 @@ def texts_without_analysis(
     in article-id order after ``after`` (a batch that fails cannot come back forever)."""
     rows = con.execute(
         """
-        select article_id, title, text from raw.articles as articles
+        select article_id, title, text, detected_language from raw.articles as articles
         where text is not null and article_id > $after
             and exists (
                 select 1 from raw.sentences as sentences

@@ -49,6 +49,7 @@ def sentence_rows(analysis: PageAnalysis, now: datetime) -> tuple[list[Row], lis
                 "tokens": list(scored.tokens),
                 "separators": list(scored.separators),
                 "name_runs": [list(run) for run in scored.name_runs],
+                "segments": None if scored.segments is None else list(scored.segments),
                 "analyser": ANALYSER_VERSION,
             }
         )

@@ -10,6 +10,8 @@ alter table raw.sentences add column separators varchar[];  -- text around them 
 -- runs of capitalized words that may name a person: each the (start, end) offsets of its
 -- words in the sentence, flattened
 alter table raw.sentences add column name_runs integer[][];
+-- where words have no spaces (Chinese, Japanese, Korean): the word each token is in
+alter table raw.sentences add column segments integer[];
 alter table raw.sentences add column analyser varchar;
 
 -- One row per pair of quotation marks of an article, found by the marks alone; who spoke

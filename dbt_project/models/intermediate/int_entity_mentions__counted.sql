@@ -7,8 +7,9 @@
 }}
 
 -- One row per article × entity it mentions: how often, counted as fct_entity_mentions counts
--- (only in the sentences fct_sentence_tone holds: in the tone model's language and scored by
--- it), with the article's date. dim_entities sums it, so that no dimension reads a fact, and
+-- (in the sentences int_sentences__contexted holds: every tagged language, and in the tone
+-- model's language only the sentences it scored), with the article's date. dim_entities sums
+-- it, so that no dimension reads a fact, and
 -- sums few rows per run instead of every mention. Incremental by article
 -- (macros/incremental.sql).
 with
@@ -22,15 +23,8 @@ mentions as (
 
 sentences as (
 
-    select * from {{ ref('int_sentences__tokenized') }}
-    where {{ is_new() }} and language = '{{ var("tone_language") }}'
-
-),
-
-sentence_tone as (
-
-    select * from {{ ref('stg_newswatch__sentence_tone') }}
-    where {{ is_changed_article() }}
+    select * from {{ ref('int_sentences__contexted') }}
+    where {{ is_new() }}
 
 ),
 
@@ -64,10 +58,6 @@ final as (
         on
             mentions.article_id = sentences.article_id
             and mentions.sentence_index = sentences.sentence_index
-    semi join sentence_tone
-        on
-            mentions.article_id = sentence_tone.article_id
-            and mentions.sentence_index = sentence_tone.sentence_index
     inner join versions
         on mentions.article_id = versions.article_id
     inner join articles

@@ -73,6 +73,98 @@ sentence_tokens as (
 
 ),
 
+-- 1b. Where words have no spaces (var unspaced_languages: Chinese, Japanese, Korean), each
+--     character is a token and the workers' segmenter says which word it is in. A phrase
+--     must begin a word there (日本 in 日本人, never 中 in 中心 nor 日本 inside a word), and a
+--     one-character form of a country (alias_kind compound_form: 中 of 中日, 日 of 日米, 한 of
+--     한미) counts only inside a run of two or more such forms that begins a word.
+word_tokens as (
+
+    select
+        sentence_id,
+        language,
+        token_position,
+        token_lower,
+        segment,
+        segment is null
+        or token_position = 1
+        or segment <> lag(segment) over (
+            partition by sentence_id order by token_position
+        ) as opens_word
+
+    from (
+        select
+            sentence_id,
+            language,
+            unnest(generate_series(1, len(tokens))) as token_position,
+            lower(unnest(tokens)) as token_lower,
+            unnest(segments) as segment
+
+        from sentences
+        where
+            language in ({{ "'" ~ var('unspaced_languages') | join("', '") ~ "'" }})
+            and segments is not null
+    ) as positions
+
+),
+
+compound_forms as (
+
+    select distinct
+        language,
+        first_token
+
+    from phrases
+    where alias_kind = 'compound_form'
+
+),
+
+form_runs as (
+
+    select
+        word_tokens.sentence_id,
+        word_tokens.token_position,
+        word_tokens.opens_word,
+        word_tokens.segment,
+        word_tokens.token_position - row_number() over (
+            partition by word_tokens.sentence_id, word_tokens.segment
+            order by word_tokens.token_position
+        ) as run_key
+
+    from word_tokens
+    inner join compound_forms
+        on
+            word_tokens.token_lower = compound_forms.first_token
+            and word_tokens.language = compound_forms.language
+
+),
+
+compound_positions as (
+
+    select
+        sentence_id,
+        token_position
+
+    from form_runs
+    qualify
+        count(*) over (partition by sentence_id, segment, run_key) >= 2
+        and first_value(opens_word) over (
+            partition by sentence_id, segment, run_key order by token_position
+        )
+
+),
+
+word_starts as (
+
+    select
+        sentence_id,
+        token_position
+
+    from word_tokens
+    where opens_word
+
+),
+
 -- 2. Positions where some phrase starts with that word, paired with each such phrase.
 candidates as (
 
@@ -95,7 +187,8 @@ occurrences as (
     select
         sentences.article_id,
         sentences.sentence_index,
-        candidates.* exclude (sentence_id),
+        candidates.*,
+        sentences.segments,
         candidates.token_position + candidates.token_count - 1 as token_end,
         sentences.tokens[
             candidates.token_position:candidates.token_position + candidates.token_count - 1
@@ -126,16 +219,39 @@ occurrences as (
 ),
 
 -- 4. Case rules: `exact` as written, `any` in any case, `capitalized` (the default for
---    aliases) when the first word starts with a capital or a digit ("turkey" is food).
+--    aliases) when the first word starts with a capital or a digit ("turkey" is food). A
+--    script without letter case has nothing to check. Where words have no spaces, the word
+--    rules of step 1b.
 case_checked as (
 
-    select * from occurrences
+    select occurrences.*
+
+    from occurrences
+    left join word_starts
+        on
+            occurrences.sentence_id = word_starts.sentence_id
+            and occurrences.token_position = word_starts.token_position
+    left join compound_positions
+        on
+            occurrences.sentence_id = compound_positions.sentence_id
+            and occurrences.token_position = compound_positions.token_position
     where
-        case case_rule
-            when 'exact' then matched_tokens = phrase_tokens
-            when 'any' then true
+        case
+            when occurrences.case_rule = 'exact' then matched_tokens = phrase_tokens
+            when occurrences.case_rule = 'any' then true
+            when occurrences.language in ({{ "'" ~ var('unspaced_languages') | join("', '") ~ "'" }})
+                then true
             else regexp_matches(matched_tokens[1], '^[\p{Lu}\p{N}]')
         end
+        and (
+            coalesce(occurrences.alias_kind, '') <> 'compound_form'
+            or compound_positions.sentence_id is not null
+        )
+        and (
+            occurrences.language not in ({{ "'" ~ var('unspaced_languages') | join("', '") ~ "'" }})
+            or occurrences.segments is null
+            or word_starts.sentence_id is not null
+        )
 
 ),
 
@@ -200,6 +316,7 @@ readings as (
             as is_a_language,
         starts_with(separator_after, '$') as is_a_currency_sign,
         token_count > 1
+        and language not in ({{ "'" ~ var('unspaced_languages') | join("', '") ~ "'" }})
         and (
             list_bool_or(list_transform(inner_separators, lambda sep: regexp_matches(sep, '[,;:()/\[\]"“”]')))
             or (

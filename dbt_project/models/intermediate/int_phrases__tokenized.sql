@@ -1,12 +1,43 @@
 {{ config(tags=['taxonomy']) }}
 
 -- One row per phrase the matcher looks for: every entity alias and every issue term, in the
--- form it is matched (macros/tokens.sql). An alias names an entity; a term signals an issue.
+-- form it is matched (macros/tokens.sql), and every inflected form of those written once in
+-- a language whose words inflect (int_phrases__inflected). An alias names an entity; a term
+-- signals an issue.
 with
+
+seed_aliases as (
+
+    select
+        entity_id,
+        alias,
+        alias_kind,
+        case_rule,
+        language
+
+    from {{ ref('entity_aliases') }}
+
+),
+
+inflected as (
+
+    select * from {{ ref('int_phrases__inflected') }}
+
+),
 
 aliases as (
 
-    select * from {{ ref('entity_aliases') }}
+    select * from seed_aliases
+    union all
+    select
+        entity_id,
+        form as alias,
+        alias_kind,
+        case_rule,
+        language
+
+    from inflected
+    where phrase_kind = 'alias'
 
 ),
 
@@ -16,9 +47,34 @@ entities as (
 
 ),
 
+seed_terms as (
+
+    select
+        issue_id,
+        term,
+        case_rule,
+        requires_entity_id,
+        requires_scope,
+        language
+
+    from {{ ref('issue_terms') }}
+
+),
+
 terms as (
 
-    select * from {{ ref('issue_terms') }}
+    select * from seed_terms
+    union all
+    select
+        issue_id,
+        form as term,
+        case_rule,
+        requires_entity_id,
+        requires_scope,
+        language
+
+    from inflected
+    where phrase_kind = 'issue_term'
 
 ),
 

@@ -65,6 +65,9 @@ final as (
         end as separators,
         paragraph_index,
         name_runs,
+        -- where words have no spaces: the word each token is in (null elsewhere: each token is
+        -- a word); null, too, for a sentence tokenized here rather than by the workers
+        case when tokens is null then null else segments end as segments,
         analyser,
         article_loaded_at as loaded_at
 

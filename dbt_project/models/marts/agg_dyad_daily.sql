@@ -30,6 +30,7 @@ pairs as (
     select
         first_country.published_date,
         first_country.outlet_id,
+        first_country.language,
         first_country.entity_id as country_a_id,
         second_country.entity_id as country_b_id,
         first_country.sentence_id,
@@ -49,6 +50,7 @@ final as (
     select
         published_date,
         outlet_id,
+        language,
         country_a_id,
         country_b_id,
         count(*) as sentence_count,
@@ -61,7 +63,7 @@ final as (
         {{ taxonomy_version() }} as taxonomy_version
 
     from pairs
-    group by published_date, outlet_id, country_a_id, country_b_id
+    group by published_date, outlet_id, language, country_a_id, country_b_id
 
 )
 

@@ -22,6 +22,7 @@ final as (
     select
         published_date,
         outlet_id,
+        language,
         entity_id,
         any_value(entity_type) as entity_type,
         sum(mention_count) as mention_count,
@@ -35,7 +36,7 @@ final as (
         {{ taxonomy_version() }} as taxonomy_version
 
     from mentions
-    group by published_date, outlet_id, entity_id
+    group by published_date, outlet_id, language, entity_id
 
 )
 

@@ -30,6 +30,7 @@ rolled_up as (
     select distinct
         mentions.published_date,
         mentions.outlet_id,
+        mentions.language,
         ancestors.ancestor_issue_id as issue_id,
         mentions.sentence_id,
         mentions.article_id,
@@ -47,6 +48,7 @@ per_sentence as (
     select
         published_date,
         outlet_id,
+        language,
         issue_id,
         sentence_id,
         any_value(article_id) as article_id,
@@ -54,7 +56,7 @@ per_sentence as (
         bool_or(is_direct) as is_direct
 
     from rolled_up
-    group by published_date, outlet_id, issue_id, sentence_id
+    group by published_date, outlet_id, language, issue_id, sentence_id
 
 ),
 
@@ -63,6 +65,7 @@ final as (
     select
         published_date,
         outlet_id,
+        language,
         issue_id,
         count(*) as sentence_count,
         count(*) filter (where is_direct) as direct_sentence_count,
@@ -75,7 +78,7 @@ final as (
         {{ taxonomy_version() }} as taxonomy_version
 
     from per_sentence
-    group by published_date, outlet_id, issue_id
+    group by published_date, outlet_id, language, issue_id
 
 )
 

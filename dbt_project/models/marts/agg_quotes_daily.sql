@@ -22,6 +22,7 @@ final as (
     select
         published_date,
         outlet_id,
+        language,
         speaker_entity_id,
         any_value(speaker_type) as speaker_type,
         count(*) as quote_count,
@@ -33,7 +34,7 @@ final as (
         {{ taxonomy_version() }} as taxonomy_version
 
     from quotes
-    group by published_date, outlet_id, speaker_entity_id
+    group by published_date, outlet_id, language, speaker_entity_id
 
 )
 

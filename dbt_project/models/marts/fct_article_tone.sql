@@ -48,6 +48,7 @@ final as (
     select
         per_article.article_id,
         articles.outlet_id,
+        articles.detected_language as language,
         per_article.tone_model,
         articles.text_source,
         per_article.sentence_count,

@@ -17,9 +17,10 @@ mentions as (
 
 ),
 
+-- every tagged sentence, in every language; tone where the tone model reads the language
 sentence_tone as (
 
-    select * from {{ ref('fct_sentence_tone') }}
+    select * from {{ ref('int_sentences__contexted') }}
     where {{ is_new() }}
 
 ),
@@ -57,6 +58,7 @@ final as (
         per_sentence.entity_id,
         per_sentence.entity_type,
         sentence_tone.outlet_id,
+        sentence_tone.language,
         sentence_tone.sentence_part,
         per_sentence.matched_texts,
         per_sentence.match_types,

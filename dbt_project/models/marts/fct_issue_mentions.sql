@@ -17,9 +17,10 @@ mentions as (
 
 ),
 
+-- every tagged sentence, in every language; tone where the tone model reads the language
 sentence_tone as (
 
-    select * from {{ ref('fct_sentence_tone') }}
+    select * from {{ ref('int_sentences__contexted') }}
     where {{ is_new() }}
 
 ),
@@ -58,6 +59,7 @@ final as (
         per_sentence.issue_id,
         issues.root_issue_id,
         sentence_tone.outlet_id,
+        sentence_tone.language,
         per_sentence.matched_terms,
         sentence_tone.sentence_text,
         per_sentence.term_count,

@@ -38,6 +38,7 @@ final as (
         quotes.sentence_count,
         quotes.quote_index,
         articles.outlet_id,
+        articles.detected_language as language,
         quotes.quote_text,
         quotes.speaker_entity_id,
         entities.entity_type as speaker_type,

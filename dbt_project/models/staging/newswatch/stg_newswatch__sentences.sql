@@ -22,6 +22,7 @@ renamed as (
         tokens,
         separators,
         name_runs,
+        segments,
         analyser,
         loaded_at
 
