@@ -7,9 +7,11 @@ curated table below: the common English short name ("South Korea", not "Korea,
 Republic of"), demonyms, capitals used for the government ("Beijing said"),
 abbreviations, former and native names, and the Wikidata id where it is certain.
 
-Only country rows (and every alias of a country) are rewritten; all other rows
-are kept as they are. Both files are written back sorted, so running the script
-twice gives byte-identical files. The conventions are in seeds/README.md.
+Only country rows and the English aliases this script generates (``source =
+pycountry``) are rewritten; every other row (other entities, aliases typed by a
+person, other languages' rows from scripts/generate_multilingual_aliases.py) is
+kept as it is. Both files are written back sorted, so running the script twice
+gives byte-identical files. The conventions are in seeds/README.md.
 
 Usage::
 
@@ -38,11 +40,17 @@ ENTITY_FIELDS = [
     "role",
     "description",
 ]
-ALIAS_FIELDS = ["entity_id", "alias", "alias_kind", "case_rule"]
+ALIAS_FIELDS = [
+    "entity_id", "alias", "alias_kind", "case_rule", "language", "stands_alone", "source",
+]  # fmt: skip
 ALIAS_KINDS = [
     "name", "short_name", "abbreviation", "demonym", "capital",
-    "native_name", "former_name", "variant", "surname",
+    "native_name", "former_name", "variant", "surname", "compound_form",
 ]  # fmt: skip
+# Languages in the order their rows follow each other within an entity (English first).
+LANGUAGES = ["en", "zh", "zh-Hant", "ja", "ko", "es", "fr", "ru", "vi", "id"]
+# Where an alias row came from (seeds/README.md): this script, Babel's CLDR names, a person.
+SOURCES = ["pycountry", "cldr", "typed"]
 DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
 
 
@@ -421,7 +429,15 @@ def country_rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
                 continue
             seen.add(alias)
             aliases.append(
-                {"entity_id": entity_id, "alias": alias, "alias_kind": kind, "case_rule": case_rule}
+                {
+                    "entity_id": entity_id,
+                    "alias": alias,
+                    "alias_kind": kind,
+                    "case_rule": case_rule,
+                    "language": "en",
+                    "stands_alone": "false",
+                    "source": "pycountry",
+                }
             )
     ids = [row["entity_id"] for row in entities]
     if len(ids) != len(set(ids)):
@@ -449,13 +465,16 @@ def write_csv(path: Path, fields: list[str], rows: Iterable[dict[str, str]]) -> 
 
 
 def sort_aliases(aliases: list[dict[str, str]], names: dict[str, str]) -> list[dict[str, str]]:
-    """Group aliases by entity: its name first, then by kind (README order), then by text."""
+    """Group aliases by entity, then by language (English first): its name first, then by
+    kind (README order), then by text."""
 
-    def key(row: dict[str, str]) -> tuple[str, bool, int, str, str]:
+    def key(row: dict[str, str]) -> tuple[str, int, bool, int, str, str]:
         kind = row["alias_kind"]
         rank = ALIAS_KINDS.index(kind) if kind in ALIAS_KINDS else len(ALIAS_KINDS)
+        language = row.get("language") or "en"
+        language_rank = LANGUAGES.index(language) if language in LANGUAGES else len(LANGUAGES)
         is_not_name = row["alias"] != names.get(row["entity_id"])
-        return (row["entity_id"], is_not_name, rank, row["alias"], row["case_rule"])
+        return (row["entity_id"], language_rank, is_not_name, rank, row["alias"], row["case_rule"])
 
     return sorted(aliases, key=key)
 
@@ -475,9 +494,18 @@ def main(argv: list[str] | None = None) -> int:
     clashes = sorted(new_ids & {row["entity_id"] for row in kept_entities})
     if clashes:
         raise ValueError(f"non-country entities use country ids: {clashes}")
-    country_ids = new_ids | old_country_ids
+    gone_ids = old_country_ids - new_ids
     kept_aliases = [
-        row for row in read_csv(aliases_path, ALIAS_FIELDS) if row["entity_id"] not in country_ids
+        row
+        for row in read_csv(aliases_path, ALIAS_FIELDS)
+        if row["source"] != "pycountry" and row["entity_id"] not in gone_ids
+    ]
+    # a row a person typed (or another generator wrote) wins over a generated one of the same text
+    kept_keys = {(row["entity_id"], row["alias"], row["language"]) for row in kept_aliases}
+    new_aliases = [
+        row
+        for row in new_aliases
+        if (row["entity_id"], row["alias"], row["language"]) not in kept_keys
     ]
 
     entities = sorted(kept_entities + new_entities, key=lambda row: row["entity_id"])

@@ -220,6 +220,7 @@ def lexicon():
                 r["stands_alone"] == "true",
             )
             for r in csv.DictReader(handle)
+            if r["language"] == "en"  # the rules' language, as the dbt model reads them
         ]
     return build_lexicon(
         aliases,

@@ -461,7 +461,7 @@ def test_a_response_that_cannot_be_archived_fails_alone(server, settings_for, mo
 def test_a_scoring_failure_keeps_the_text_and_records_the_reason(monkeypatch):
     from flows.ingest import jobs
 
-    def failing(title, text):
+    def failing(*args):
         raise ValueError("injected fault")
 
     monkeypatch.setattr(jobs, "analyse_text", failing)

@@ -49,17 +49,35 @@ def test_the_layers_hold_today(tree: Path):
     ("module", "statement", "broken"),
     [
         # the warehouse reaching up into ingest
-        ("flows/warehouse/query.py", "from flows.ingest import feeds", "flows.warehouse is not allowed to import flows.ingest"),
+        (
+            "flows/warehouse/query.py",
+            "from flows.ingest import feeds",
+            "flows.warehouse is not allowed to import flows.ingest",
+        ),
         # the vocabulary importing a stage (importing the status names would load trafilatura)
-        ("flows/core/statuses.py", "from flows.text import extract", "flows.core is not allowed to import flows.text"),
-        ("flows/core/statuses.py", "from flows.core import records", "flows.core.statuses is not allowed to import flows.core.records"),
+        (
+            "flows/core/statuses.py",
+            "from flows.text import extract",
+            "flows.core is not allowed to import flows.text",
+        ),
+        (
+            "flows/core/statuses.py",
+            "from flows.core import records",
+            "flows.core.statuses is not allowed to import flows.core.records",
+        ),
         # Prefect outside the orchestration folder
         ("flows/text/people.py", "import prefect", "only the orchestration folder imports Prefect"),
         # the runtime package importing measurement code
-        ("flows/readers/status.py", "import tools.digests", "flows.readers.status -> tools.digests"),
+        (
+            "flows/readers/status.py",
+            "import tools.digests",
+            "flows.readers.status -> tools.digests",
+        ),
     ],
 )
-def test_an_import_that_breaks_a_layer_fails_lint(tree: Path, module: str, statement: str, broken: str):
+def test_an_import_that_breaks_a_layer_fails_lint(
+    tree: Path, module: str, statement: str, broken: str
+):
     path = tree / module
     path.write_text(path.read_text() + f"\n{statement}  # noqa\n")
     result = _lint(tree)

@@ -89,19 +89,22 @@ def _match(
     gold: list[tuple[int | None, str, str]],
     found: dict[tuple[int, str], int],
     texts: dict[int, str],
+    matched: dict[tuple[int, str], str],
 ) -> None:
     """Match labels (sentence or None, entity, context) to found mention counts."""
     wanted: Counter[tuple[int | None, str]] = Counter((s, e) for s, e, _ in gold)
     contexts = {(s, e): c for s, e, c in gold}
     left_found: Counter[str] = Counter()
-    for (sentence, entity), count in found.items():  # noqa: B007
+    for (sentence, entity), count in found.items():
         take = min(count, wanted.get((sentence, entity), 0))
         counted.true_positives += take
         wanted[(sentence, entity)] -= take
         if count > take:
             left_found[entity] += count - take
             counted.errors.append(
-                f"{stem} · extra {entity} ×{count - take} in: {texts.get(sentence, '')[:140]}"
+                f"{stem} · extra {entity} ×{count - take} "
+                f"(found «{matched.get((sentence, entity), '')}») in: "
+                f"{texts.get(sentence, '')[:140]}"
             )
     left_wanted: Counter[str] = Counter()
     for (_, entity), count in wanted.items():
@@ -121,6 +124,36 @@ def _match(
             )
 
 
+class _Placer:
+    """Which sentence a label stands in: its context is found in the article's sentences
+    joined by spaces (a context may run across a sentence break), and the label's own text
+    within the context says which side of the break it is on."""
+
+    def __init__(self, texts: dict[int, str]) -> None:
+        self.starts: list[tuple[int, int]] = []
+        parts = []
+        offset = 0
+        for index in sorted(texts):
+            self.starts.append((offset, index))
+            parts.append(texts[index])
+            offset += len(texts[index]) + 1
+        self.joined = " ".join(parts)
+
+    def place(self, context: str, label_text: str) -> int | None:
+        wanted = _normal(context)
+        at = self.joined.find(wanted)
+        if at < 0:
+            return None
+        within = wanted.find(_normal(label_text))
+        at += max(within, 0)
+        sentence = None
+        for start, index in self.starts:
+            if start > at:
+                break
+            sentence = index
+        return sentence
+
+
 def evaluate(warehouse: Path) -> dict[str, VariantResult]:
     urls = _article_urls()
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -137,8 +170,8 @@ def evaluate(warehouse: Path) -> dict[str, VariantResult]:
             "select article_id, sentence_index, text from raw.sentences"
         ).fetchall()
         mention_rows = con.execute(
-            "select article_id, sentence_index, entity_id, entity_type, mention_count "
-            "from marts.fct_entity_mentions"
+            "select article_id, sentence_index, entity_id, entity_type, mention_count, "
+            "matched_texts from marts.fct_entity_mentions"
         ).fetchall()
         issue_rows = con.execute(
             "select article_id, issue_id from marts.fct_article_issues"
@@ -155,9 +188,11 @@ def evaluate(warehouse: Path) -> dict[str, VariantResult]:
     mentions: dict[str, dict[str, dict[tuple[int, str], int]]] = defaultdict(
         lambda: defaultdict(dict)
     )
-    for article_id, index, entity_id, entity_type, count in mention_rows:
+    matched: dict[tuple[str, int, str], str] = {}
+    for article_id, index, entity_id, entity_type, count, texts in mention_rows:
         if entity_type in ("country", "person") and types.get(entity_id) == entity_type:
             mentions[article_id][entity_type][(index, entity_id)] = count
+            matched[(article_id, index, entity_id)] = " · ".join(texts or [])
     issues: dict[str, set[str]] = defaultdict(set)
     for article_id, issue_id in issue_rows:
         issues[article_id].add(issue_id)
@@ -181,19 +216,21 @@ def evaluate(warehouse: Path) -> dict[str, VariantResult]:
                 result.articles_found += 1
                 result.detected[languages.get(article_id) or "none"] += 1
 
-            def place(context: str, texts: dict[int, str] = texts) -> int | None:
-                wanted = _normal(context)
-                hits = [i for i, text in texts.items() if wanted in text]
-                return hits[0] if len(hits) >= 1 else None
+            placer = _Placer(texts)
 
             for kind, counted in (("country", result.countries), ("person", result.persons)):
                 gold = [
-                    (place(m["context"]), m["entity_id"], m["context"])
+                    (placer.place(m["context"], m["text"]), m["entity_id"], m["context"])
                     for m in labels.get("mentions") or []
                     if types.get(m["entity_id"]) == kind
                 ]
                 found = mentions[article_id][kind] if article_id else {}
-                _match(counted, stem, gold, found, texts)
+                here = {
+                    (index, entity): text
+                    for (article, index, entity), text in matched.items()
+                    if article == article_id
+                }
+                _match(counted, stem, gold, found, texts, here)
             found_issues = issues.get(article_id, set()) if article_id else set()
             for issue_id in labels.get("issues") or []:
                 result.issues_labelled += 1
@@ -247,7 +284,21 @@ def render(results: dict[str, VariantResult]) -> str:
         f"and {r.persons.true_positives + r.persons.false_negatives} person labels"
         for v, r in results.items()
     )
-    lines += [f"Labels: {counts}.", ""]
+    lines += [
+        f"Labels: {counts}.",
+        "",
+        "Targets (issue 24): countries and curated persons precision ≥ 0.95 and recall ≥ 0.90,",
+        "issues found in ≥ 90% of the articles labelled with them. **This set is where the rules",
+        "were developed**: the labels came first and were not changed, but the seeds (demonyms,",
+        "person names, cue words, issue terms) were widened and the matcher's rules written while",
+        "reading its errors, so these figures are what the rules do on text they were shaped on.",
+        "Seed rows were added as whole classes (every country's demonyms, every curated person's",
+        "names, the common phrasings of an issue), not as the strings of a missed label; text",
+        "written elsewhere will score lower, by how much only another labelled set can say.",
+        "Real pages in these languages are few: each mention on them is judged by hand in",
+        "[real-pages-non-english.md](real-pages-non-english.md).",
+        "",
+    ]
     return "\n".join(lines)
 
 

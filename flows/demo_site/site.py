@@ -124,7 +124,8 @@ def build_site(articles: list[Article] | None = None) -> Site:
     )
     asia = [(a, link(a)) for a in listed("pacific-herald", "asia")]
     asia.append((video, f"http://{herald.host}{video_path}"))
-    # A story in Spanish under the site's English menus and html lang="en" (hostile/*.md).
+    # A story in Portuguese (a language the seeds do not cover) under the site's English menus
+    # and html lang="en" (hostile/*.md).
     english = sorted(by_outlet.get("pacific-herald", []), key=lambda a: a.published)[-4:]
     for article in load_articles(HOSTILE):
         page = render_article(article, english).encode("utf-8")

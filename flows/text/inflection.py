@@ -25,9 +25,11 @@ def _analyzer(language: str) -> Any:
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 
-def _parse(word: str, language: str, person: bool) -> Any | None:
+def _parse(word: str, language: str, person: bool, before_a_noun: bool = False) -> Any | None:
     """The reading of ``word`` as a name (or, for a demonym or a term, as a word) in the
-    nominative: the first parse that declines, preferring proper names and places."""
+    nominative: the first parse that declines, preferring proper names and places, and,
+    for a word another word follows, an adjective (военные учения: military exercises,
+    not "the military" and then a noun that stays put)."""
     parses = [
         p for p in _analyzer(language).parse(word) if p.tag.POS in DECLINING and "nomn" in p.tag
     ]
@@ -37,6 +39,10 @@ def _parse(word: str, language: str, person: bool) -> Any | None:
     for parse in parses:
         if any(grammeme in parse.tag for grammeme in wanted):
             return parse
+    if before_a_noun:
+        for parse in parses:
+            if parse.tag.POS in ("ADJF", "PRTF"):
+                return parse
     return parses[0]
 
 
@@ -49,13 +55,20 @@ def _cased(form: str, like: str) -> str:
 def inflected_forms(text: str, language: str, kind: str) -> list[str]:
     """Every case form of ``text`` (the nominative included), in a stable order.
 
-    ``kind``: ``person`` (every word of a name declines: Владимира Путина), ``demonym`` (a
+    ``kind``: ``person`` (every word of a name declines: Владимира Путина),
+    ``person_family_first`` (a Chinese, Korean or Vietnamese name, family name first: only
+    its last syllable declines, and only if it ends in a consonant, as a masculine noun: Ким
+    Чен Ына, Си Цзиньпином; Чхве Сон Хи and Ван И never change), ``demonym`` (a
     single adjective in every gender, number and case: японского, японские) or anything
     else (a name or term: its leading adjectives and its first noun decline, the words after
     stay as they are: Республики Корея, Соединённых Штатов Америки, Южной Кореи)."""
     words = text.split()
     if not words:
         return []
+    if kind == "person_family_first":
+        return _with_plain_e(
+            [" ".join([*words[:-1], form]) for form in _last_name_forms(words[-1])]
+        )
     if kind == "demonym" and len(words) == 1:
         parse = _parse(words[0], language, person=False)
         if parse is None:
@@ -63,7 +76,10 @@ def inflected_forms(text: str, language: str, kind: str) -> list[str]:
         forms = [_cased(form.word, words[0]) for form in parse.lexeme]
         return _with_plain_e(forms)
     person = kind == "person"
-    parses: list[Any] = [_parse(word, language, person) for word in words]
+    parses: list[Any] = [
+        _parse(word, language, person, before_a_noun=not person and index < len(words) - 1)
+        for index, word in enumerate(words)
+    ]
     declining: list[int] = []
     for index, parse in enumerate(parses):
         if parse is None or "Fixd" in parse.tag:
@@ -97,6 +113,21 @@ def inflected_forms(text: str, language: str, kind: str) -> list[str]:
         else:
             forms.append(" ".join(inflected))
     return _with_plain_e(forms)
+
+
+def _last_name_forms(word: str) -> list[str]:
+    """A transliterated syllable in every case, as Russian declines it: a hard consonant takes
+    the masculine endings (Ын -> Ына, Ыну, Ыном, Ыне), й and ь the soft ones (Хуэй -> Хуэя);
+    a vowel ending never changes. (A woman's name in a consonant gets forms no text uses.)"""
+    last = word[-1:].lower()
+    if last in "аеёиоуыэюя" or not last.isalpha():
+        return [word]
+    if last in "йь":
+        stem, endings = word[:-1], ("я", "ю", "ем", "е")
+    else:
+        soft = last in "жшчщц"
+        stem, endings = word, ("а", "у", "ем" if soft else "ом", "е")
+    return [word, *(stem + ending for ending in endings)]
 
 
 def _with_plain_e(forms: list[str]) -> list[str]:

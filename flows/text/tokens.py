@@ -8,9 +8,10 @@ proves the two equal on every code point), so a phrase added to the seeds later 
 stored history without tokenizing it again.
 
 Where words have no spaces, the words themselves come from a segmenter of the language
-(jieba for Chinese, fugashi with UniDic Lite for Japanese, Kiwi for Korean; each ships its
-dictionary in its package): ``segments`` gives each token the number of the word it is in,
-so the matcher can keep 中 in 中心 or 日 in 日曜日 out and still read 中日 as China and Japan.
+(jieba for Chinese, read through OpenCC's Simplified characters for Traditional; fugashi
+with UniDic Lite for Japanese; Kiwi for Korean; each ships its dictionary in its package):
+``segments`` gives each token the number of the word it is in, so the matcher can keep 中
+in 中心 or 日 in 日曜日 out and still read 中日 as China and Japan.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ TOKEN = regex.compile(rf"[{UNSPACED}]|(?:[^\P{{L}}{UNSPACED}]|[^\P{{N}}{UNSPACED
 SEGMENTED_LANGUAGES = frozenset({"zh", "zh-Hant", "ja", "ko"})
 # Bump when tokens or any other seed-independent feature the workers store changes: stored
 # sentences of another version are analysed again from their stored text, without fetching.
-ANALYSER_VERSION = "analysis-1"
+# analysis-2: the text's shingle signature (flows/text/stories.py, raw.article_signatures).
+# analysis-3: Traditional Chinese segmented through its Simplified characters.
+ANALYSER_VERSION = "analysis-3"
 
 
 def tokenize(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -88,12 +91,33 @@ def _kiwi() -> Callable[[str], list[tuple[int, int]]]:
         from kiwipiepy import Kiwi
 
         kiwi = Kiwi()
+        kiwi.tokenize("한국")  # Kiwi builds its model on first use: inside the allowance
     return lambda text: [(t.start, t.start + t.len) for t in kiwi.tokenize(text)]
+
+
+@cache
+def _jieba_traditional() -> Callable[[str], list[tuple[int, int]]]:
+    """jieba's dictionary is of Simplified words: on Traditional text it glues a country to
+    its neighbour (多台|灣, 回美國, 受中國). OpenCC's Traditional-to-Simplified table, read
+    character by character so that every position stays where it was, gives jieba words it
+    knows; the spans it finds are the Traditional text's spans."""
+    with loading_guard():
+        import opencc
+
+        converter = opencc.OpenCC("t2s")
+    segment = _jieba()
+
+    @cache
+    def simplified(character: str) -> str:
+        converted: str = converter.convert(character)
+        return converted if len(converted) == 1 else character
+
+    return lambda text: segment("".join(simplified(character) for character in text))
 
 
 SEGMENTERS: dict[str, Callable[[], Callable[[str], list[tuple[int, int]]]]] = {
     "zh": _jieba,
-    "zh-Hant": _jieba,
+    "zh-Hant": _jieba_traditional,
     "ja": _fugashi,
     "ko": _kiwi,
 }

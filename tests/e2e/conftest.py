@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from flows.core.settings import Settings
 from flows.demo_site.render import load_articles
@@ -20,6 +21,26 @@ from tests.conftest import make_settings
 
 # Article pages of the sample site with text: the sample articles and the story in Spanish.
 DEMO_PAGES = len(load_articles()) + len(load_articles(HOSTILE))
+# The three English outlets (and the hostile feeds): what tests that need a run, but not
+# the nine other languages, fetch, at a third of the demo's cost.
+ENGLISH_OUTLETS = ("pacific-herald", "harbor-wire", "straits-daily")
+ENGLISH_PAGES = sum(1 for a in load_articles() if a.outlet in ENGLISH_OUTLETS) + len(
+    load_articles(HOSTILE)
+)
+
+
+def english_feeds(directory: Path) -> Path:
+    """The demo's feeds file without the outlets in other languages, written in ``directory``."""
+    from flows.demo_site.render import OUTLETS
+
+    others = {o.name for o in OUTLETS.values() if o.outlet_id not in ENGLISH_OUTLETS}
+    document = yaml.safe_load(FEEDS_FILE.read_text(encoding="utf-8"))
+    document["feeds"] = [f for f in document["feeds"] if f["outlet"] not in others]
+    path = directory / "english-feeds.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 RAW_TABLES = (
     "raw.feed_fetches",
     "raw.feed_entries",

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.demo_site.site import FEEDS_FILE, DemoServer
-from tests.e2e.conftest import DEMO_PAGES, query
+from flows.demo_site.site import DemoServer
+from tests.e2e.conftest import ENGLISH_PAGES, english_feeds, query
 
 pytestmark = pytest.mark.e2e
 
@@ -32,8 +32,9 @@ def run(
     env: dict[str, str], warehouse: Path, crash_at: str | None = None
 ) -> subprocess.CompletedProcess:
     environment = {**env, "NEWSWATCH_CRASH_AT": crash_at} if crash_at else env
+    feeds = english_feeds(warehouse.parent.parent)  # the English outlets: every crash point
     return subprocess.run(
-        [NEWSWATCH, "run", "--feeds", str(FEEDS_FILE), "--warehouse", str(warehouse)],
+        [NEWSWATCH, "run", "--feeds", str(feeds), "--warehouse", str(warehouse)],
         env=environment,
         capture_output=True,
         text=True,
@@ -65,7 +66,7 @@ def test_killed_run_then_rerun_converges(point: str, prefect_harness, tmp_path: 
         finally:
             con.close()
         if point in ("dbt", "publish"):
-            assert committed == DEMO_PAGES + 5  # ingest had finished: nothing lost
+            assert committed == ENGLISH_PAGES + 5  # ingest had finished: nothing lost
         rerun = run(env, warehouse)
         assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     for table, key in UNIQUE_KEYS.items():
@@ -78,7 +79,7 @@ def test_killed_run_then_rerun_converges(point: str, prefect_harness, tmp_path: 
         query(warehouse, "select status, count(*) from marts.dim_articles group by status")
     )
     assert statuses == {
-        "ok": DEMO_PAGES,
+        "ok": ENGLISH_PAGES,
         "empty": 1,
         "http_error": 1,
         "blocked_by_robots": 1,
@@ -111,7 +112,8 @@ def test_disk_full_fails_clearly_and_the_next_run_recovers(
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     warehouse = tmp_path / "warehouse" / "w.duckdb"
-    command = [NEWSWATCH, "run", "--feeds", str(FEEDS_FILE), "--warehouse", str(warehouse)]
+    feeds = english_feeds(tmp_path)
+    command = [NEWSWATCH, "run", "--feeds", str(feeds), "--warehouse", str(warehouse)]
     with DemoServer() as server:
         env = {
             **os.environ,
@@ -130,8 +132,8 @@ def test_disk_full_fails_clearly_and_the_next_run_recovers(
     statuses = dict(
         query(warehouse, "select status, count(*) from marts.dim_articles group by status")
     )
-    assert statuses["ok"] == DEMO_PAGES
-    assert sum(statuses.values()) == DEMO_PAGES + 5
+    assert statuses["ok"] == ENGLISH_PAGES
+    assert sum(statuses.values()) == ENGLISH_PAGES + 5
     for table, key in UNIQUE_KEYS.items():
         duplicates = query(
             warehouse,

@@ -22,8 +22,9 @@ import pytest
 from flows.core.records import PendingArticle
 from flows.core.settings import REPO_ROOT
 from flows.demo_site.render import load_articles, render_article
-from flows.demo_site.site import FEEDS_FILE, DemoServer
+from flows.demo_site.site import DemoServer
 from tests.conftest import make_settings
+from tests.e2e.conftest import english_feeds
 from tests.servers import FixtureServer, Route
 
 pytestmark = [pytest.mark.e2e, pytest.mark.dask]
@@ -154,7 +155,7 @@ def test_the_pool_a_local_cluster_and_a_scheduler_give_the_same_marts(
         for engine, address in (("pool", None), ("local", "local"), ("tcp", cluster.address)):
             settings = make_settings(
                 tmp_path / engine,
-                feeds=FEEDS_FILE,
+                feeds=english_feeds(tmp_path),
                 host_map=server.host_map,
                 private_allowlist=server.allowlist,
                 dask_address=address,

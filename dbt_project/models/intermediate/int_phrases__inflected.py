@@ -10,6 +10,10 @@ import pyarrow as pa
 
 from flows.text.inflection import inflected_forms
 
+# Where a person's name is written family name first (Chinese, Korean, Vietnamese names):
+# Russian declines only its last syllable (Ким Чен Ына, Си Цзиньпина).
+FAMILY_FIRST = frozenset({"CN", "TW", "HK", "MO", "KP", "KR", "VN"})
+
 SCHEMA = pa.schema(
     [
         ("phrase_kind", pa.string()),
@@ -28,7 +32,13 @@ SCHEMA = pa.schema(
 
 def model(dbt, session):
     dbt.config(materialized="table", tags=["taxonomy"])
-    languages = list(dbt.config.get("inflected_languages") or [])
+    # var inflected_languages, as the view int_languages__inflected renders it
+    languages = [
+        row[0]
+        for row in session.sql(
+            f"select language from ({dbt.ref('int_languages__inflected').sql_query()})"
+        ).fetchall()
+    ]
     rows = {name: [] for name in SCHEMA.names}
 
     def add(*values):
@@ -40,7 +50,7 @@ def model(dbt, session):
         aliases = session.sql(
             f"""
             select aliases.entity_id, aliases.alias, aliases.alias_kind, aliases.case_rule,
-                aliases.language, entities.entity_type
+                aliases.language, entities.entity_type, entities.country_code
             from ({dbt.ref("entity_aliases").sql_query()}) as aliases
             inner join ({dbt.ref("entities").sql_query()}) as entities
                 on aliases.entity_id = entities.entity_id
@@ -48,8 +58,10 @@ def model(dbt, session):
             order by all
             """
         ).fetchall()
-        for entity_id, alias, kind, case_rule, language, entity_type in aliases:
-            shape = "person" if entity_type == "person" else kind
+        for entity_id, alias, kind, case_rule, language, entity_type, country in aliases:
+            shape = kind
+            if entity_type == "person":
+                shape = "person_family_first" if country in FAMILY_FIRST else "person"
             for form in inflected_forms(alias, language, shape):
                 if form != alias:
                     add(

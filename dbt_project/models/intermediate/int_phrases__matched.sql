@@ -119,38 +119,101 @@ compound_forms as (
 
 ),
 
-form_runs as (
+word_forms as (
 
     select
-        word_tokens.sentence_id,
-        word_tokens.token_position,
-        word_tokens.opens_word,
-        word_tokens.segment,
-        word_tokens.token_position - row_number() over (
-            partition by word_tokens.sentence_id, word_tokens.segment
-            order by word_tokens.token_position
-        ) as run_key
+        word_tokens.*,
+        -- a form right after a number is a date's, not a country's (11日朝: the 11th, in the
+        -- morning; 27일 한미: the 27th, then Korea and the US)
+        compound_forms.first_token is not null
+        and not regexp_matches(
+            coalesce(
+                lag(word_tokens.token_lower) over (
+                    partition by word_tokens.sentence_id order by word_tokens.token_position
+                ),
+                ''
+            ),
+            '^[0-9０-９]'
+        ) as is_form
 
     from word_tokens
-    inner join compound_forms
+    left join compound_forms
         on
             word_tokens.token_lower = compound_forms.first_token
             and word_tokens.language = compound_forms.language
 
 ),
 
+-- words made only of forms (中美 as one word, or 中 and 美 alone)
+form_words as (
+
+    select
+        sentence_id,
+        segment,
+        bool_and(is_form) as is_all_forms
+
+    from word_forms
+    group by sentence_id, segment
+
+),
+
+-- consecutive forms, whichever way the segmenter cut them
+form_runs as (
+
+    select
+        word_forms.sentence_id,
+        word_forms.token_position,
+        word_forms.token_lower,
+        word_forms.opens_word,
+        word_forms.segment,
+        form_words.is_all_forms,
+        word_forms.token_position - row_number() over (
+            partition by word_forms.sentence_id
+            order by word_forms.token_position
+        ) as run_key
+
+    from word_forms
+    inner join form_words
+        on
+            word_forms.sentence_id = form_words.sentence_id
+            and word_forms.segment = form_words.segment
+    where word_forms.is_form
+
+),
+
+run_members as (
+
+    select
+        *,
+        count(*) over run as run_length,
+        first_value(opens_word) over (run order by token_position) as run_opens_word,
+        first_value(segment) over (run order by token_position) as run_segment,
+        coalesce(
+            token_lower = lag(token_lower) over (run order by token_position), false
+        ) as repeats_previous
+
+    from form_runs
+    window run as (partition by sentence_id, run_key)
+
+),
+
+-- a run two forms long or more, opening a word, whose later forms are in
+-- the first one's word or in words of forms only (not 中 of 米中間, the US midterm), and
+-- no form twice in a row: 日日 is "every day" and 일일 "a matter", never Japan and Japan
 compound_positions as (
 
     select
         sentence_id,
         token_position
 
-    from form_runs
+    from run_members
     qualify
-        count(*) over (partition by sentence_id, segment, run_key) >= 2
-        and first_value(opens_word) over (
-            partition by sentence_id, segment, run_key order by token_position
+        run_length >= 2
+        and run_opens_word
+        and bool_and(segment = run_segment or is_all_forms) over (
+            partition by sentence_id, run_key
         )
+        and bool_and(not repeats_previous) over (partition by sentence_id, run_key)
 
 ),
 
@@ -206,6 +269,16 @@ occurrences as (
         ] as inner_separators,
         coalesce(sentences.separators[candidates.token_position + candidates.token_count], '')
             as separator_after,
+        -- where words have no spaces, the characters right after the match
+        array_to_string(
+            sentences.tokens[
+                candidates.token_position + candidates.token_count:
+                candidates.token_position + candidates.token_count + 5
+            ],
+            ''
+        ) as following_text,
+        candidates.token_position + candidates.token_count > len(sentences.tokens)
+            as ends_sentence,
         sentences.loaded_at
 
     from candidates
@@ -235,6 +308,10 @@ case_checked as (
         on
             occurrences.sentence_id = compound_positions.sentence_id
             and occurrences.token_position = compound_positions.token_position
+    left join word_starts as next_word_starts
+        on
+            occurrences.sentence_id = next_word_starts.sentence_id
+            and occurrences.token_end + 1 = next_word_starts.token_position
     where
         case
             when occurrences.case_rule = 'exact' then matched_tokens = phrase_tokens
@@ -251,6 +328,18 @@ case_checked as (
             occurrences.language not in ({{ "'" ~ var('unspaced_languages') | join("', '") ~ "'" }})
             or occurrences.segments is null
             or word_starts.sentence_id is not null
+            or occurrences.alias_kind = 'compound_form'  -- its run opens a word (above)
+            -- a person's name of three characters or more: segmenters cut transliterated
+            -- names anywhere (长赫格塞思, 别洛乌|索夫), and so long a name is no other word's
+            or (occurrences.entity_type = 'person' and occurrences.token_count >= 3)
+        )
+        -- a name in katakana ends where its word ends: タイ is not the start of タイムズ
+        and (
+            occurrences.language <> 'ja'
+            or occurrences.segments is null
+            or not regexp_full_match(occurrences.phrase_text, '[\p{Katakana}ー・]+')
+            or occurrences.ends_sentence
+            or next_word_starts.sentence_id is not null
         )
 
 ),
@@ -288,7 +377,7 @@ readings as (
             and regexp_matches(next_token, '^\p{Lu}')
             and next_word in (
                 select word from name_words
-                where side = 'after'
+                where side = 'after' and name_words.language = context.language
             )
         )
         or (
@@ -296,22 +385,47 @@ readings as (
             and regexp_matches(previous_token, '^\p{Lu}')
             and previous_word in (
                 select word from name_words
-                where side = 'before'
+                where side = 'before' and name_words.language = context.language
             )
         )
         or (
-            -- "the Diplomatic Academy of Vietnam", not "the town of Masinloc"
-            previous_word = 'of'
+            -- "the Diplomatic Academy of Vietnam", not "the town of Masinloc"; "Universidad de
+            -- Pekín", "Banque de France"
+            previous_word in ('of', 'de', 'del', 'du', 'des', 'd')
             and regexp_matches(second_previous_token, '^\p{Lu}')
             and second_previous_word in (
                 select word from name_words
-                where side = 'after'
+                where side = 'after' and name_words.language = context.language
+            )
+        )
+        or (
+            -- where words have no spaces: 日本 + 航空, 中国 + 地方, 대한 + 항공
+            language in ({{ "'" ~ var('unspaced_languages') | join("', '") ~ "'" }})
+            and exists (
+                select 1 from name_words
+                where
+                    name_words.side = 'after'
+                    and name_words.language = context.language
+                    and starts_with(context.following_text, name_words.word)
             )
         ) as is_inside_another_name,
         separator_after in (' ', '-')
-        and next_word in (select word from not_country_words) as is_followed_by_a_thing,
+        and next_word in (
+            select word from not_country_words
+            where side = 'after' and not_country_words.language = context.language
+        )
+        or (
+            separator_before in (' ', '-')
+            and previous_word in (
+                select word from not_country_words
+                where side = 'before' and not_country_words.language = context.language
+            )
+        ) as is_followed_by_a_thing,
         alias_kind = 'demonym'
-        and previous_word in (select word from language_cues)
+        and previous_word in (
+            select word from language_cues
+            where language_cues.language = context.language
+        )
         and (next_token is null or next_word in ('and', 'or') or separator_after <> ' ')
             as is_a_language,
         starts_with(separator_after, '$') as is_a_currency_sign,
@@ -329,6 +443,39 @@ readings as (
 
 ),
 
+-- 5b. Two demonyms joined by "and" or "or" (var coordinating_words) share their noun: in
+--     "Italian and Georgian cuisine" both are cuisines, as "Georgian cuisine" alone is.
+coordinated_readings as (
+
+    select
+        readings.* replace (
+            readings.is_followed_by_a_thing
+            or (
+                readings.alias_kind = 'demonym'
+                and readings.separator_after = ' '
+                and exists (
+                    select 1
+                    from readings as partner
+                    where
+                        partner.sentence_id = readings.sentence_id
+                        and partner.alias_kind = 'demonym'
+                        and partner.is_followed_by_a_thing
+                        and partner.token_position = readings.token_end + 2
+                        and readings.language || ':' || readings.next_word in (
+                            {%- for language, words in var('coordinating_words').items() %}
+                            {%- for word in words %}
+                            '{{ language }}:{{ word }}'{{ "," if not loop.last }}
+                            {%- endfor %}{{ "," if not loop.last }}
+                            {%- endfor %}
+                        )
+                )
+            ) as is_followed_by_a_thing
+        )
+
+    from readings
+
+),
+
 -- 6. A capital stands for its government only where the sentence says so: a reporting or
 --    action verb after it ("Beijing said", "Tokyo has urged", "Washington's demands") or a
 --    government context before it ("officials in Washington", "envoy to Kyiv"), from
@@ -343,24 +490,24 @@ capital_readings as (
         or (next_word = 's' and separator_after in (chr(39), '’'))
         or previous_word in (
             select cue from capital_cues
-            where position = 'before'
+            where position = 'before' and language = 'en'
         )
         or second_previous_word || ' ' || previous_word
         in (
             select cue from capital_cues
-            where position = 'before'
+            where position = 'before' and language = 'en'
         )
         or (
             -- "the embassy in Beijing said": after a place word the verb is someone else's
             coalesce(previous_word, '') not in (
                 select cue from capital_cues
-                where position = 'place'
+                where position = 'place' and language = 'en'
             )
             and separator_after = ' '
             and (
                 next_word in (
                     select cue from capital_cues
-                    where position = 'after'
+                    where position = 'after' and language = 'en'
                 )
                 -- a verb in the past: "Washington invaded", "Beijing attempted"
                 or regexp_matches(next_word, '^[a-z]+ed$')
@@ -368,12 +515,12 @@ capital_readings as (
                     -- "Beijing has calculated", "Washington had concluded", "Seoul will respond"
                     next_word in (
                         select cue from capital_cues
-                        where position = 'auxiliary'
+                        where position = 'auxiliary' and language = 'en'
                     )
                     and (
                         second_next_word in (
                             select cue from capital_cues
-                            where position = 'after'
+                            where position = 'after' and language = 'en'
                         )
                         or regexp_matches(second_next_word, '^[a-z]+(ed|ing)$')
                     )
@@ -381,7 +528,44 @@ capital_readings as (
             )
         ) as is_government
 
-    from readings
+    from coordinated_readings
+
+),
+
+-- 6b. In the other tagged languages the rule is the reverse (seeds/capital_cues says why): a
+--     capital stands for its government unless a place word stands right before it (en
+--     Pekín, à Pékin, в Пекине, 在北京), a particle right after it (東京で, 서울에서), or it
+--     opens a dateline: a comma, dash, bracket or date right after it at a sentence's start,
+--     or a digit right after it (华夏通讯社北京10月3日电).
+other_languages_capitals as (
+
+    select
+        capital_readings.* exclude (is_government),
+        case
+            when capital_readings.language = 'en' then capital_readings.is_government
+            when coalesce(capital_readings.alias_kind, '') <> 'capital' then true
+            else not (
+                coalesce(capital_readings.previous_word, '') in (
+                    select cue from capital_cues
+                    where
+                        position = 'place_before'
+                        and language = capital_readings.language
+                )
+                or coalesce(capital_readings.next_word, '') in (
+                    select cue from capital_cues
+                    where
+                        position = 'place_after'
+                        and language = capital_readings.language
+                )
+                or (
+                    capital_readings.token_position = 1
+                    and regexp_matches(capital_readings.separator_after, '^\s*[,(\-–—（【＝]')
+                )
+                or regexp_matches(coalesce(capital_readings.next_token, ''), '^[0-9０-９]')
+            )
+        end as is_government
+
+    from capital_readings
 
 ),
 
@@ -390,27 +574,28 @@ capital_readings as (
 coordinated as (
 
     select
-        capital_readings.* exclude (is_government),
-        capital_readings.is_government
+        other_languages_capitals.* exclude (is_government),
+        other_languages_capitals.is_government
         or (
-            capital_readings.alias_kind = 'capital'
+            other_languages_capitals.language = 'en'
+            and other_languages_capitals.alias_kind = 'capital'
             and (
-                capital_readings.previous_word in ('and', 'or')
-                or capital_readings.next_word in ('and', 'or')
+                other_languages_capitals.previous_word in ('and', 'or')
+                or other_languages_capitals.next_word in ('and', 'or')
             )
             and exists (
                 select 1
                 from capital_readings as partner
                 where
-                    partner.article_id = capital_readings.article_id
-                    and partner.sentence_index = capital_readings.sentence_index
+                    partner.article_id = other_languages_capitals.article_id
+                    and partner.sentence_index = other_languages_capitals.sentence_index
                     and partner.alias_kind = 'capital'
                     and partner.is_government
-                    and abs(partner.token_position - capital_readings.token_position) = 2
+                    and abs(partner.token_position - other_languages_capitals.token_position) = 2
             )
         ) as is_government
 
-    from capital_readings
+    from other_languages_capitals
 
 ),
 
@@ -488,6 +673,8 @@ final as (
         entity_id,
         entity_type,
         alias_kind,
+        stands_alone,
+        language,
         issue_id,
         requires_entity_id,
         requires_scope,
@@ -495,6 +682,7 @@ final as (
         matched_tokens,
         previous_token,
         next_token,
+        separator_after,
         loaded_at,
         {{ taxonomy_version() }} as taxonomy_version
 

@@ -13,7 +13,8 @@ seed_aliases as (
         alias,
         alias_kind,
         case_rule,
-        language
+        language,
+        stands_alone
 
     from {{ ref('entity_aliases') }}
 
@@ -25,19 +26,43 @@ inflected as (
 
 ),
 
+-- a form two written rows share (Соединённые Штаты and Соединенные Штаты both give
+-- Соединенных Штатов) or that is itself written is one phrase: the written row wins
 aliases as (
 
-    select * from seed_aliases
-    union all
     select
         entity_id,
-        form as alias,
+        alias,
         alias_kind,
         case_rule,
-        language
+        language,
+        stands_alone
 
-    from inflected
-    where phrase_kind = 'alias'
+    from (
+        select *, 0 as derived from seed_aliases
+        union all
+        select
+            inflected.entity_id,
+            inflected.form as alias,
+            inflected.alias_kind,
+            inflected.case_rule,
+            inflected.language,
+            seed_aliases.stands_alone,
+            1 as derived
+
+        from inflected
+        inner join seed_aliases
+            on
+                inflected.entity_id = seed_aliases.entity_id
+                and inflected.written = seed_aliases.alias
+                and inflected.alias_kind = seed_aliases.alias_kind
+                and inflected.language = seed_aliases.language
+        where inflected.phrase_kind = 'alias'
+    ) as all_aliases
+    qualify row_number() over (
+        partition by entity_id, alias, alias_kind, language
+        order by derived, stands_alone desc, case_rule
+    ) = 1
 
 ),
 
@@ -63,18 +88,35 @@ seed_terms as (
 
 terms as (
 
-    select * from seed_terms
-    union all
     select
         issue_id,
-        form as term,
+        term,
         case_rule,
         requires_entity_id,
         requires_scope,
         language
 
-    from inflected
-    where phrase_kind = 'issue_term'
+    from (
+        select *, 0 as derived from seed_terms
+        union all
+        select
+            issue_id,
+            form as term,
+            case_rule,
+            requires_entity_id,
+            requires_scope,
+            language,
+            1 as derived
+
+        from inflected
+        where phrase_kind = 'issue_term'
+    ) as all_terms
+    -- one form, one phrase: a form written as a term, or two terms' shared form; the one
+    -- that needs no other entity wins (it matches wherever the other would)
+    qualify row_number() over (
+        partition by issue_id, term, language
+        order by derived, requires_entity_id is not null, requires_entity_id, requires_scope
+    ) = 1
 
 ),
 
@@ -82,7 +124,8 @@ alias_phrases as (
 
     select
         'alias' as phrase_kind,
-        aliases.entity_id || ':' || aliases.alias || ':' || aliases.alias_kind as phrase_key,
+        aliases.entity_id || ':' || aliases.alias || ':' || aliases.alias_kind || ':'
+        || coalesce(aliases.language, 'en') as phrase_key,
         aliases.alias as phrase_text,
         aliases.entity_id,
         entities.entity_type,
@@ -92,6 +135,7 @@ alias_phrases as (
         cast(null as varchar) as requires_scope,
         coalesce(aliases.case_rule, 'capitalized') as case_rule,
         coalesce(aliases.language, 'en') as language,
+        coalesce(aliases.stands_alone, false) as stands_alone,
         {{ phrase_token_columns('aliases.alias') }} as phrase_tokens
 
     from aliases
@@ -104,7 +148,7 @@ term_phrases as (
 
     select
         'issue_term' as phrase_kind,
-        terms.issue_id || ':' || terms.term as phrase_key,
+        terms.issue_id || ':' || terms.term || ':' || coalesce(terms.language, 'en') as phrase_key,
         terms.term as phrase_text,
         cast(null as varchar) as entity_id,
         cast(null as varchar) as entity_type,
@@ -117,6 +161,7 @@ term_phrases as (
         end as requires_scope,
         coalesce(terms.case_rule, 'any') as case_rule,
         coalesce(terms.language, 'en') as language,
+        false as stands_alone,
         {{ phrase_token_columns('terms.term') }} as phrase_tokens
 
     from terms
