@@ -3,14 +3,22 @@ feeds."""
 
 from __future__ import annotations
 
+import _thread
 import argparse
+import contextlib
+import dataclasses
 import json
+import logging
 import os
+import shutil
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from rich.console import Console
@@ -21,13 +29,147 @@ from flows.core.feeds_file import load_feeds_file
 from flows.core.settings import REPO_ROOT, Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
 DEMO_WAREHOUSE = REPO_ROOT / "warehouse" / "demo.duckdb"
 DEMO_EVERY = 60.0  # seconds between runs of `newswatch serve --demo`
 
+
 # Data and error text (feed names, query results, YAML errors) are printed as they are: never
 # read as markup ("[/b]" would crash, "[bold]" vanish) nor as emoji codes (":x:").
-console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
-errors = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader went away (`newswatch query … | head`): rich would exit 1; main exits 0
+        without a word (BrokenPipeError)."""
+        raise BrokenPipeError
+
+
+console = _Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+errors = _Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+STAGES = {
+    "prefect": "starting Prefect",
+    "feeds": "fetching feeds",
+    "pages": "fetching pages",
+    "extracted": "extracting pages",
+    "dbt": "building the marts (dbt)",
+    "serve": "serving (a run in progress is stopped and marked so in Prefect, its slot freed)",
+}
+
+
+class Interrupts:
+    """Ctrl-C, at any moment: one line saying what was interrupted and that nothing was lost,
+    then exit 130, within seconds.
+
+    The first SIGINT silences logging (Prefect and dbt would each report the interruption,
+    with tracebacks) and raises KeyboardInterrupt where the command is, so that the run
+    records its end (Crashed, in Prefect) on its way out; if that takes longer than ``grace``
+    seconds, or at a second Ctrl-C, the line is printed and the process ends at once. Nothing
+    here can lose data: every write is a transaction, the published warehouse is replaced
+    only by an atomic rename, and the writer lock dies with the process.
+    """
+
+    def __init__(self) -> None:
+        self.command = "newswatch"
+        self.stage: str | None = None
+        self._writes: tuple[Path, str] | None = None  # the warehouse written, what comes next
+        self.grace = 8.0
+        self.received = 0
+        self._said = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._again = False
+        self._hook: Callable[[Any], object] = sys.unraisablehook
+
+    @contextmanager
+    def installed(self, command: str, grace: float = 8.0) -> Iterator[None]:
+        """Handle SIGINT for the duration of ``command`` (then as before)."""
+        self.command, self.grace = f"newswatch {command}", grace
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.signal(signal.SIGINT, self._on_sigint)
+        hook, sys.unraisablehook = sys.unraisablehook, self._unraisable
+        self._hook = hook
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            sys.unraisablehook = hook
+
+    def writes(self, settings: Settings, again: str = "the next run goes on from there") -> None:
+        """Say, if interrupted, what the warehouse at ``settings`` still holds."""
+        self._writes = (settings.warehouse, again)
+
+    def kept(self) -> str:
+        if self._writes is None:
+            return "nothing was written"
+        warehouse, again = self._writes
+        if warehouse.exists():
+            return f"{warehouse} still holds the last complete run, and {again}"
+        return f"nothing was published yet, and {again}"
+
+    def progress(self, forward: Callable[[str, int], None] | None) -> Callable[[str, int], None]:
+        """A progress callback that notes the stage (and forwards to the progress bars)."""
+
+        def note(stage: str, amount: int) -> None:
+            self.stage = stage.partition(":")[0]
+            if forward is not None:
+                forward(stage, amount)
+
+        return note
+
+    def line(self) -> str:
+        where = f" while {STAGES.get(self.stage, self.stage)}" if self.stage else ""
+        return f"{self.command}: interrupted{where}. Nothing was lost: {self.kept()}."
+
+    def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
+        if self._again:  # delivered again (_unraisable): the same Ctrl-C
+            self._again = False
+            raise KeyboardInterrupt
+        self.received += 1
+        if self.received > 1:
+            self.leave()
+        logging.disable(logging.CRITICAL)
+        self._timer = threading.Timer(self.grace, self.leave)
+        self._timer.daemon = True
+        self._timer.start()
+        raise KeyboardInterrupt
+
+    def _unraisable(self, unraisable: Any) -> None:
+        """Ctrl-C that landed where Python cannot raise it (a finalizer, an at-fork hook, as
+        when a server is being started): not printed, but raised again at the next chance."""
+        if isinstance(unraisable.exc_value, KeyboardInterrupt) and self.received:
+            self._again = True  # from another thread, a moment later: out of that context
+            again = threading.Timer(0.05, _thread.interrupt_main, (signal.SIGINT,))
+            again.daemon = True
+            again.start()
+            return
+        self._hook(unraisable)
+
+    def settled(self) -> None:
+        """The command stopped in time, and the process goes on (main called from Python):
+        no forced exit, and logging as it was."""
+        if self._timer is not None:
+            self._timer.cancel()
+        logging.disable(logging.NOTSET)
+
+    def say(self) -> None:
+        """Print the line, once."""
+        if self._said.acquire(blocking=False):
+            with contextlib.suppress(Exception):
+                console.show_cursor(True)  # a progress display may have hidden it
+            errors.print(self.line())
+
+    def leave(self) -> None:
+        """Print the line (once) and end the process now: threads still waiting on a page, a
+        log flush or a worker must not hold the exit back."""
+        self.say()
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
+
+
+interrupts = Interrupts()
 
 
 def _prepare_environment(verbose: bool = False) -> None:
@@ -139,31 +281,39 @@ def _busy(message: object) -> int:
     return EXIT_BUSY
 
 
-def _another_writer(settings: Settings, wait: float) -> int | None:
-    """EXIT_BUSY, said in one line, if another run still writes the warehouse after ``wait``
-    seconds; None once it is free. Checked before Prefect starts: found by the flow, it would
-    come after Prefect's start-up, as a flow failure with a traceback."""
-    from flows.warehouse.publish import WarehouseBusy, writer_lock
+@contextmanager
+def _writer(settings: Settings, wait: float) -> Iterator[int | None]:
+    """The warehouse's writer lock, taken before Prefect starts and held for the whole run
+    (the run's own flow passes through it): yields None, or EXIT_BUSY said in one line when
+    another run still writes it after ``wait`` seconds. A second run is told at once, not
+    after Prefect's start-up as a flow failure with a traceback."""
+    from flows.warehouse.publish import WarehouseBusy, claim_writer
 
-    try:
-        with writer_lock(settings, wait):
-            return None
-    except WarehouseBusy as exc:
-        return _busy(exc)
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(claim_writer(settings, wait))
+        except WarehouseBusy as exc:
+            yield _busy(exc)
+            return
+        yield None
 
 
 def _run_pipeline(
     settings: Settings, title: str, lock_wait: float = 0.0, report_json: str | None = None
 ) -> int:
     started = time.monotonic()
-    if (busy := _another_writer(settings, lock_wait)) is not None:
-        return busy
-    console.print(Text.assemble((title, "bold"), f" → {settings.warehouse}"))
+    with _writer(settings, lock_wait) as busy:
+        if busy is not None:
+            return busy
+        console.print(Text.assemble((title, "bold"), f" → {settings.warehouse}"))
+        interrupts.writes(settings)
+        interrupts.stage = "prefect"
+        from flows.orchestration.server import run_api
 
-    from flows.orchestration.runs import Ending, run_pipeline
+        with run_api(settings), _progress_bars() as bars:
+            from flows.orchestration.runs import Ending, run_pipeline
 
-    with _progress_bars() as callback:
-        outcome = run_pipeline(settings, lock_wait, callback)
+            outcome = run_pipeline(settings, lock_wait, interrupts.progress(bars))
     if outcome.ending == Ending.BUSY:
         return _busy(outcome.message)
     if outcome.ending == Ending.CONFIG:
@@ -180,18 +330,35 @@ def _run_pipeline(
     if report_json:
         data = {**report.as_dict(), "wall_seconds": wall, "exit_code": code}
         Path(report_json).write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
-    if code == EXIT_OK:
+    if code == EXIT_OK and not report.published:
+        console.print("\nNothing was published: no article yet (the feeds above say why).")
+    elif code == EXIT_OK:
         from flows.readers.run_report import EXAMPLE_QUERY
 
-        console.print(f'\nTry: newswatch query "{EXAMPLE_QUERY}"' + _warehouse_flag(settings))
-        _print_report_path(report)
-    else:
-        errors.print(
-            "newswatch: no feed could be fetched"
-            if report.all_feeds_failed
-            else f"newswatch: {report.dbt_error}"
+        console.print(
+            f'\nTry: {_command_name()} query "{EXAMPLE_QUERY}"' + _warehouse_flag(settings)
         )
+        _print_report_path(report)
+    elif report.all_feeds_failed:
+        errors.print("newswatch: no feed could be fetched")
+    else:
+        errors.print(f"newswatch: {report.dbt_error or outcome.message}")
     return code
+
+
+def _command_name() -> str:
+    """How to type `newswatch` here: its name when the PATH finds this one, else its path
+    (`.venv/bin/newswatch` after `make demo`)."""
+    command = Path(sys.argv[0])
+    if command.name != "newswatch":
+        return "newswatch"
+    found = shutil.which("newswatch")
+    if found is not None and Path(found).resolve() == command.resolve():
+        return "newswatch"
+    try:
+        return str(command.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(command.resolve())
 
 
 def _print_report_path(report: Any) -> None:
@@ -204,6 +371,8 @@ def _print_report_path(report: Any) -> None:
 def _warehouse_flag(settings: Settings) -> str:
     if settings.warehouse == Settings().warehouse:
         return ""
+    if settings.warehouse == DEMO_WAREHOUSE:
+        return " --demo"
     try:
         shown = settings.warehouse.relative_to(Path.cwd())
     except ValueError:
@@ -233,13 +402,16 @@ def _demo_settings(server: Any, warehouse: Path) -> Settings:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from flows.demo_site.render import OUTLETS
     from flows.demo_site.site import DemoServer
 
     warehouse = Path(args.warehouse).resolve() if args.warehouse else DEMO_WAREHOUSE
     with DemoServer() as server:
         settings = _demo_settings(server, warehouse)
         _check_config(settings)
-        console.print(f"Sample site serving on http://127.0.0.1:{server.port}/ (3 outlets)")
+        console.print(
+            f"Sample site serving on http://127.0.0.1:{server.port}/ ({len(OUTLETS)} outlets)"
+        )
         return _run_pipeline(settings, "newswatch demo", args.wait)
 
 
@@ -256,13 +428,18 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
-    from flows.orchestration.runs import Ending, run_reextract
-
     settings = _published(_settings(args))
-    if (busy := _another_writer(settings, args.wait)) is not None:
-        return busy
-    with _progress_bars() as callback:
-        outcome = run_reextract(settings, args.wait, callback)
+    with _writer(settings, args.wait) as busy:
+        if busy is not None:
+            return busy
+        interrupts.writes(settings, "running it again starts over")
+        interrupts.stage = "prefect"
+        from flows.orchestration.server import run_api
+
+        with run_api(settings), _progress_bars() as bars:
+            from flows.orchestration.runs import Ending, run_reextract
+
+            outcome = run_reextract(settings, args.wait, interrupts.progress(bars))
     if outcome.ending == Ending.BUSY:
         return _busy(outcome.message)
     if outcome.ending != Ending.COMPLETED:
@@ -290,14 +467,13 @@ def _published(settings: Settings) -> Settings:
 
 
 def _existing_warehouse(args: argparse.Namespace) -> Settings:
-    """The configured warehouse; after only `make demo`, the demo warehouse instead."""
-    settings = _settings(args)
-    explicit = getattr(args, "warehouse", None) or "NEWSWATCH_WAREHOUSE" in os.environ
-    if not explicit and not settings.warehouse.exists() and DEMO_WAREHOUSE.exists():
-        # On stderr: stdout may be a CSV or JSON result.
-        errors.print(f"(no {settings.warehouse.name} yet: using the demo warehouse)")
-        settings = _settings(args, warehouse=DEMO_WAREHOUSE)
-    return _published(settings)
+    """The warehouse a reading command was asked for: --warehouse, NEWSWATCH_WAREHOUSE or the
+    default; the demo's only with --demo. It must have been published (exit 2 if not)."""
+    if getattr(args, "demo", False):
+        if getattr(args, "warehouse", None):
+            raise ConfigError("--demo reads warehouse/demo.duckdb: leave out --warehouse")
+        return _published(_settings(args, warehouse=DEMO_WAREHOUSE))
+    return _published(_settings(args))
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -407,6 +583,8 @@ def cmd_feeds_check(args: argparse.Namespace) -> int:
     from flows.core.statuses import FeedStatus
     from flows.ingest.harvest import check_feeds
 
+    if not Path(args.file).is_file():
+        raise ConfigError(f"feeds file not found: {args.file}")
     feeds = load_feeds_file(Path(args.file))
     settings = _settings(args)
     console.print(f"{args.file}: {len(feeds)} feeds, valid; checking each one …")
@@ -431,46 +609,65 @@ def cmd_feeds_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from flows.orchestration.server import prefect_api
+    from flows.orchestration.server import AlreadyServing, prefect_api
 
-    if not args.demo:
-        settings = _settings(args)
-        _check_config(settings)
-        with prefect_api(settings, args.prefect_port, console.print):
-            return _serve(args, settings)
-    if args.feeds:
-        raise ConfigError("--demo runs on the sample site's own feeds: leave out --feeds")
-    from flows.demo_site.site import DemoServer
+    try:
+        if not args.demo:
+            settings = _settings(args)
+            _check_config(settings)
+            interrupts.writes(settings, "the next `newswatch serve` goes on from there")
+            interrupts.stage = "prefect"
+            with prefect_api(settings, args.prefect_port, console.print):
+                return _serve(args, settings)
+        if args.feeds:
+            raise ConfigError("--demo runs on the sample site's own feeds: leave out --feeds")
+        from flows.demo_site.render import OUTLETS
+        from flows.demo_site.site import DemoServer
 
-    warehouse = Path(args.warehouse).resolve() if args.warehouse else DEMO_WAREHOUSE
-    if args.every is None and args.cron is None:
-        args.every = DEMO_EVERY
-    with DemoServer() as server:
-        settings = _demo_settings(server, warehouse)
-        _check_config(settings)
-        console.print(f"Sample site serving on http://127.0.0.1:{server.port}/ (3 outlets)")
-        with prefect_api(settings, args.prefect_port, console.print):
-            return _serve(args, settings, demo=True)
+        warehouse = Path(args.warehouse).resolve() if args.warehouse else DEMO_WAREHOUSE
+        if args.every is None and args.cron is None:
+            args.every = DEMO_EVERY
+        with DemoServer() as server:
+            settings = _demo_settings(server, warehouse)
+            _check_config(settings)
+            interrupts.writes(settings, "the next `newswatch serve --demo` goes on from there")
+            interrupts.stage = "prefect"
+            console.print(
+                f"Sample site serving on http://127.0.0.1:{server.port}/ ({len(OUTLETS)} outlets)"
+            )
+            with prefect_api(settings, args.prefect_port, console.print):
+                return _serve(args, settings, demo=True)
+    except AlreadyServing as exc:
+        errors.print(f"newswatch: {exc}")
+        return EXIT_BUSY
 
 
-# What scheduled runs of `serve --demo` need to reach the sample site (see _demo_settings).
+# What scheduled runs of `serve --demo` need to reach the sample site (see _demo_settings):
+# settings of the deployment, and the site's address, which changes with every `serve` and so
+# goes to the runs through the runner's environment, never into runs scheduled beforehand.
 DEMO_OVERRIDES = {
     "warehouse",
     "feeds",
-    "host_map",
-    "private_allowlist",
     "per_host_delay",
     "per_host_concurrency",
     "backoff_base",
 }
+DEMO_ADDRESS = {
+    "host_map": "NEWSWATCH_HOST_MAP",
+    "private_allowlist": "NEWSWATCH_PRIVATE_ALLOWLIST",
+}
 
 
 def _serve(args: argparse.Namespace, settings: Settings, demo: bool = False) -> int:
-    from flows.orchestration.deployments import Schedule, build_deployments, serve_forever
+    from flows.orchestration.deployments import Schedule, build_deployments
+    from flows.orchestration.serving import serve
 
     overrides: dict[str, Any] = {}
+    environment: dict[str, str] = {}
     if demo:
         overrides = settings.model_dump(mode="json", include=DEMO_OVERRIDES)
+        address = settings.model_dump(mode="json", include=set(DEMO_ADDRESS))
+        environment = {DEMO_ADDRESS[key]: json.dumps(value) for key, value in address.items()}
     if args.feeds:
         overrides["feeds"] = str(settings.feeds)
     if args.warehouse:
@@ -482,13 +679,23 @@ def _serve(args: argparse.Namespace, settings: Settings, demo: bool = False) -> 
         pipeline_every=args.every,
         timezone=args.timezone,
     )
-    deployments = build_deployments(schedule, overrides or None)
+    build_deployments(schedule, overrides or None)  # a mistake in a schedule stops us here
     when = f"every {args.every:g}s" if args.every else f"cron '{cron}' ({args.timezone})"
     console.print(
         f"Serving newswatch: pipeline {when}, docs cron '{args.docs_cron}'; "
         f"warehouse {settings.warehouse}. Ctrl-C to stop."
     )
-    serve_forever(deployments, limit=args.limit)
+    interrupts.stage = "serve"
+    spec = {
+        "schedule": dataclasses.asdict(schedule),
+        "overrides": overrides or None,
+        "limit": args.limit,
+        "environment": environment,
+    }
+    code = serve(spec, console.print)
+    if code:
+        errors.print(f"newswatch: the Prefect runner stopped with exit code {code}")
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -504,6 +711,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--warehouse",
             help="DuckDB file (default: $NEWSWATCH_WAREHOUSE or warehouse/newswatch.duckdb)",
+        )
+
+    def read_options(p: argparse.ArgumentParser) -> None:
+        """The warehouse a reading command reads: it must have been published."""
+        warehouse_option(p)
+        p.add_argument(
+            "--demo",
+            action="store_true",
+            help="read the demo's warehouse (warehouse/demo.duckdb, made by `newswatch demo`)",
         )
 
     def wait_option(p: argparse.ArgumentParser) -> None:
@@ -528,8 +744,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     query = commands.add_parser("query", help="run SQL on the published warehouse (read-only)")
-    query.add_argument("sql")
-    warehouse_option(query)
+    query.add_argument(
+        "sql",
+        help="SELECT (or describe, show, summarize, explain) statements; with several, "
+        "separated by ';', each runs in order and the last one's result is shown",
+    )
+    read_options(query)
     query.add_argument(
         "--format",
         choices=("table", "csv", "json", "parquet"),
@@ -541,13 +761,13 @@ def build_parser() -> argparse.ArgumentParser:
     query.set_defaults(func=cmd_query)
 
     docs = commands.add_parser("docs", help="generate the dbt docs and serve them on 127.0.0.1")
-    warehouse_option(docs)
+    read_options(docs)
     docs.add_argument("--port", type=int, default=8580, help="port (a free one if taken)")
     docs.add_argument("--no-serve", action="store_true", help="only generate them")
     docs.set_defaults(func=cmd_docs)
 
     status = commands.add_parser("status", help="feed health and warehouse freshness")
-    warehouse_option(status)
+    read_options(status)
     status.set_defaults(func=cmd_status)
 
     people = commands.add_parser(
@@ -555,13 +775,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     people.add_argument("--days", type=int, default=7, help="first seen in the last N days (7)")
     people.add_argument("--limit", type=int, default=50, help="at most this many (50)")
-    warehouse_option(people)
+    read_options(people)
     people.set_defaults(func=cmd_people)
 
     report = commands.add_parser(
         "report", help="write the analyst report: charts and explained spikes, one HTML file"
     )
-    warehouse_option(report)
+    read_options(report)
     report.add_argument(
         "--since", help="first day, YYYY-MM-DD (default: the 90 days up to the newest article)"
     )
@@ -579,7 +799,7 @@ def build_parser() -> argparse.ArgumentParser:
     feeds = commands.add_parser("feeds", help="feeds file tools")
     feeds_commands = feeds.add_subparsers(dest="feeds_command", required=True, metavar="COMMAND")
     check = feeds_commands.add_parser("check", help="validate a feeds file and try each feed")
-    check.add_argument("file")
+    check.add_argument("file", help="the feeds YAML file to check (e.g. feeds.yaml)")
     check.set_defaults(func=cmd_feeds_check)
 
     serve = commands.add_parser(
@@ -621,14 +841,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _prepare_environment(args.verbose or args.command == "serve")  # a service logs its runs
+    global interrupts
+    interrupts = Interrupts()
+    # serve's stop is bounded by its own limits (cancelling a run can take Prefect 30 s)
+    grace = 90.0 if args.command == "serve" else 8.0
     try:
-        return int(args.func(args))
+        with interrupts.installed(args.command, grace):
+            return int(args.func(args))
     except ConfigError as exc:
         errors.print(f"newswatch: configuration error: {exc}")
         return EXIT_CONFIG
     except KeyboardInterrupt:
-        errors.print("newswatch: interrupted")
-        return 130
+        # The process then ends as usual (worker processes and semaphores are cleaned up);
+        # if that takes longer than the grace, the timer started at Ctrl-C ends it at once.
+        interrupts.say()
+        if argv is not None:  # called from Python, which goes on
+            interrupts.settled()
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`newswatch query … | head`): not an error of ours. Point stdout
         # at /dev/null so the interpreter's final flush does not raise again.

@@ -98,6 +98,12 @@ class Settings(BaseSettings):
         "one is published; longer than any reader's session.",
     )
 
+    allow_fewer_articles: bool = Field(
+        default=False,
+        description="Publish a run's warehouse even when it has fewer articles than the "
+        "published one (a feed removed on purpose, say); off, such a run publishes nothing.",
+    )
+
     # Tests only: kill the run with SIGKILL at this point (fetch, load, dbt, publish).
     crash_at: str | None = None
 

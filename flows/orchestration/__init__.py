@@ -5,5 +5,6 @@
 - ``runs``: a pipeline run started from the command line, and what its final state means.
 - ``cluster``: extraction on Dask when ``NEWSWATCH_DASK_ADDRESS`` is set.
 - ``deployments``: the scheduled deployments ``newswatch serve`` runs.
-- ``server``: which Prefect API ``serve`` uses, and the local server it starts and stops.
+- ``serving``: ``serve``'s two processes (the terminal's, the runner's), Ctrl-C and ``kill -9``.
+- ``server``: which Prefect API a command uses, and the local servers it starts and stops.
 """

@@ -4,9 +4,10 @@ Runs of one deployment never overlap: each deployment has a concurrency limit of
 pipeline run due while another is still going is skipped (CANCEL_NEW): the next run picks up
 everything pending anyway, and a backlog of queued runs would only grow on a slow day.
 A flow-run process that is killed is reported Crashed by the runner, which frees the slot at
-once; if the whole runner dies, Prefect's slot lease expires (5 minutes) and the next runner
-carries on. Underneath, the writer lock (flock, released by the kernel when a process dies)
-guarantees a single writer even against manual `newswatch run`s.
+once; if the whole ``serve`` stops or dies, ``serving`` marks what it left unfinished and
+frees the slots (a lease alone would not do: a local server keeps leases in memory, so they
+die with it while the slot stays counted). Underneath, the writer lock (flock, released by the
+kernel when a process dies) guarantees a single writer even against manual `newswatch run`s.
 """
 
 from __future__ import annotations

@@ -43,7 +43,14 @@ from flows.transform.dbt_runner import (
     record_full_build,
     run_dbt,
 )
-from flows.warehouse.publish import Published, prepare_working_copy, publish, writer_lock
+from flows.warehouse.publish import (
+    Published,
+    fewer_articles,
+    nothing_to_publish,
+    prepare_working_copy,
+    publish,
+    writer_lock,
+)
 
 _progress: list[Progress] = []  # set by the CLI: progress bars in a terminal
 
@@ -382,15 +389,23 @@ def news_pipeline(
         # goes on as usual (feed health only, unless seeds or feeds were edited), so that
         # `status` shows the failures.
         result: DbtResult | None = None
-        if report.all_feeds_failed and not changed and not settings.warehouse.exists():
-            report.dbt_scope = "skipped: no feed could be fetched, nothing to publish"
+        if not changed and nothing_to_publish(settings):
+            report.dbt_scope = (
+                "skipped: no feed could be fetched, nothing to publish"
+                if report.all_feeds_failed
+                else "skipped: no article yet, nothing to publish"
+            )
         else:
             with lap("dbt"):
                 plan, result = build_marts(settings, changed, run_started_at)
             report.dbt_scope = plan.scope
             report.dbt_ok = result.success
             report.dbt_error = None if result.success else result.describe_failures()
-        if result is not None and result.success:
+        # Readers never lose articles to a run (unless NEWSWATCH_ALLOW_FEWER_ARTICLES says so).
+        refused = fewer_articles(settings) if result is not None and result.success else None
+        if refused:
+            report.published = refused
+        elif result is not None and result.success:
             report.mart_rows = count_mart_rows(settings)
             finished = RunStatus.FAILED if report.all_feeds_failed else RunStatus.COMPLETED
             _record_run(settings, report, finished)
@@ -417,6 +432,8 @@ def news_pipeline(
     if result is not None and not result.success:
         message = f"dbt build failed: {report.dbt_error}"
         return Failed(message=message, data=RunFailed(message, report))
+    if refused:
+        return Failed(message=refused, data=RunFailed(refused, report))
     return report
 
 

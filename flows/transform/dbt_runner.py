@@ -220,6 +220,9 @@ def run_dbt(
         finally:
             _release_database()
         seconds = time.monotonic() - started
+    if outcome.exception is not None and not isinstance(outcome.exception, Exception):
+        # Ctrl-C or a stop signal, which dbt caught: the run stops here, it did not fail.
+        raise outcome.exception
     nodes = []
     for result in getattr(outcome.result, "results", None) or []:
         node = result.node

@@ -12,6 +12,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,8 @@ from flows.core.settings import Settings
 from flows.warehouse.snapshots import (
     SnapshotPublished,
     fsync_directory,
+    literal,
+    prepare_reader,
     publish_snapshot,
     restore_raw,
     snapshot_id_of,
@@ -54,11 +57,22 @@ class Published:
         )
 
 
+# Writer locks this process claimed for the runs it starts (claim_writer): their own
+# writer_lock passes through. Guarded: Prefect may run a flow in another thread.
+_claimed: set[Path] = set()
+_claimed_guard = threading.Lock()
+
+
 @contextmanager
 def writer_lock(settings: Settings, wait_seconds: float = 0.0) -> Iterator[None]:
     """Exclusive right to write this warehouse; released by the kernel if the process dies."""
     settings.writer_dir.mkdir(parents=True, exist_ok=True)
     path = settings.writer_dir / "lock"
+    with _claimed_guard:
+        claimed = path.resolve() in _claimed
+    if claimed:  # this process took it for this run before the run started
+        yield
+        return
     handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
     deadline = time.monotonic() + wait_seconds
     try:
@@ -82,6 +96,66 @@ def writer_lock(settings: Settings, wait_seconds: float = 0.0) -> Iterator[None]
         yield
     finally:
         handle.close()  # closing the descriptor releases the lock
+
+
+@contextmanager
+def claim_writer(settings: Settings, wait_seconds: float = 0.0) -> Iterator[None]:
+    """The writer lock, taken before a run starts (before Prefect's start-up, so a second
+    run is told at once) and lent to the run this process then starts: its writer_lock
+    passes through instead of finding the warehouse busy."""
+    with writer_lock(settings, wait_seconds):
+        key = (settings.writer_dir / "lock").resolve()
+        with _claimed_guard:
+            _claimed.add(key)
+        try:
+            yield
+        finally:
+            with _claimed_guard:
+                _claimed.discard(key)
+
+
+def row_count(database: Path, table: str) -> int | None:
+    """Rows of ``table`` in the DuckDB file (or snapshot catalog) at ``database``; None when
+    there is no such file or table, or it cannot be read."""
+    if not database.exists():
+        return None
+    # Attached from a fresh in-memory database: connect(path) would hand back an instance this
+    # process already has open, which may be the file before the last rename.
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach {literal(str(database))} as counted (read_only)")
+        prepare_reader(con, database)
+        return int(con.execute(f"select count(*) from counted.{table}").fetchall()[0][0])
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def nothing_to_publish(settings: Settings) -> bool:
+    """Nothing was ever published and the writer's database holds no article yet (every
+    feed failed or was deferred so far): publishing would only show readers an empty
+    warehouse."""
+    return not settings.warehouse.exists() and not row_count(settings.work_database, "raw.articles")
+
+
+def fewer_articles(settings: Settings) -> str | None:
+    """Why publishing the writer's database now would take articles away from readers (it
+    has fewer than the published warehouse), or None. NEWSWATCH_ALLOW_FEWER_ARTICLES=1 says
+    that is wanted."""
+    if settings.allow_fewer_articles:
+        return None
+    published = row_count(settings.warehouse, "marts.dim_articles")
+    if not published:
+        return None
+    built = row_count(settings.work_database, "marts.dim_articles") or 0
+    if built >= published:
+        return None
+    return (
+        f"not published: this run's warehouse has {built} articles where the published "
+        f"{settings.warehouse.name} has {published}; readers keep the published one "
+        "(NEWSWATCH_ALLOW_FEWER_ARTICLES=1 publishes it anyway)"
+    )
 
 
 def checkpoint(database: Path) -> None:

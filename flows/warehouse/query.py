@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sys
+import textwrap
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -63,9 +64,11 @@ class QueryError(Exception):
 
 
 def no_warehouse(warehouse: Path) -> str:
+    if warehouse.name == "demo.duckdb":
+        return f"no published warehouse at {warehouse} yet: run `make demo` (newswatch demo)"
     return (
-        f"no published warehouse at {warehouse} yet: run `newswatch run` (or `make demo` "
-        "and pass --warehouse warehouse/demo.duckdb)"
+        f"no published warehouse at {warehouse} yet: run `newswatch run` (or `make demo`, "
+        "then read the demo's with --demo)"
     )
 
 
@@ -171,8 +174,10 @@ def run_query(
     statements = check_read_only(sql)
     con = open_read_only(warehouse, allowed_directories)
     try:
-        for statement in statements[:-1]:
-            con.execute(statement.query)
+        for statement in statements[:-1]:  # in order; only the last one's result is shown
+            result = con.execute(statement.query)
+            while result.fetchmany(BATCH_ROWS):
+                pass  # read to the end: DuckDB runs nothing else while a result is open
         relation = con.sql(statements[-1].query)
         if relation is None:  # pragma: no cover - every allowed statement returns rows
             raise QueryError("the statement returned no result")
@@ -279,17 +284,78 @@ def _jsonable(value: Any) -> Any:
 
 
 def _print_table(batches: pa.RecordBatchReader, console: Console) -> int:
-    """The first rows as a table; data is shown as text, never read as markup."""
-    table = Table(header_style="bold", show_lines=False)
-    for name in batches.schema.names:
-        table.add_column(Text(name))
+    """The first rows as a table that fits the console's width: long values fold inside
+    their cells; when the columns cannot all fit, one block per row (column: value) and a
+    hint of ``--format csv``. Numbers are right-aligned; data is text, never markup."""
+    names = list(batches.schema.names)
+    numeric = [_is_number(field.type) for field in batches.schema]
+    shown: list[list[str]] = []
     rows = 0
     for batch in batches:
         if rows < MAX_TABLE_ROWS:
-            for values in _rows(batch.slice(0, MAX_TABLE_ROWS - rows)):
-                table.add_row(*(Text("" if v is None else str(v)) for v in values))
+            for row in _rows(batch.slice(0, MAX_TABLE_ROWS - rows)):
+                shown.append(["" if v is None else str(v) for v in row])
         rows += batch.num_rows
-    console.print(table)
+    if _fits(names, shown, console.width):
+        table = Table(header_style="bold", show_lines=False)
+        for name, right in zip(names, numeric, strict=True):
+            table.add_column(
+                Text(name),
+                justify="right" if right else "left",
+                overflow="fold",
+                min_width=min(len(name), MIN_COLUMN),
+            )
+        for cells in shown:
+            table.add_row(*(Text(cell) for cell in cells))
+        console.print(table)
+    else:
+        _print_records(names, shown, console)
+        console.print(
+            Text(
+                f"({len(names)} columns do not fit in {console.width}: one block per row; "
+                "--format csv, or -o FILE.csv, gives them as a table)"
+            )
+        )
+    noun = "row" if rows == 1 else "rows"
     more = f" (showing {MAX_TABLE_ROWS}; use -o FILE.csv for all)" if rows > MAX_TABLE_ROWS else ""
-    console.print(Text(f"{rows} rows{more}"))
+    console.print(Text(f"{rows} {noun}{more}"))
     return rows
+
+
+MIN_COLUMN = 12  # narrower than this, a column of names or dates is unreadable
+
+
+def _is_number(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
+    )
+
+
+def _fits(names: list[str], rows: list[list[str]], width: int) -> bool:
+    """Can every column get its header's width (up to MIN_COLUMN) in ``width`` columns?
+    Rich's table takes 3 characters per column (padding, rule) and 1 for the border; cells
+    wider than their share fold."""
+    needed = 1
+    for index, name in enumerate(names):
+        widest = max([len(name), *(len(row[index]) for row in rows)])
+        needed += min(widest, max(len(name), MIN_COLUMN) if len(name) <= 20 else MIN_COLUMN)
+        needed += 3
+    return needed <= width
+
+
+def _print_records(names: list[str], rows: list[list[str]], console: Console) -> None:
+    """One block per row, a column per line (psql's expanded display); long values wrap
+    under themselves."""
+    label = max(len(name) for name in names)
+    room = max(20, console.width - label - 1)
+    for number, values in enumerate(rows, start=1):
+        console.print(Text(f"-[ row {number} ]" + "-" * 28))
+        for name, value in zip(names, values, strict=True):
+            lines = [
+                piece
+                for line in value.splitlines() or [""]
+                for piece in textwrap.wrap(line, room, replace_whitespace=False) or [""]
+            ]
+            console.print(Text(f"{name.ljust(label)} {lines[0]}".rstrip()))
+            for more in lines[1:]:
+                console.print(Text(f"{'':{label}} {more}"))

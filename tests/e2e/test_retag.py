@@ -73,6 +73,7 @@ def test_editing_seeds_retags_the_whole_history(demo_runs: DemoRuns, tmp_path: P
                 "case_rule": "capitalized",
                 "language": "en",
                 "stands_alone": "false",
+                "source": "typed",
             }
         ],
     )
@@ -186,8 +187,10 @@ def test_dbt_unit_tests_pass(demo_runs: DemoRuns, tmp_path: Path):
     settings = working_copy(source, tmp_path)
     result = run_dbt(settings, "test", "--select", "test_type:unit")
     assert result.success, result.describe_failures()
-    # unit_tests: 7 in models/*/_*__models.yml, 1 in marts/fct_attention_spikes.yml
-    assert len(result.nodes) == 8
+    # unit_tests: 4 in models/intermediate/_intermediate__models.yml, 1 beside each of five
+    # marts (agg_dyad_daily, agg_dyad_daily_pairs, agg_entity_daily, agg_issue_daily,
+    # fct_attention_spikes)
+    assert len(result.nodes) == 9
     assert {n.status for n in result.nodes} == {"pass"}
 
 
