@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DBT_SEND_ANONYMOUS_USAGE_STATS ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: setup browser demo run test test-fast lint typecheck docs serve bench bench-extraction clean
+.PHONY: setup browser demo run test test-fast lint typecheck docs serve bench bench-extraction bench-languages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -72,6 +72,10 @@ bench: $(STAMP)  ## benchmark (BENCH_N articles, default 10000); writes docs/ben
 bench-extraction: $(STAMP)  ## extraction quality on ../shared's article-extraction benchmark
 	@$(BIN)/python -c 'import psutil' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m tools.bench --extraction
+
+bench-languages: $(STAMP)  ## cost per article per language beside English (also part of make bench)
+	@$(BIN)/python -c 'import psutil' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m tools.bench languages $(BENCH_ARGS)
 
 clean:  ## remove the virtual environment, caches and local data (warehouse files, archive)
 	rm -rf $(VENV) .pytest_cache .ruff_cache dbt_project/target dbt_project/logs .bench

@@ -15,7 +15,11 @@ select
     agg_entity_daily.entity_id,
     sum(agg_entity_daily.mention_count) as mentions,
     sum(agg_entity_daily.article_count) as articles,
-    round(sum(agg_entity_daily.tone_sum) / sum(agg_entity_daily.sentence_count), 3) as mean_tone
+    round(
+        sum(agg_entity_daily.tone_sum)
+        / sum(agg_entity_daily.sentence_count) filter (where agg_entity_daily.tone_sum is not null),
+        3
+    ) as mean_tone
 
 from marts.agg_entity_daily
 inner join newest

@@ -16,7 +16,8 @@ The records, in the order the data meets them (one name each):
   timeout).
 - ``Extraction``: what the extractor made of a page; ``Sentence``, ``Tone``,
   ``ScoredSentence``: its sentences and their tone; ``LanguageGuess``: its language;
-  ``PageAnalysis``: all of it for one page. ``StoredText``: an article's stored text.
+  ``Signature``: its shingles' MinHash, to find its copies; ``PageAnalysis``: all of it for
+  one page. ``StoredText``: an article's stored text.
 - ``PageOutcome``: everything learnt from one attempt at an article page, ready to load.
 - ``PageLoad`` (flows.warehouse.pages): what loading a batch of outcomes changed.
 - ``BatchReport``, ``FeedReportLine``, ``RunReport`` (flows.readers.run_report): what a run
@@ -245,6 +246,16 @@ class LanguageGuess:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """What the workers keep of a text to find its copies (flows.text.stories): the MinHash
+    signature of its shingles; which articles are one story is decided in dbt."""
+
+    sketch: str  # the shingling and hashing rules' version (flows.text.stories.SKETCH_VERSION)
+    shingle_count: int  # distinct shingles of the text
+    minhashes: tuple[int, ...]  # one unsigned 32-bit minimum per hash function
+
+
+@dataclass(frozen=True)
 class PageAnalysis:
     article_id: str
     extraction: Extraction
@@ -254,6 +265,7 @@ class PageAnalysis:
     score_error: str | None = None  # the text was extracted but could not be split or scored
     language: LanguageGuess | None = None  # of the text, when there is one
     quotations: tuple[Quotation, ...] = ()
+    signature: Signature | None = None  # of the text, to find its copies (stories)
 
 
 @dataclass(frozen=True)

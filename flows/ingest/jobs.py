@@ -1,5 +1,5 @@
-"""Jobs run in worker processes: parse a feed; extract, split, score a page and detect its
-language; detect the language of stored texts in bulk. Each job is a picklable record and a
+"""Jobs run in worker processes: parse a feed; extract, split, score, sign a page and detect
+its language; detect the language of stored texts in bulk. Each job is a picklable record and a
 module-level function, so a spawned worker (or a Dask one) can import and run it."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from flows.core.records import (
     ParsedFeed,
     Quotation,
     ScoredSentence,
+    Signature,
     StoredText,
 )
 from flows.core.statuses import PageStatus
@@ -23,6 +24,7 @@ from flows.text import tokens
 from flows.text.analysis import analyse_text
 from flows.text.extract import extract_page
 from flows.text.language import detect_language
+from flows.text.stories import sign
 
 # In a worker process, a segmenter's first load is start-up, not the page's time.
 tokens.loading_guard = loading
@@ -57,7 +59,15 @@ def analyse_stored_texts(texts: list[StoredText]) -> list[PageAnalysis]:
     for stored in texts:
         sentences, found = analyse_text(stored.title, stored.text, stored.language)
         extraction = Extraction(PageStatus.OK, text=stored.text, title=stored.title)
-        analyses.append(PageAnalysis(stored.article_id, extraction, sentences, quotations=found))
+        analyses.append(
+            PageAnalysis(
+                stored.article_id,
+                extraction,
+                sentences,
+                quotations=found,
+                signature=sign(stored.text),
+            )
+        )
     return analyses
 
 
@@ -71,12 +81,14 @@ def run_page_job(job: PageJob) -> PageAnalysis:
     extracted_wall, extracted_cpu = time.perf_counter(), time.process_time()
     sentences: tuple[ScoredSentence, ...] = ()
     found: tuple[Quotation, ...] = ()
+    signature: Signature | None = None
     error = None
     language = None
     if extraction.status is PageStatus.OK and extraction.text:
         language = detect_language(extraction.text, extraction.title)
         try:
             sentences, found = analyse_text(extraction.title, extraction.text, language.language)
+            signature = sign(extraction.text)
         except Exception as exc:  # noqa: BLE001 - keep the text; the failure is its status
             error = f"{type(exc).__name__}: {exc}"
     timings = (
@@ -86,5 +98,12 @@ def run_page_job(job: PageJob) -> PageAnalysis:
         time.process_time() - extracted_cpu,
     )
     return PageAnalysis(
-        job.article_id, extraction, sentences, timings, error, language, quotations=found
+        job.article_id,
+        extraction,
+        sentences,
+        timings,
+        error,
+        language,
+        quotations=found,
+        signature=signature,
     )

@@ -69,9 +69,7 @@ def run_pipeline(
     """One ``news_pipeline`` run (ingest, dbt, publish), however it ends."""
     from flows.orchestration.pipeline import news_pipeline
 
-    return _with_progress(
-        progress, lambda: news_pipeline(settings, lock_wait, return_state=True)
-    )
+    return _with_progress(progress, lambda: news_pipeline(settings, lock_wait, return_state=True))
 
 
 def run_reextract(

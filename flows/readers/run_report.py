@@ -28,10 +28,11 @@ MAIN_MARTS = (
     "marts.agg_issue_daily",
     "marts.agg_dyad_daily",
 )
-# Tone over days weighs each day by its sentences, not each day's mean alike.
+# Tone over days weighs each day by its sentences, not each day's mean alike; only the rows of
+# languages whose tone is read count (tone_sum is null on the others' rows).
 EXAMPLE_QUERY = (
     "select entity_id, sum(mention_count) as mentions, "
-    "round(sum(tone_sum) / sum(sentence_count), 3) as tone "
+    "round(sum(tone_sum) / sum(sentence_count) filter (where tone_sum is not null), 3) as tone "
     "from marts.agg_entity_daily group by entity_id order by mentions desc limit 10"
 )
 

@@ -7,4 +7,6 @@
 - ``analysis``: all of the above for one page (what a worker process returns).
 - ``people``: persons an article names, by news writing's cues (dbt's Python model calls it).
 - ``quotes``: direct quotations and their speakers (dbt's Python model calls it).
+- ``stories``: shingles and their MinHash signature, to find an article's copies (dbt groups
+  them into stories).
 """

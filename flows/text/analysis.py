@@ -1,8 +1,10 @@
 """A page's analysis, everything that does not read a seed: its extraction, its sentences with
 their tone, tokens, paragraph and runs of capitalized words, its quotations found by their
-marks, and its language. Done once per article in the worker processes (and on Dask); the
-decisions that read the seeds (which alias, which issue, who is a person, who said what) are
-dbt's, so editing a seed re-derives the history without reading a page again."""
+marks, its language, and its shingles' signature (flows.text.stories: to find its copies).
+Done once per article in the worker processes (and on Dask); the decisions that read the
+seeds (which alias, which issue, who is a person, who said what, which articles are one story,
+which agency a credit names) are dbt's, so editing a seed re-derives the history without
+reading a page again."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from flows.text.language import detect_language
 from flows.text.people import name_runs
 from flows.text.quotes import Passage, quotations
 from flows.text.sentences import split_sentences
+from flows.text.stories import sign
 from flows.text.tokens import segments, tokenize
 from flows.text.tone import score
 
@@ -63,7 +66,7 @@ def analyse_text(
 
 
 def analyse_stand_in(article_id: str, title: str | None, text: str) -> PageAnalysis:
-    """A feed summary standing in for a page's text: split, score, detect its language."""
+    """A feed summary standing in for a page's text: split, score, sign, detect its language."""
     stand_in = Extraction(
         PageStatus.EMPTY,
         reason="feed summary",
@@ -73,4 +76,11 @@ def analyse_stand_in(article_id: str, title: str | None, text: str) -> PageAnaly
     )
     language = detect_language(text, title)
     sentences, found = analyse_text(title, text, language.language)
-    return PageAnalysis(article_id, stand_in, sentences, language=language, quotations=found)
+    return PageAnalysis(
+        article_id,
+        stand_in,
+        sentences,
+        language=language,
+        quotations=found,
+        signature=sign(text),
+    )

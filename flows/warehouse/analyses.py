@@ -1,7 +1,8 @@
 """Analyses of stored texts: sentences stored before the workers' current analysis
-(``ANALYSER_VERSION``: tokens, paragraphs, runs of capitalized words, quotations) are analysed
-again from the article's stored title and text, nothing fetched or extracted, and replace
-the article's sentences, tone and quotations in one transaction."""
+(``ANALYSER_VERSION``: tokens, paragraphs, runs of capitalized words, quotations, the text's
+signature) are analysed again from the article's stored title and text, nothing fetched or
+extracted, and replace the article's sentences, tone, quotations and signature in one
+transaction."""
 
 from __future__ import annotations
 
@@ -14,9 +15,7 @@ from flows.core.records import PageAnalysis, StoredText
 from flows.text.tokens import ANALYSER_VERSION
 from flows.warehouse.columns import insert_rows
 from flows.warehouse.connection import transaction
-from flows.warehouse.pages import sentence_rows
-
-ANALYSED_TABLES = ("raw.sentences", "raw.sentence_tone", "raw.quotations")
+from flows.warehouse.pages import ANALYSED_TABLES, sentence_rows
 
 
 def texts_without_analysis(
@@ -42,8 +41,9 @@ def texts_without_analysis(
 
 
 def store_analyses(con: duckdb.DuckDBPyConnection, analyses: Sequence[PageAnalysis]) -> None:
-    """Replace the sentences, tone and quotations of each analysed article, in one transaction.
-    The sentences are new rows (a new load time), so dbt derives these articles again."""
+    """Replace the sentences, tone, quotations and signature of each analysed article, in one
+    transaction. The sentences are new rows (a new load time), so dbt derives these articles
+    again."""
     if not analyses:
         return
     now = datetime.now(UTC)

@@ -1,6 +1,7 @@
 """Pages: one transaction per batch of page outcomes writes the fetch log
 (``raw.page_fetches``), the article rows (never downgraded: see ``records.article_rank``), and
-the sentences and their tone of every article whose text was (re)written."""
+the sentences and their tone, quotations and text signature of every article whose text was
+(re)written."""
 
 from __future__ import annotations
 
@@ -26,10 +27,15 @@ from flows.warehouse.languages import language_columns
 
 # The staging batch of article updates carries each row's rank (not stored: derived).
 RANK_COLUMN = {"rank": pa.int8()}
+# The tables of an article's analysis, replaced together whenever its text changes.
+ANALYSED_TABLES = ("raw.sentences", "raw.sentence_tone", "raw.quotations", "raw.article_signatures")
 
 
-def sentence_rows(analysis: PageAnalysis, now: datetime) -> tuple[list[Row], list[Row], list[Row]]:
-    """raw.sentences', raw.sentence_tone's and raw.quotations' rows for an analysed page."""
+def sentence_rows(
+    analysis: PageAnalysis, now: datetime
+) -> tuple[list[Row], list[Row], list[Row], list[Row]]:
+    """raw.sentences', raw.sentence_tone's, raw.quotations' and raw.article_signatures' rows
+    for an analysed page."""
     sentences, tones = [], []
     model = tone_model()
     for scored in analysis.sentences:
@@ -85,7 +91,22 @@ def sentence_rows(analysis: PageAnalysis, now: datetime) -> tuple[list[Row], lis
         }
         for number, q in enumerate(analysis.quotations)
     ]
-    return sentences, tones, quotations
+    signature = analysis.signature
+    signatures = (
+        [
+            {
+                "article_id": analysis.article_id,
+                "sketch": signature.sketch,
+                "shingle_count": signature.shingle_count,
+                "minhashes": list(signature.minhashes),
+                "analyser": ANALYSER_VERSION,
+                "loaded_at": now,
+            }
+        ]
+        if signature is not None
+        else []
+    )
+    return sentences, tones, quotations, signatures
 
 
 @dataclass(frozen=True)
@@ -111,7 +132,7 @@ def load_page_outcomes(
     if not outcomes:
         return PageLoad(0, 0)
     now = datetime.now(UTC)
-    fetches, pages, sentences, tones, quotes = _page_tables(con, outcomes, run_id, now)
+    fetches, pages, sentences, tones, quotes, signs = _page_tables(con, outcomes, run_id, now)
     with transaction(con):
         if not from_archive:
             insert_batch(con, "raw.page_fetches", fetches, mode="ignore")
@@ -168,28 +189,25 @@ def load_page_outcomes(
             )
             if replaced:  # only articles that had text have sentences to replace: the delete
                 # scans the whole table, so it must not run for every new article
-                for table in ("raw.sentences", "raw.sentence_tone", "raw.quotations"):
+                for table in ANALYSED_TABLES:
                     con.execute(
                         f"delete from {table} where article_id in "
                         "(select article_id from _improved where had_text)"
                     )
             con.execute("drop table _improved")
         wanted = pa.array(sorted(improved), pa.string())
-        for table, rows in (
-            ("raw.sentences", sentences),
-            ("raw.sentence_tone", tones),
-            ("raw.quotations", quotes),
-        ):
+        for table, rows in zip(ANALYSED_TABLES, (sentences, tones, quotes, signs), strict=True):
             insert_batch(con, table, rows.filter(pc.is_in(rows["article_id"], wanted)))
     return PageLoad(len(outcomes), len(improved))
 
 
-# fetch, article update, sentences, tones, quotations
-PageRows = tuple[Row, Row, list[Row], list[Row], list[Row]]
+# fetch, article update, sentences, tones, quotations, signature
+PageRows = tuple[Row, Row, list[Row], list[Row], list[Row], list[Row]]
 
 
 def _page_rows(o: PageOutcome, run_id: str, now: datetime) -> PageRows:
-    """One outcome's rows: its fetch, its article update, its sentences and their tone."""
+    """One outcome's rows: its fetch, its article update, its sentences and their tone, its
+    quotations and its text's signature."""
     f = o.fetch
     fetch = {
         **fetch_log_row(f, run_id, now),
@@ -222,18 +240,14 @@ def _page_rows(o: PageOutcome, run_id: str, now: datetime) -> PageRows:
         **language_columns(language),
         "rank": o.rank,
     }
-    sentences, tones, quotes = sentence_rows(o.analysis, now) if o.analysis else ([], [], [])
-    return fetch, article, sentences, tones, quotes
+    sentences, tones, quotes, signature = (
+        sentence_rows(o.analysis, now) if o.analysis else ([], [], [], [])
+    )
+    return fetch, article, sentences, tones, quotes, signature
 
 
-PAGE_TABLES = (
-    "raw.page_fetches",
-    "raw.articles",
-    "raw.sentences",
-    "raw.sentence_tone",
-    "raw.quotations",
-)
-PageTables = tuple[pa.Table, pa.Table, pa.Table, pa.Table, pa.Table]
+PAGE_TABLES = ("raw.page_fetches", "raw.articles", *ANALYSED_TABLES)
+PageTables = tuple[pa.Table, pa.Table, pa.Table, pa.Table, pa.Table, pa.Table]
 
 
 def _as_tables(con: duckdb.DuckDBPyConnection, rows: Sequence[PageRows]) -> PageTables:
@@ -242,13 +256,16 @@ def _as_tables(con: duckdb.DuckDBPyConnection, rows: Sequence[PageRows]) -> Page
     sentences = [s for r in rows for s in r[2]]
     tones = [t for r in rows for t in r[3]]
     quotes = [q for r in rows for q in r[4]]
-    fetch_table, article_table, sentence_table, tone_table, quote_table = (
+    signatures = [g for r in rows for g in r[5]]
+    fetch_table, article_table, sentence_table, tone_table, quote_table, sign_table = (
         as_batch(con, table, batch, extra=RANK_COLUMN if table == "raw.articles" else None)
         for table, batch in zip(
-            PAGE_TABLES, (fetches, articles, sentences, tones, quotes), strict=True
+            PAGE_TABLES,
+            (fetches, articles, sentences, tones, quotes, signatures),
+            strict=True,
         )
     )
-    return fetch_table, article_table, sentence_table, tone_table, quote_table
+    return fetch_table, article_table, sentence_table, tone_table, quote_table, sign_table
 
 
 def _storable(value: Any) -> Any:
@@ -286,6 +303,7 @@ def _page_tables(
             rows[index] = (
                 {k: _storable(v) for k, v in fetch.items()},
                 {k: _storable(v) for k, v in article.items()},
+                [],
                 [],
                 [],
                 [],

@@ -19,7 +19,7 @@ import pytest
 from flows.cli import EXIT_CONFIG, EXIT_OK, main
 from flows.core.settings import Settings
 from flows.demo_site.render import load_articles
-from flows.demo_site.site import FEEDS_FILE, DemoServer, build_site
+from flows.demo_site.site import DemoServer, build_site
 from flows.readers.analyst_report import (
     ReportError,
     ReportRequest,
@@ -27,10 +27,11 @@ from flows.readers.analyst_report import (
     gather,
     write_report,
 )
+from flows.readers.analyst_report.data import language_names
 from flows.readers.run_report import RunReport
 from tests.browser import Browser, Page, ensure_chromium
 from tests.conftest import FIXTURES, make_settings
-from tests.e2e.conftest import DemoRuns, query
+from tests.e2e.conftest import ENGLISH_OUTLETS, DemoRuns, english_feeds, query
 
 pytestmark = pytest.mark.e2e
 
@@ -40,8 +41,12 @@ BURST_SIZE = 7
 
 
 def sample_articles_on(day: date) -> int:
-    """The sample site's own stories published that UTC day (none of them about the burst)."""
-    return sum(a.published.astimezone(UTC).date() == day for a in load_articles())
+    """The sample site's own English stories published that UTC day (none of them about the
+    burst): the burst run reads the English outlets only."""
+    return sum(
+        a.published.astimezone(UTC).date() == day and a.outlet in ENGLISH_OUTLETS
+        for a in load_articles()
+    )
 
 
 # Every chart: drawn by plotly, with at least one trace holding at least one value.
@@ -115,9 +120,25 @@ def test_the_sample_site_report_renders_offline_with_data_in_every_chart(
             "tone-issues",
             "tone-pairs",
             "issues",
+            "stories",
         }
         empty = [c for c in charts if not (c["drawn"] and c["values"] and c["marks"])]
         assert empty == []
+        # The syndicated story: three articles (two copies and an edited one), one story.
+        stories = page.evaluate(
+            "Array.from(document.querySelectorAll('table.stories tr.story')).map(tr =>"
+            " Array.from(tr.querySelectorAll('td')).map(td => td.textContent.trim()))"
+        )
+        assert [
+            "Japan to give Philippines five more coast guard ships as sea tensions rise",
+            "3",
+            "3",
+            "kyodo-news",
+        ] in [row[:4] for row in stories]
+        lines = page.evaluate(
+            "document.querySelector('[data-chart=\"stories\"]').data.map(t => t.name)"
+        )
+        assert lines == ["articles", "stories (copies counted once)"]
         # The Japan–China line is always charted, and the tree rolls sub-issues up.
         pairs = page.evaluate(
             "document.querySelector('[data-chart=\"tone-pairs\"]').data.map(t => t.name)"
@@ -128,10 +149,132 @@ def test_the_sample_site_report_renders_offline_with_data_in_every_chart(
             ".map(td => td.textContent)"
         )
         assert "Territorial and maritime disputes" in tree
-        # The sample site is too thin for spikes, and the page says why rather than nothing.
-        assert "No spikes between" in page.evaluate("document.querySelector('#spikes').textContent")
+        # The spikes section lists the marts' spikes of the report's window (the title names
+        # it), or says there were none and why, rather than nothing.
+        since, until = (
+            page.evaluate("document.title").removeprefix("newswatch report ").split(" to ")
+        )
+        expected_spikes = query(
+            demo_runs.settings.warehouse,
+            "select count(*) from marts.fct_attention_spikes where is_spike and published_date"
+            f" between '{date.fromisoformat(since)}' and '{date.fromisoformat(until)}'",
+        )[0][0]
+        listed = page.evaluate("document.querySelectorAll('#spikes table.spikes tbody tr').length")
+        spikes_text = page.evaluate("document.querySelector('#spikes').textContent")
+        assert listed == expected_spikes
+        assert ("No spikes between" in spikes_text) == (expected_spikes == 0)
+        # The syndicated story makes a spike of one story carried three times: the report says
+        # so (the burst below is a spike of seven stories).
+        card = "#spike-entity-theresa-lazaro-2026-11-12"
+        why = page.evaluate(f"document.querySelector('{card} .why').textContent")
+        assert "One story syndicated 3 times" in why
         page.screenshot(screenshot_dir(tmp_path) / "report-tone.png", "#tone")
         page.screenshot(screenshot_dir(tmp_path) / "report-issues.png", "#issues")
+        assert_offline(browser, page)
+
+
+# The ten languages of the sample site: English and the nine variants it serves.
+LANGUAGES = ("en", "zh", "zh-Hant", "ja", "ko", "es", "fr", "ru", "vi", "id")
+# Each language by its own name (CLDR, through Babel), as the page must show it.
+NATIVE_NAMES = {
+    "en": "English",
+    "zh": "中文 (简体)",
+    "zh-Hant": "中文 (繁體)",
+    "ja": "日本語",
+    "ko": "한국어",
+    "es": "Español",
+    "fr": "Français",
+    "ru": "Русский",
+    "vi": "Tiếng Việt",
+    "id": "Indonesia",
+}
+# Japan and China as each language's press writes them (the seeds' names).
+JAPAN = {"en": "Japan", "zh": "日本", "zh-Hant": "日本", "ja": "日本", "ko": "일본", "ru": "Япония"}
+CHINA = {"en": "China", "zh": "中国", "zh-Hant": "中國", "ja": "中国", "ko": "중국", "ru": "Китай"}
+
+LANGUAGE_TABLE = """
+(() => Object.fromEntries(Array.from(document.querySelectorAll('table.languages tr.language'))
+    .map(tr => [tr.dataset.language, {
+        native: tr.querySelector('td.language-name > span').textContent,
+        lang: tr.querySelector('td.language-name > span').lang,
+        english: (tr.querySelector('td.language-name .meta') || {}).textContent || null,
+        cells: Array.from(tr.querySelectorAll('td.num')).map(td => td.textContent.trim()),
+        top: Array.from(tr.querySelectorAll('span.entity')).map(s => s.dataset.entityId),
+    }])))()
+"""
+
+
+def compared_row(page: Page, subject_id: str, row: str) -> dict[str, dict[str, str]]:
+    """One row of a subject in the cross-language table: language -> its cell's text and lang."""
+    return page.evaluate(
+        "Object.fromEntries(Array.from(document.querySelectorAll("
+        f"'table.language-compare tbody[data-subject-id=\"{subject_id}\"] tr.{row} td[data-language]'"
+        ")).map(td => [td.dataset.language, {text: td.textContent.trim(), lang: td.lang}]))"
+    )
+
+
+def test_the_report_compares_languages_with_labels_in_their_own_scripts(
+    demo_runs: DemoRuns, chromium: str, tmp_path: Path
+):
+    """Attention per language and Japan and China side by side across languages, each name in
+    its own script as the browser shows it (wrong if a label were missing, English, or
+    mojibake), with the counts of the marts."""
+    warehouse = demo_runs.settings.warehouse
+    window = (
+        "published_date between (select max(published_date) - 89 from marts.dim_articles "
+        "where has_text) and (select max(published_date) from marts.dim_articles where has_text)"
+    )
+    articles = dict(
+        query(
+            warehouse,
+            "select detected_language, count(*) from marts.dim_articles "
+            f"where has_text and {window} group by all",
+        )
+    )
+    mentions = dict(
+        query(
+            warehouse,
+            "select language, sum(mention_count) from marts.fct_entity_mentions "
+            f"where {window} group by all",
+        )
+    )
+    issue_mentions = dict(
+        query(
+            warehouse,
+            f"select language, count(*) from marts.fct_issue_mentions where {window} group by all",
+        )
+    )
+    assert set(LANGUAGES) <= set(mentions)  # the sample site has mentions in all ten
+    browser = Browser(chromium)
+    with browser.page() as page:
+        open_report(page, default_report_path(warehouse))
+        assert page.evaluate("!!document.querySelector('nav a[href=\"#languages\"]')")
+        table = page.evaluate(LANGUAGE_TABLE)
+        assert set(LANGUAGES) <= set(table)
+        for code in LANGUAGES:
+            row = table[code]
+            assert row["native"] == NATIVE_NAMES[code], code
+            assert row["english"] == (None if code == "en" else language_names(code)[1])
+            expected = [articles[code], mentions[code], issue_mentions.get(code, 0)]
+            assert row["cells"] == [str(n) for n in expected], code
+            assert row["top"], code
+        assert table["zh-Hant"]["english"] == "Chinese (Traditional)"
+        assert (table["zh"]["lang"], table["ja"]["lang"]) == ("zh-Hans", "ja")
+        # Japan and China side by side, each in the language's own words.
+        for subject, names in (("japan", JAPAN), ("china", CHINA)):
+            labels = compared_row(page, subject, "labels")
+            assert set(LANGUAGES) <= set(labels)
+            assert {code: labels[code]["text"] for code in names} == names, subject
+            assert labels["ja"]["lang"] == "ja" and labels["zh"]["lang"] == "zh-Hans"
+            counts = compared_row(page, subject, "counts")
+            assert all(int(counts[code]["text"]) > 0 for code in LANGUAGES), counts
+        pair = compared_row(page, "china|japan", "labels")
+        assert (pair["ja"]["text"], pair["ko"]["text"]) == ("中国 – 日本", "중국 – 일본")
+        # Tone: a figure in English; "—" where no tone model reads the language, never a 0.
+        tones = compared_row(page, "japan", "tones")
+        assert tones["en"]["text"][0] in "+-" and float(tones["en"]["text"])
+        assert {tones[code]["text"] for code in LANGUAGES if code != "en"} == {"—"}
+        page.screenshot(screenshot_dir(tmp_path) / "report-languages.png", "#languages")
         assert_offline(browser, page)
 
 
@@ -154,10 +297,11 @@ def burst_run(prefect_harness, tmp_path_factory) -> BurstRun:
     burst = load_articles(BURST_DIR)
     assert len(burst) == BURST_SIZE and {a.published.date() for a in burst} == {BURST_DAY}
     tmp = tmp_path_factory.mktemp("burst")
-    with DemoServer(build_site(load_articles() + burst)) as server:
+    english = [a for a in load_articles() if a.outlet in ENGLISH_OUTLETS]
+    with DemoServer(build_site(english + burst)) as server:
         settings = make_settings(
             tmp,
-            feeds=FEEDS_FILE,
+            feeds=english_feeds(tmp),  # the English outlets: what the burst needs
             host_map=server.host_map,
             private_allowlist=server.allowlist,
         )
@@ -226,6 +370,8 @@ def test_the_report_explains_the_spike_with_its_articles_and_sentences(
         assert why.startswith(
             f"{BURST_SIZE} of the day's {total} articles ({100 * BURST_SIZE / total:.0f}%) mention it"
         )
+        # seven stories written apart, not one story syndicated seven times
+        assert f"{BURST_SIZE} different stories" in why
         # The overview table links to the card.
         assert page.evaluate(f"!!document.querySelector('table.spikes a[href=\"{card}\"]')")
         page.screenshot(screenshot_dir(tmp_path) / "report-spikes.png", "#spikes")

@@ -43,7 +43,8 @@ def test_a_changed_value_is_named_by_table_and_column():
     changed["marts.fct_article_tone"]["digest"] = "0" * 32
     changed["marts.fct_article_tone"]["column_digests"]["tone"] = "0" * 32
     del changed["marts.dim_outlets"]
+    outlets = expected["marts.dim_outlets"]["rows"]
     assert differences(expected, changed) == [
-        "marts.dim_outlets: missing (expected 12 rows)",
+        f"marts.dim_outlets: missing (expected {outlets} rows)",
         "marts.fct_article_tone: values differ in ['tone']",
     ]

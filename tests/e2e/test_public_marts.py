@@ -11,7 +11,22 @@ from tests.e2e.conftest import DemoRuns, query
 pytestmark = pytest.mark.e2e
 
 PUBLIC = {
-    "dim_articles": {"article_id", "detected_language", "language_confidence", "is_tagged"},
+    "dim_articles": {
+        "article_id",
+        "detected_language",
+        "language_confidence",
+        "is_tagged",
+        "story_id",
+        "wire_source",
+    },
+    "dim_stories": {
+        "story_id",
+        "first_seen_at",
+        "first_outlet_id",
+        "article_count",
+        "outlet_count",
+        "languages",
+    },
     "dim_outlets": {"outlet_id"},
     "dim_feeds": {"feed_name"},
     "dim_entities": {"entity_id", "name", "entity_type", "is_curated"},

@@ -1,4 +1,4 @@
-"""``python -m tools.bench``: what ``make bench`` and ``make bench-extraction`` run."""
+"""``python -m tools.bench``: what ``make bench``, ``make bench-extraction`` and ``make bench-languages`` run."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def benchmark(args: argparse.Namespace) -> int:
         )
         return 2
     from tools.bench.extraction import benchmark as extraction_benchmark
-    from tools.bench.report import write_extraction, write_report
+    from tools.bench.languages import benchmark as languages_benchmark
+    from tools.bench.report import write_extraction, write_languages, write_report
     from tools.bench.run import run_benchmark
 
     result = run_benchmark(
@@ -42,8 +43,68 @@ def benchmark(args: argparse.Namespace) -> int:
     if corpus is not None:
         console.print("Scoring extraction on the shared benchmark …")
         write_extraction(extraction_benchmark(corpus))
+    write_languages(languages_benchmark(args.quick, log=console.print))
     console.print(f"Wrote {write_report()}")
     print(f"ratio_vs_trafilatura_cli={result.ratio_vs_trafilatura_cli:.2f}")
+    return 0
+
+
+def stories(args: argparse.Namespace) -> int:
+    """Only the stories part (tools/bench/stories.py), added to docs/benchmarks/bench-<N>.json
+    beside the parts measured before; only its section of docs/benchmarks.md is written
+    again."""
+    import json
+
+    from tools.bench.report import splice_stories
+    from tools.bench.run import RESULTS, stories_part
+
+    path = RESULTS / f"bench-{args.articles}.json"
+    if not path.exists():
+        print(f"tools.bench: no {path} to add the stories part to; run the benchmark first",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    result = json.loads(path.read_text())
+    result["stories"] = stories_part(Path(args.workdir).resolve(), args.quick, console.print)
+    path.write_text(json.dumps(result, indent=2))
+    console.print(f"Wrote {path} and {splice_stories()}")
+    return 0
+
+
+def languages(args: argparse.Namespace) -> int:
+    """The workers' cost per article in each language beside English (docs/benchmarks.md,
+    Cost per article, by language); only that section of the page is written again."""
+    if importlib.util.find_spec("psutil") is None:
+        print("tools.bench: the languages part measures memory with psutil, which is not "
+              "installed; install it with `pip install 'newswatch[bench]'`", file=sys.stderr)  # fmt: skip
+        return 2
+    from tools.bench.languages import benchmark as languages_benchmark
+    from tools.bench.report import splice_languages, write_languages
+
+    result = languages_benchmark(args.quick, log=console.print)
+    table = Table(
+        "language", "articles", "chars", "extraction ms", "analysis ms", "tokens ms",
+        "total ms (median / p90)", "× en per article", "× en per 1k chars",
+    )  # fmt: skip
+    for code, row in result["languages"].items():
+        ms, ratio = row["ms"], row.get("ratio_to_english", {})
+        table.add_row(
+            code,
+            str(row["articles"]),
+            f"{row['characters_mean']:,}",
+            f"{ms['extraction']['median']:.1f}",
+            f"{ms['analysis']['median']:.1f}",
+            f"{ms['tokens']['median']:.1f}",
+            f"{ms['total']['median']:.1f} / {ms['total']['p90']:.1f}",
+            f"{ratio.get('per_article', 0):.2f}",
+            f"{ratio.get('per_1k_characters', 0):.2f}",
+        )
+    console.print(table)
+    for load in result["loads"]:
+        console.print(
+            f"{load['language']}: {load['what']} loaded in {load['cpu_seconds']:.2f} s CPU "
+            f"({load['seconds']:.2f} s wall), +{load['rss_mib']:.0f} MiB resident"
+        )
+    console.print(f"Wrote {write_languages(result)} and {splice_languages()}")
     return 0
 
 
@@ -96,6 +157,22 @@ def main(argv: list[str] | None = None) -> int:
         "plain trafilatura), into docs/benchmarks/extraction.json and docs/benchmarks.md",
     )
     parser.add_argument(
+        "--stories",
+        action="store_true",
+        help="only the stories part (grouping copies: cost per new article at two history "
+        "sizes, stories found against planted), added to docs/benchmarks/bench-<N>.json",
+    )
+    parser.add_argument(
+        "--languages",
+        action="store_true",
+        help="only the cost per article in each language beside English (the workers' page job "
+        "on the demo site's articles), into docs/benchmarks/languages.json and its section of "
+        "docs/benchmarks.md; --quick: one repetition",
+    )
+    parser.add_argument(
+        "part", nargs="?", choices=("languages",), help="`languages`: the same as --languages"
+    )
+    parser.add_argument(
         "--benchmark-dir",
         help="the benchmark folder (default: ../shared/corpora/article-extraction-benchmark)",
     )
@@ -108,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         "DO_NOT_TRACK": "1",
     }.items():
         os.environ.setdefault(key, value)
+    if args.stories:
+        return stories(args)
+    if args.languages or args.part == "languages":
+        return languages(args)
     return extraction(args) if args.extraction else benchmark(args)
 
 

@@ -4,6 +4,14 @@ N article pages of realistic weight and shape (30–150 KB: a head with scripts,
 JSON-LD, a big navigation, a breaking-news bar, share widgets, a figure, 500–1,500 words of
 news prose naming countries, leaders, places and issues from the seeds, related links, a
 footer), listed by F feeds spread over several hosts. Same seed, same bytes.
+
+Planted copies: a known share of the articles (``COPY_RATE``) are copies of an earlier "wire"
+article (every ``WIRE_EVERY``-th), verbatim, edited (new headline, paragraphs dropped) or with
+a local intro, on other hosts; ``planted_story`` says which story each article belongs to, so
+the benchmark can compare the stories found with the stories planted. Their prose is
+``varied``: template sentences with words inserted at random, so that two articles that are
+not copies share few runs of five words, as real articles do (the plain templates share a
+quarter of them, which no real news does).
 """
 
 from __future__ import annotations
@@ -96,6 +104,25 @@ TEMPLATES = (
     "Students and scholars from {country} will take part in the new exchange program, organizers said.",
     "The embassy in {capital} said it had received no formal notice of the change.",
 )
+# Words inserted at random into varied prose (see the module's docstring).
+QUALIFIERS = tuple(
+    """again also largely notably reportedly quietly formally partly broadly jointly firmly
+    publicly privately sharply slowly quickly directly recently early later still even only
+    mainly mostly nearly openly clearly briefly fully rarely widely closely deeply heavily
+    highly lightly loosely newly plainly rapidly readily really simply strongly surely
+    swiftly truly usually vastly warmly wisely abroad ahead alone apart aside away back
+    together today tonight yesterday overnight meanwhile however indeed perhaps instead
+    otherwise therefore moreover likewise nonetheless already almost always never often
+    sometimes soon then there here now once twice daily weekly monthly yearly carefully
+    cautiously firmly frankly gently gradually happily hardly honestly kindly loudly
+    patiently politely proudly rightly roughly safely seriously smoothly softly steadily
+    strictly suddenly tightly unusually visibly wholly willingly""".split()
+)
+VARIED_SHARE = 0.5  # of the words followed by an inserted one
+COPY_RATE = 0.05  # share of the articles that are planted copies
+WIRE_EVERY = 50  # every 50th article is a wire story that copies may take
+COPY_WINDOW = 500  # a copy takes a wire story among the articles just before it
+
 FILLER = (
     "The ministry did not give further details.",
     "Officials declined to comment on the timing.",
@@ -125,12 +152,28 @@ def host_name(number: int) -> str:
     return f"news{number}.bench.example"
 
 
+def _vary(sentence: str, rng: random.Random) -> str:
+    """The sentence with a word inserted after some of its words (never after its last)."""
+    words = sentence.split(" ")
+    out = []
+    for n, word in enumerate(words):
+        out.append(word)
+        if n < len(words) - 1 and not word.endswith((".", ",")) and rng.random() < VARIED_SHARE:
+            out.append(rng.choice(QUALIFIERS))
+    return " ".join(out)
+
+
 def make_article(
-    index: int, vocabulary: Vocabulary, seed: int = 2026, recent: bool = False
+    index: int,
+    vocabulary: Vocabulary,
+    seed: int = 2026,
+    recent: bool = False,
+    varied: bool = False,
 ) -> BenchArticle:
     """One article, dated within the 90 days before END (``recent``: the day after END, as
-    the news an hourly run brings)."""
+    the news an hourly run brings); ``varied``: its prose with words inserted at random."""
     rng = random.Random(seed * 1_000_003 + index)
+    variation = random.Random(seed * 1_000_033 + index)
     section = rng.choice(SECTIONS)
     published = END - timedelta(minutes=rng.randrange(0, 90 * 24 * 60))
     if recent:
@@ -156,6 +199,8 @@ def make_article(
             number=rng.randint(2, 40),
         )
         sentence = sentence[0].upper() + sentence[1:]
+        if varied:
+            sentence = _vary(sentence, variation)
         sentences.append(sentence)
         words += len(sentence.split())
     paragraphs = []
@@ -168,6 +213,61 @@ def make_article(
     path = f"/{section}/{published:%Y/%m/%d}/article-{index}.html"
     author = f"{rng.choice(('Mika', 'Paolo', 'Dana', 'Lin', 'Sam', 'Ravi'))} {rng.choice(('Hart', 'Reyes', 'Cho', 'Nguyen', 'Okafor', 'Silva'))}"
     return BenchArticle(index, host, path, title, author, section, published, tuple(paragraphs))
+
+
+@dataclass(frozen=True)
+class Plant:
+    source: int  # the article copied (a wire story)
+    kind: str  # copy | edited | local-intro
+
+
+def planted(index: int, seed: int = 2026, copy_rate: float = COPY_RATE) -> Plant | None:
+    """Whether article ``index`` is a planted copy, and of what (decided by the index alone,
+    so a corpus grown later keeps its history's copies)."""
+    if index < WIRE_EVERY or copy_rate <= 0:
+        return None
+    rng = random.Random(seed * 7_919 + index)
+    if rng.random() >= copy_rate:
+        return None
+    back = rng.randrange(0, min(COPY_WINDOW, index))
+    source = (index - 1 - back) // WIRE_EVERY * WIRE_EVERY
+    kind = rng.choices(("copy", "edited", "local-intro"), weights=(4, 4, 2))[0]
+    return Plant(source, kind)
+
+
+def planted_story(index: int, seed: int = 2026, copy_rate: float = COPY_RATE) -> int:
+    """The story an article was planted in: the index of its first article."""
+    plant = planted(index, seed, copy_rate)
+    return index if plant is None else planted_story(plant.source, seed, copy_rate)
+
+
+def make_story_article(
+    index: int,
+    vocabulary: Vocabulary,
+    seed: int = 2026,
+    first: int = 0,
+    copy_rate: float = COPY_RATE,
+) -> BenchArticle:
+    """Article ``index`` of a corpus with planted copies: its own varied prose, or (a planted
+    copy) the text of the wire story it copies, verbatim, edited or with a local intro, at its
+    own URL, date and host. Articles from ``first`` on are new news (as ``build_corpus``)."""
+    own = make_article(index, vocabulary, seed, recent=0 < first <= index, varied=True)
+    plant = planted(index, seed, copy_rate)
+    if plant is None:
+        return own
+    # the source as the corpus holds it (a new article's text is drawn after its new date)
+    source = make_story_article(plant.source, vocabulary, seed, first, copy_rate)
+    rng = random.Random(seed * 104_729 + index)
+    title, paragraphs = source.title, list(source.paragraphs)
+    if plant.kind in ("edited", "local-intro"):
+        title = own.title  # a new headline
+        for _ in range(min(2, len(paragraphs) - 3)):
+            del paragraphs[rng.randrange(1, len(paragraphs))]
+    if plant.kind == "local-intro":
+        paragraphs.insert(0, own.paragraphs[0])
+    return BenchArticle(
+        index, own.host, own.path, title, own.author, own.section, own.published, tuple(paragraphs)
+    )
 
 
 def _junk(rng: random.Random, size: int) -> str:
@@ -328,9 +428,15 @@ def feed_of(index: int, feeds: int) -> int:
 
 
 def build_corpus(
-    directory: Path, articles: int, feeds: int = 20, seed: int = 2026, first: int = 0
+    directory: Path,
+    articles: int,
+    feeds: int = 20,
+    seed: int = 2026,
+    first: int = 0,
+    copy_rate: float = COPY_RATE,
 ) -> Corpus:
-    """Write pages [first, articles) and all feeds (listing articles [0, articles)).
+    """Write pages [first, articles) and all feeds (listing articles [0, articles)), with
+    ``copy_rate`` of them planted copies (``planted``).
 
     Articles from ``first`` on are new news (dated the day after the others) when first > 0.
     """
@@ -338,7 +444,7 @@ def build_corpus(
     corpus = Corpus(directory, articles, feeds)
     corpus.pages.mkdir(parents=True, exist_ok=True)
     corpus.feed_files.mkdir(parents=True, exist_ok=True)
-    made = [make_article(i, vocabulary, seed, recent=0 < first <= i) for i in range(articles)]
+    made = [make_story_article(i, vocabulary, seed, first, copy_rate) for i in range(articles)]
     for article in made[first:]:
         related = [made[(article.index + k) % articles] for k in (1, 7, 13, 29)]
         corpus.page_file(article.index).write_bytes(render_page(article, related, seed))

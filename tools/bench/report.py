@@ -26,6 +26,8 @@ PROFILE_NOTES = {
 
 BASELINES = RESULTS / "baseline"
 EXTRACTION = RESULTS / "extraction.json"
+LANGUAGE_COSTS = RESULTS / "languages.json"
+LANGUAGES_HEADING = "## Cost per article, by language"
 
 
 def _baseline_lines(r: dict[str, Any], base: dict[str, Any] | None) -> list[str]:
@@ -105,9 +107,95 @@ def _size_section(r: dict[str, Any]) -> list[str]:
         f"| dbt after {inc['new_articles']} new articles (1%), incremental | "
         f"{inc['incremental_dbt_seconds']:.1f} s = {100 * inc['ratio']:.0f}% of a full refresh "
         f"({inc['full_refresh_dbt_seconds']:.1f} s) | ≤ 10% |",
-        "",
     ]
-    return lines
+    found = first.get("stories")
+    if found:  # the corpus's planted copies, as the first run grouped them
+        lines.append(
+            f"| stories found in the corpus ({found['planted_copies']:,} planted copies) | pair "
+            f"precision {found['pair_precision']:.4f}, recall {found['pair_recall']:.4f}; "
+            f"{found['planted_stories_found_exactly']} of "
+            f"{found['planted_stories_with_copies']} planted stories found exactly | |"
+        )
+    return [*lines, ""]
+
+
+STORIES_HEADING = "## Stories: grouping copies"
+
+
+def splice_stories(target: Path = REPO_ROOT / "docs" / "benchmarks.md") -> Path:
+    """``target`` with only its stories section written again, from the largest result that
+    has one (before "Past one machine" when it has none yet); the rest is kept as it is."""
+    results = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("bench-*.json"))]
+    measured = [r for r in sorted(results, key=lambda r: r["articles"]) if r.get("stories")]
+    if not target.exists() or not measured:
+        return write_report(target)
+    text = target.read_text(encoding="utf-8")
+    section = "\n".join(_stories_section(measured[-1]["stories"]))
+    start = text.find(f"\n{STORIES_HEADING}\n")
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        rest = text[end + 1 :] if end >= 0 else ""
+    else:
+        start = text.find("\n## Past one machine\n")
+        start = start if start >= 0 else len(text.rstrip("\n")) + 1
+        rest = text[start + 1 :]
+    target.write_text(text[: start + 1] + section + "\n" + rest, encoding="utf-8")
+    return target
+
+
+def _stories_section(stories: dict[str, Any]) -> list[str]:
+    """Grouping copies into stories (tools/bench/stories.py, dbt_project/docs/stories.md)."""
+    if not stories:
+        return []
+    rows = stories["sizes"]
+    new = rows[0]["new_articles"]
+    lines = [
+        STORIES_HEADING,
+        "",
+        f"Measured {stories['measured_at']}. Raw rows written directly: the corpus's articles "
+        f"(varied prose; {100 * stories['copy_rate']:.0f}% of them planted copies of wire stories, "
+        "verbatim, edited or with a local intro), each with the signature the workers store "
+        "(`flows.text.stories.sign`). The history is built once; then the same "
+        f"{new:,} new articles (the next day's news, planted copies of the history's wire stories "
+        "among them) are built incrementally, as an hourly run does. Time of the four stories "
+        "models (`int_stories__bands`, `__pairs`, `__clustered`, `dim_stories`):",
+        "",
+        "| history | full build | per article | +" + f"{new:,} new, incremental | per new article "
+        "| signing (workers) | band rows | pairs |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['history']:,} | {sum(row['full_build_seconds'].values()):.1f} s "
+            f"| {row['full_ms_per_article']:.2f} ms "
+            f"| {sum(row['incremental_seconds'].values()):.1f} s "
+            f"| {row['incremental_ms_per_new_article']:.2f} ms "
+            f"| {row['sign_ms_per_article']:.2f} ms | {row['band_rows']:,} | {row['pair_rows']:,} |"
+        )
+    lines += [
+        "",
+        "Stories found against the stories planted (after the new articles): pairs of articles "
+        "put in one story that were planted in one (precision), pairs planted in one story that "
+        "were found in one (recall), and stories of several articles found exactly.",
+        "",
+        "| history | planted copies | pair precision | pair recall | found exactly "
+        "| planted stories by size | found stories by size |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        q = row["quality"]
+        lines.append(
+            f"| {row['history']:,} + {row['new_articles']:,} | {q['planted_copies']:,} "
+            f"| {q['pair_precision']:.4f} | {q['pair_recall']:.4f} "
+            f"| {q['planted_stories_found_exactly']} of {q['planted_stories_with_copies']} "
+            f"| {_sizes(q['planted_stories_by_size'])} | {_sizes(q['found_stories_by_size'])} |"
+        )
+    return [*lines, ""]
+
+
+def _sizes(histogram: dict[str, int]) -> str:
+    """``{"1": 9000, "2": 40}`` as "1×9,000, 2×40" (stories of that many articles)."""
+    return ", ".join(f"{size}×{count:,}" for size, count in histogram.items())
 
 
 def _scale_section(scale: dict[str, Any]) -> list[str]:
@@ -249,7 +337,10 @@ def render(results: list[dict[str, Any]]) -> str:
                 "threads).",
             ]
         lines.append("")
+    lines += _stories_section(head.get("stories") or {})
     lines += _scale_section(head.get("scale") or {})
+    if LANGUAGE_COSTS.exists():
+        lines += _languages_section(json.loads(LANGUAGE_COSTS.read_text()))
     if EXTRACTION.exists():
         lines += _extraction_section(json.loads(EXTRACTION.read_text()))
     notes = REPO_ROOT / "docs" / "benchmarks-notes.md"
@@ -301,6 +392,106 @@ def _extraction_section(e: dict[str, Any]) -> list[str]:
     if notes.exists():
         lines += [notes.read_text(encoding="utf-8")]
     return lines
+
+
+def _languages_section(c: dict[str, Any]) -> list[str]:
+    """The workers' cost per article in each language, beside English
+    (tools/bench/languages.py)."""
+    names = {code: row["name"] for code, row in c["languages"].items()}
+    lines = [
+        LANGUAGES_HEADING,
+        "",
+        "`python -m tools.bench languages` (also part of `make bench`) runs the workers' page job "
+        "(`flows.ingest.jobs.run_page_job`: extraction, then language detection, sentences, "
+        "tokens with segmentation, tone, quotations, signature) on the demo site's articles in "
+        "each language, rendered as the site serves them, in one process after a warm-up. "
+        "Detection, sentences and tokens (tokenize + the language's segmenter) are timed again "
+        "apart on the extracted text; analysis is all that follows extraction. CPU time in "
+        f"ms; each article's time is the median of {c['repetitions']} repetition(s), then median "
+        "and p90 over the language's articles. Characters are the extracted text's: CJK says in "
+        "fewer characters what English says in more, so the cost is compared per article and "
+        f"per 1,000 characters. Measured {c['measured_at']}; "
+        + ", ".join(f"{k} {x}" for k, x in c["versions"].items())
+        + ".",
+        "",
+        "| language | articles | characters | extraction | analysis | of which detection "
+        "| sentences | tokens + segmentation | total | × English per article "
+        "| × English per 1,000 characters |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for code, row in c["languages"].items():
+        ms = row["ms"]
+        label = f"{row['name']} (`{code}`)"
+        others = {k: n for k, n in row["detected"].items() if k != code}
+        if others:  # analysed as the detector said, which is what the pipeline does
+            label += " — detected as " + ", ".join(f"`{k}` ×{n}" for k, n in others.items())
+        ratio = row.get("ratio_to_english", {})
+        cells = [
+            label,
+            str(row["articles"]),
+            f"{row['characters_mean']:,}",
+            *(f"{ms[p]['median']:.1f} / {ms[p]['p90']:.1f}" for p in ("extraction", "analysis")),
+            *(f"{ms[p]['median']:.1f}" for p in ("detection", "sentences", "tokens")),
+            f"{ms['total']['median']:.1f} / {ms['total']['p90']:.1f}",
+            f"{ratio.get('per_article', 0):.2f}",
+            f"{ratio.get('per_1k_characters', 0):.2f}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    memory = c["memory"]
+    lines += [
+        "",
+        "Times are median / p90 where two are given. Each segmenter is loaded once per worker "
+        "process, at its first page in the language (the time below is not in the table "
+        "above); `first call` is the segmenter's first use after it is made (Kiwi builds its "
+        "model then). pymorphy3 (Russian inflection) runs in dbt, not in the workers.",
+        "",
+        "| language | loaded once per worker | CPU | of which first call | wall "
+        "| resident memory added |",
+        "|---|---|---|---|---|---|",
+    ]
+    for load in c["loads"]:
+        lines.append(
+            f"| {names.get(load['language'], load['language'])} | {load['what']} "
+            f"| {load['cpu_seconds']:.2f} s | {load['first_call_cpu_seconds']:.2f} s "
+            f"| {load['seconds']:.2f} s | {load['rss_mib']:.0f} MiB |"
+        )
+    lines += [
+        "",
+        f"Resident memory of the process: {memory['rss_mib_before_loads']:.0f} MiB before the "
+        f"loads, {memory['rss_mib_after_loads']:.0f} MiB after them, "
+        f"{memory['rss_mib_after_a_page_of_each']:.0f} MiB after one page in each language "
+        "(dictionaries mapped from disk are paged in as they are read); peak "
+        f"{memory['peak_rss_mib_before_loads']:.0f} MiB before the loads, "
+        f"{memory['peak_rss_mib_at_end']:.0f} MiB at the end.",
+        "",
+    ]
+    return lines
+
+
+def write_languages(result: dict[str, Any]) -> Path:
+    LANGUAGE_COSTS.write_text(
+        json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return LANGUAGE_COSTS
+
+
+def splice_languages(target: Path = REPO_ROOT / "docs" / "benchmarks.md") -> Path:
+    """``target`` with only its languages section written again (before Extraction quality
+    when it has none yet); the rest is kept as it is, figures re-measured by hand included."""
+    if not target.exists():
+        return write_report(target)
+    text = target.read_text(encoding="utf-8")
+    section = "\n".join(_languages_section(json.loads(LANGUAGE_COSTS.read_text())))
+    start = text.find(f"\n{LANGUAGES_HEADING}\n")
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        rest = text[end + 1 :] if end >= 0 else ""
+    else:
+        start = text.find("\n## Extraction quality\n")
+        start = start if start >= 0 else len(text.rstrip("\n")) + 1
+        rest = text[start + 1 :]
+    target.write_text(text[: start + 1] + section + "\n" + rest, encoding="utf-8")
+    return target
 
 
 def write_extraction(result: dict[str, Any]) -> Path:

@@ -87,6 +87,7 @@ class BenchResult:
     alias_scaling: dict[str, Any] = field(default_factory=dict)
     queries: dict[str, Any] = field(default_factory=dict)
     scale: dict[str, Any] = field(default_factory=dict)  # tools/bench/scale.py
+    stories: dict[str, Any] = field(default_factory=dict)  # tools/bench/stories.py
 
 
 def machine() -> dict[str, Any]:
@@ -625,6 +626,22 @@ def scale_part(corpus: Corpus, work: Path, api_url: str, quick: bool, log: Log) 
     return scale_benchmark(corpus.pages, work / "scale", sentence_pool(), quick, log, api_url)
 
 
+def stories_part(work: Path, quick: bool, log: Log) -> dict[str, Any]:
+    """Grouping copies into stories: cost per new article at two history sizes, and the
+    stories found against the stories planted (tools/bench/stories.py)."""
+    from tools.bench.stories import stories_benchmark
+
+    sizes, new = ((1_000, 10_000), 500) if quick else ((10_000, 100_000), 1_000)
+    return stories_benchmark(sizes, new, work, log)
+
+
+def pipeline_stories(database: Path) -> dict[str, Any]:
+    """The stories the pipeline run found in the page corpus, against the planted ones."""
+    from tools.bench.stories import found_against_planted
+
+    return found_against_planted(database, by_url=True)
+
+
 # -- the whole benchmark ---------------------------------------------------------------------
 
 
@@ -656,6 +673,8 @@ def run_benchmark(articles: int, feeds: int, work: Path, quick: bool, log: Log) 
         log("run 1: the whole pipeline …")
         first = pipeline_run(env, corpus.feeds_yaml, run_dir, "first")
         result.first_run = run_summary(first, articles)
+        result.first_run["stories"] = pipeline_stories(Path(env["NEWSWATCH_WAREHOUSE"]))
+        log(f"  stories found against planted: {result.first_run['stories']}")
         log(
             f"  {result.first_run['wall_seconds']} s, peak RSS {result.first_run['peak_rss_mib']} MiB"
         )
@@ -692,6 +711,7 @@ def run_benchmark(articles: int, feeds: int, work: Path, quick: bool, log: Log) 
     pool = sentence_pool()
     sizes = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
     result.matching = matching_cost(work, sizes, pool, log)
+    result.stories = stories_part(work, quick, log)
     if not quick:
         result.alias_scaling = alias_scaling(work, pool, log)
         result.queries = analyst_queries(work, pool, log)

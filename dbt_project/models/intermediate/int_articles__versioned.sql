@@ -7,8 +7,9 @@
 }}
 
 -- One row per article: where and when it was published, and its stamp (loaded_at), the
--- newest load time of any raw row about it. Every other incremental model re-derives an
--- article when its stamp is newer than what it holds (macros/incremental.sql).
+-- newest load time of any raw row about it (page, listings, sentences, tone, signature).
+-- Every other incremental model re-derives an article when its stamp is newer than what it
+-- holds (macros/incremental.sql).
 -- Raw history is read once: only rows loaded since this model last ran are looked at, and
 -- the feed listings of the articles they touch.
 with
@@ -40,6 +41,12 @@ sentences as (
 sentence_tone as (
 
     select * from {{ ref('stg_newswatch__sentence_tone') }}
+
+),
+
+signatures as (
+
+    select * from {{ ref('stg_newswatch__article_signatures') }}
 
 ),
 
@@ -75,6 +82,14 @@ changes as (
         scored_at as loaded_at
     from sentence_tone
     where {{ loaded_since_watermark('scored_at') }}
+
+    union all
+
+    select
+        article_id,
+        loaded_at
+    from signatures
+    where {{ loaded_since_watermark('loaded_at') }}
 
     {% if is_incremental() %}
 

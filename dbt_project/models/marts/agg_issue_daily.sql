@@ -2,18 +2,25 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook="{{ delete_changed('published_date') }}",
+        pre_hook=["{{ delete_restoried_days() }}", "{{ delete_changed('published_date') }}"],
     )
 }}
 
 -- Incremental by day (macros/incremental.sql): the days of changed articles, before and after
--- the change, are counted again.
+-- the change, are counted again, and the days of articles a merge or a split moved to another
+-- story (macros/stories.sql), whose story counts changed.
 with
 
 mentions as (
 
     select * from {{ ref('fct_issue_mentions') }}
-    where {{ is_changed_day() }}
+    where {{ is_restoried_day() }}
+
+),
+
+stories as (
+
+    select * from {{ ref('int_stories__clustered') }}
 
 ),
 
@@ -60,6 +67,19 @@ per_sentence as (
 
 ),
 
+-- Copies of one story count once in story_count (int_stories__clustered).
+storied_sentences as (
+
+    select
+        per_sentence.*,
+        coalesce(stories.story_id, per_sentence.article_id) as story_id
+
+    from per_sentence
+    left join stories
+        on per_sentence.article_id = stories.article_id
+
+),
+
 final as (
 
     select
@@ -70,14 +90,15 @@ final as (
         count(*) as sentence_count,
         count(*) filter (where is_direct) as direct_sentence_count,
         count(distinct article_id) as article_count,
+        count(distinct story_id) as story_count,
         sum(tone) as tone_sum,
         avg(tone) as mean_tone,
         count(*) filter (where tone >= 0.05) as positive_sentence_count,
         count(*) filter (where tone <= -0.05) as negative_sentence_count,
-        {{ changed_stamp() }} as loaded_at,
+        {{ restoried_stamp() }} as loaded_at,
         {{ taxonomy_version() }} as taxonomy_version
 
-    from per_sentence
+    from storied_sentences
     group by published_date, outlet_id, language, issue_id
 
 )

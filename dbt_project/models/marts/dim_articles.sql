@@ -2,17 +2,19 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook="{{ delete_changed(version_column=none) }}",
+        pre_hook=["{{ delete_restoried() }}", "{{ delete_changed() }}"],
     )
 }}
 
--- Incremental by article (macros/incremental.sql): only changed articles are described again.
+-- Incremental by article (macros/incremental.sql): only changed articles are described again,
+-- and those a merge or a split moved to another story (macros/stories.sql). The wire credit
+-- reads a seed, so a seed edit describes every article again.
 with
 
 versions as (
 
     select * from {{ ref('int_articles__versioned') }}
-    where {{ is_new() }}
+    where {{ is_restoried_article() }}
 
 ),
 
@@ -25,7 +27,19 @@ articles as (
 sentences as (
 
     select * from {{ ref('int_sentences__tokenized') }}
-    where {{ is_new() }}
+    where {{ is_restoried_article() }}
+
+),
+
+stories as (
+
+    select * from {{ ref('int_stories__clustered') }}
+
+),
+
+wire_credits as (
+
+    select * from {{ ref('int_articles__wire_credits') }}
 
 ),
 
@@ -69,13 +83,20 @@ final as (
         articles.first_seen_at,
         articles.extracted_at,
         articles.extractor,
-        versions.loaded_at
+        coalesce(stories.story_id, articles.article_id) as story_id,
+        wire_credits.wire_source,
+        greatest(versions.loaded_at, stories.loaded_at) as loaded_at,
+        {{ taxonomy_version() }} as taxonomy_version
 
     from versions
     inner join articles
         on versions.article_id = articles.article_id
     left join sentence_counts
         on versions.article_id = sentence_counts.article_id
+    left join stories
+        on versions.article_id = stories.article_id
+    left join wire_credits
+        on versions.article_id = wire_credits.article_id
 
 )
 

@@ -46,12 +46,19 @@ issues as (
 
 ),
 
+subject_stories as (
+
+    select * from {{ ref('int_stories__subject_daily') }}
+
+),
+
 -- Only articles with text can mention anything: they are the denominator.
 day_totals as (
 
     select
         published_date,
-        count(*) as day_article_count
+        count(*) as day_article_count,
+        count(distinct story_id) as day_story_count
 
     from articles
     where has_text
@@ -294,7 +301,15 @@ final as (
         flagged.expected_article_count,
         flagged.score,
         flagged.is_spike,
-        drivers.driving_article_ids
+        drivers.driving_article_ids,
+        -- attention by story: copies of one story count once
+        coalesce(subject_stories.story_count, flagged.article_count) as story_count,
+        day_totals.day_story_count,
+        coalesce(subject_stories.story_count, flagged.article_count)
+        / day_totals.day_story_count as story_day_share,
+        coalesce(subject_stories.largest_story_article_count, 1) as largest_story_article_count,
+        flagged.article_count > 1
+        and coalesce(subject_stories.story_count, flagged.article_count) = 1 as is_one_story
 
     from flagged
     left join drivers
@@ -302,6 +317,13 @@ final as (
             flagged.subject_type = drivers.subject_type
             and flagged.subject_id = drivers.subject_id
             and flagged.published_date = drivers.published_date
+    left join subject_stories
+        on
+            flagged.subject_type = subject_stories.subject_type
+            and flagged.subject_id = subject_stories.subject_id
+            and flagged.published_date = subject_stories.published_date
+    inner join day_totals
+        on flagged.published_date = day_totals.published_date
 
 )
 

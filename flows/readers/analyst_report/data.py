@@ -8,10 +8,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
+from babel import Locale, UnknownLocaleError
 
 from flows.warehouse.query import QueryError, open_read_only
 
@@ -24,9 +26,19 @@ SPIKES_IN_DETAIL = 20
 SENTENCES_PER_ARTICLE = 3
 TOP_SPEAKERS = 15
 TOP_ROOT_ISSUES = 8
+TOP_STORIES = 10
 OTHER_ISSUES = "other"
 # Japan–China is the pair this project was started for: always charted when both exist.
 STANDING_PAIRS = (("china", "japan"),)
+TOP_LANGUAGE_ENTITIES = 5
+COMPARED_ISSUES = 3
+# The alias kinds that name an entity itself (not a demonym, a capital, a one-character form):
+# the candidates for its label in a language.
+LABEL_ALIAS_KINDS = ("name", "short_name", "native_name")
+UNDETERMINED = "und"
+# The warehouse's zh is Chinese in simplified characters (beside zh-Hant): CLDR names it so.
+CLDR_LOCALES = {"zh": "zh_Hans"}
+HTML_LANGS = {"zh": "zh-Hans"}
 
 
 class ReportError(Exception):
@@ -88,10 +100,40 @@ class Spike:
     articles: tuple[DrivingArticle, ...] = ()
     share_series: dict[date, float] = field(default_factory=dict)
     baseline_series: dict[date, float] = field(default_factory=dict)
+    # attention by story (None on a warehouse built before stories): copies count once
+    story_count: int | None = None
+    largest_story_article_count: int | None = None
+    is_one_story: bool = False
 
     @property
     def anchor(self) -> str:
         return f"spike-{self.subject_type}-{self.subject_id}-{self.published_date}"
+
+
+@dataclass(frozen=True)
+class StoryArticle:
+    article_id: str
+    title: str
+    url: str | None
+    outlet: str
+    published_at: datetime | None
+    wire_source: str | None
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    """A story carried by more than one article in the period: copies of one text."""
+
+    story_id: str
+    article_count: int  # in the period
+    outlet_count: int  # in the period
+    total_article_count: int  # ever (dim_stories)
+    wire_sources: tuple[str, ...]  # the agencies its articles credit
+    articles: tuple[StoryArticle, ...]
+
+    @property
+    def title(self) -> str:
+        return self.articles[0].title if self.articles else self.story_id
 
 
 @dataclass(frozen=True)
@@ -115,6 +157,52 @@ class Speaker:
     mean_tone: float | None
     issues: tuple[tuple[str, int], ...]
     sample: str
+
+
+@dataclass(frozen=True)
+class EntityCount:
+    entity_id: str
+    label: str  # the entity's name in the language's own script (English when the seeds lack it)
+    name: str  # its name in English (dim_entities)
+    mentions: int
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language of the period's articles, named in its own script and in English."""
+
+    code: str  # dim_articles.detected_language: zh is simplified characters, zh-Hant traditional
+    native_name: str
+    english_name: str
+    html_lang: str  # BCP 47 for the lang attribute (it picks Chinese or Japanese glyphs)
+    articles: int
+    entity_mentions: int
+    issue_mentions: int  # sentences × issues matched directly
+    is_tagged: bool  # read for entities and issues (the taxonomy has seeds in it)
+    has_tone: bool  # a tone model reads it (VADER: English only today)
+    top_entities: tuple[EntityCount, ...] = ()
+
+
+@dataclass(frozen=True)
+class LanguageCell:
+    """One subject in one language."""
+
+    label: str | None  # the subject's name in that language's script; None for issues
+    count: int  # mentions (an entity) or sentences (a pair, an issue)
+    articles: int
+    share: float | None  # of the language's articles in the period; None: it has none
+    mean_tone: float | None  # None: no tone model reads the language, or nothing to read
+
+
+@dataclass(frozen=True)
+class LanguageComparison:
+    """The same entity, pair or issue in each compared language, side by side."""
+
+    kind: str  # "entity", "pair" or "issue"
+    subject_id: str
+    name: str  # in English
+    measure: str  # what LanguageCell.count counts
+    cells: tuple[LanguageCell, ...]  # in the order of ReportData.compared_languages
 
 
 @dataclass
@@ -143,6 +231,15 @@ class ReportData:
     quotes_missing_columns: tuple[str, ...] = ()
     speakers: list[Speaker] = field(default_factory=list)
     unattributed_quotes: int = 0
+    languages_available: bool = False  # False: the marts carry no language yet
+    languages: list[Language] = field(default_factory=list)  # with articles in the period
+    compared_languages: list[Language] = field(default_factory=list)  # the tagged ones
+    language_comparison: list[LanguageComparison] = field(default_factory=list)
+    stories_available: bool = False
+    story_count: int = 0  # stories among the period's articles with text
+    wire_article_count: int = 0  # of those articles, how many credit a news agency
+    stories: list[StoryRow] = field(default_factory=list)  # carried by several articles
+    story_attention: list[Series] = field(default_factory=list)  # articles and stories a day
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -470,19 +567,25 @@ def _load_spikes(
         kind, sid, day, count, score = best[0]
         name = (entities if kind == "entity" else issues).get(sid, sid)
         data.best_non_spike = (name, day, int(count), float(score))
+    by_story = "is_one_story" in tables["marts.fct_attention_spikes"]
+    stories = (
+        "story_count, largest_story_article_count, is_one_story"
+        if by_story
+        else "null, null, false"
+    )
     rows = _rows(
         con,
         "select subject_type, subject_id, published_date, article_count, day_article_count, "
-        "day_share, baseline_share, baseline_days, score, driving_article_ids "
+        f"day_share, baseline_share, baseline_days, score, driving_article_ids, {stories} "
         "from marts.fct_attention_spikes where is_spike and published_date between ? and ? "
         "order by published_date desc, score desc, subject_type, subject_id",
         window,
     )
     data.spikes_total = len(rows)
     # The first SPIKES_IN_DETAIL get their articles and a chart; the rest are listed only.
-    for n, (kind, sid, day, count, total, share, base, base_days, score, drivers) in enumerate(
-        rows
-    ):
+    for n, row in enumerate(rows):
+        kind, sid, day, count, total, share, base, base_days, score, drivers = row[:10]
+        story_count, largest, one_story = row[10:]
         detailed = n < SPIKES_IN_DETAIL
         spike = Spike(
             kind,
@@ -496,6 +599,9 @@ def _load_spikes(
             int(base_days),
             float(score),
             _driving_articles(con, kind, sid, list(drivers or [])) if detailed else (),
+            story_count=None if story_count is None else int(story_count),
+            largest_story_article_count=None if largest is None else int(largest),
+            is_one_story=bool(one_story),
         )
         if detailed:
             share_rows = _rows(
@@ -567,6 +673,86 @@ def _driving_articles(
             )
         )
     return tuple(out)
+
+
+def _load_stories(
+    con: duckdb.DuckDBPyConnection, data: ReportData, tables: dict[str, set[str]]
+) -> None:
+    """Attention by story beside attention by article: the period's articles and the stories
+    they are, a day at a time, and the stories carried by more than one article."""
+    if "marts.dim_stories" not in tables or "story_id" not in tables["marts.dim_articles"]:
+        return
+    data.stories_available = True
+    window = _window_params(data)
+    story_count, wire_count = _rows(
+        con,
+        "select count(distinct story_id), count(*) filter (where wire_source is not null) "
+        "from marts.dim_articles where has_text and published_date between ? and ?",
+        window,
+    )[0]
+    data.story_count, data.wire_article_count = int(story_count), int(wire_count)
+    daily = {
+        day: (int(articles), int(stories))
+        for day, articles, stories in _rows(
+            con,
+            "select published_date, count(*), count(distinct story_id) from marts.dim_articles "
+            "where has_text and published_date between ? and ? group by published_date",
+            window,
+        )
+    }
+    data.story_attention = [
+        Series(
+            key,
+            label,
+            {d: float(daily[d][part]) if d in daily else 0.0 for d in data.days},
+            {d: f"{daily[d][0]} articles, {daily[d][1]} stories" for d in daily},
+        )
+        for part, (key, label) in enumerate(
+            (("articles", "articles"), ("stories", "stories (copies counted once)"))
+        )
+    ]
+    carried = _rows(
+        con,
+        "select articles.story_id, count(*), count(distinct articles.outlet_id), "
+        "any_value(stories.article_count) from marts.dim_articles as articles "
+        "inner join marts.dim_stories as stories on articles.story_id = stories.story_id "
+        "where articles.has_text and articles.published_date between ? and ? "
+        "group by articles.story_id having count(*) > 1 "
+        "order by count(*) desc, count(distinct articles.outlet_id) desc, "
+        "min(articles.published_at), articles.story_id limit ?",
+        [*window, TOP_STORIES],
+    )
+    if not carried:
+        return
+    members: dict[str, list[StoryArticle]] = defaultdict(list)
+    for story_id, article_id, title, url, outlet, published_at, wire_source in _rows(
+        con,
+        "select articles.story_id, articles.article_id, articles.title, articles.canonical_url, "
+        "coalesce(outlets.name, articles.outlet_id), articles.published_at, articles.wire_source "
+        "from marts.dim_articles as articles left join marts.dim_outlets as outlets "
+        "on articles.outlet_id = outlets.outlet_id "
+        "where list_contains(?, articles.story_id) and articles.has_text "
+        "and articles.published_date between ? and ? "
+        "order by articles.published_at, articles.article_id",
+        [[row[0] for row in carried], *window],
+    ):
+        members[story_id].append(
+            StoryArticle(
+                article_id, title or article_id, url, outlet or "", published_at, wire_source
+            )
+        )
+    for story_id, count, outlets, total in carried:
+        articles = tuple(members.get(story_id, ()))
+        data.stories.append(
+            StoryRow(
+                story_id,
+                int(count),
+                int(outlets),
+                int(total),
+                tuple(sorted({a.wire_source for a in articles if a.wire_source})),
+                articles,
+            )
+        )
 
 
 QUOTE_COLUMNS = ("article_id", "first_sentence_index", "sentence_count", "quote_text")
@@ -657,6 +843,314 @@ def _load_quotes(
         )
 
 
+@cache
+def language_names(code: str | None) -> tuple[str, str]:
+    """A language code of the warehouse as its name in its own language and in English, from
+    CLDR through Babel: ("日本語", "Japanese"), ("中文 (繁體)", "Chinese (Traditional)")."""
+    if not code or code == UNDETERMINED:
+        return ("undetermined", "undetermined")  # Babel would read "und" as American English
+    try:
+        locale = Locale.parse(CLDR_LOCALES.get(code, code).replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return (code, code)
+    native = locale.get_display_name(locale) or code
+    # A name standing alone, as in a menu, starts with a capital: CLDR's own rule for these.
+    return (native[:1].upper() + native[1:], locale.get_display_name("en") or code)
+
+
+def _native_labels(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], entity_ids: list[str]
+) -> dict[tuple[str, str], str]:
+    """(language, entity_id) -> the entity's label in that language: the seed alias that names
+    it (LABEL_ALIAS_KINDS) found most often in that language's mentions; among those found
+    equally often, a name before a short name, and CLDR's before a typed one."""
+    aliases = tables.get("seeds.entity_aliases", set())
+    if not entity_ids or not {"entity_id", "alias", "alias_kind", "language"} <= aliases:
+        return {}
+    source_rank = "case when source = 'cldr' then 0 else 1 end" if "source" in aliases else "1"
+    if {"language", "matched_texts"} <= tables.get("marts.fct_entity_mentions", set()):
+        # The matcher writes what it matched as its tokens joined by spaces ("日 本" for 日本).
+        matched = """
+            select language, entity_id, replace(lower(matched_text), ' ', '') as alias_key,
+                count(*) as times
+            from (
+                select language, entity_id, unnest(matched_texts) as matched_text
+                from marts.fct_entity_mentions
+                where list_contains($entities, entity_id)
+            )
+            group by all
+        """
+    else:
+        matched = "select null as language, null as entity_id, null as alias_key, 0 as times"
+    sql = f"""
+        with candidates as (
+            select
+                language,
+                entity_id,
+                alias,
+                list_position($kinds, alias_kind) as kind_rank,
+                {source_rank} as source_rank,
+                replace(lower(alias), ' ', '') as alias_key
+            from seeds.entity_aliases
+            where list_contains($kinds, alias_kind) and list_contains($entities, entity_id)
+        ),
+        matched as ({matched})
+        select candidates.language, candidates.entity_id, candidates.alias
+        from candidates
+        left join matched
+            on candidates.language = matched.language
+            and candidates.entity_id = matched.entity_id
+            and candidates.alias_key = matched.alias_key
+        qualify row_number() over (
+            partition by candidates.language, candidates.entity_id
+            order by coalesce(matched.times, 0) desc, candidates.kind_rank,
+                candidates.source_rank, candidates.alias
+        ) = 1
+    """
+    rows = con.execute(sql, {"kinds": list(LABEL_ALIAS_KINDS), "entities": entity_ids}).fetchall()
+    return {(language, entity_id): alias for language, entity_id, alias in rows}
+
+
+def _by_language(
+    con: duckdb.DuckDBPyConnection,
+    data: ReportData,
+    table: str,
+    key_sql: str,
+    count_column: str,
+    keys: list[str],
+) -> dict[tuple[str, str], tuple[int, int, float | None]]:
+    """(key, language) -> count, articles and mean tone of keys in the period, from a daily
+    aggregate mart with language in its grain; the tone only over sentences a model read."""
+    if not keys:
+        return {}
+    rows = _rows(
+        con,
+        f"select {key_sql}, language, sum({count_column}), sum(article_count), "
+        "sum(tone_sum) / nullif(sum(sentence_count) filter (where tone_sum is not null), 0) "
+        f"from marts.{table} where published_date between ? and ? "
+        f"and list_contains(?, {key_sql}) group by all",
+        [*_window_params(data), keys],
+    )
+    return {
+        (key, language): (int(count or 0), int(articles or 0), tone)
+        for key, language, count, articles, tone in rows
+    }
+
+
+def _load_languages(
+    con: duckdb.DuckDBPyConnection,
+    data: ReportData,
+    tables: dict[str, set[str]],
+    entities: dict[str, str],
+    issues: dict[str, str],
+) -> None:
+    """Attention per language, and the focus entities (those chosen, and Japan and China), the
+    country pairs among them and the top issues compared across the languages side by side."""
+    needed = (
+        ("marts.dim_articles", "detected_language"),
+        ("marts.agg_entity_daily", "language"),
+        ("marts.agg_issue_daily", "language"),
+        ("marts.agg_issue_daily", "direct_sentence_count"),
+    )
+    if any(column not in tables.get(table, set()) for table, column in needed):
+        data.notes.append(
+            "This warehouse's marts carry no language yet: run `newswatch run` (or `dbt build`) "
+            "with this version to see attention per language."
+        )
+        return
+    data.languages_available = True
+    window = _window_params(data)
+    tagged = "bool_or(is_tagged)" if "is_tagged" in tables["marts.dim_articles"] else "null"
+    articles = {
+        code: (int(count), is_tagged)
+        for code, count, is_tagged in _rows(
+            con,
+            f"select coalesce(detected_language, '{UNDETERMINED}'), count(*), {tagged} "
+            "from marts.dim_articles where has_text and published_date between ? and ? "
+            "group by all",
+            window,
+        )
+    }
+    entity_mentions = {
+        code: int(n)
+        for code, n in _rows(
+            con,
+            "select language, sum(mention_count) from marts.agg_entity_daily "
+            "where published_date between ? and ? group by language",
+            window,
+        )
+    }
+    # Issue mentions as fct_issue_mentions counts them: a sentence once per issue it matches
+    # itself (sentence_count would count it again for every issue above that one).
+    issue_mentions = {
+        code: int(n)
+        for code, n in _rows(
+            con,
+            "select language, sum(direct_sentence_count) from marts.agg_issue_daily "
+            "where published_date between ? and ? group by language",
+            window,
+        )
+    }
+    # Whether a tone model reads a language at all, not only in this period.
+    toned = {
+        code
+        for (code,) in _rows(
+            con,
+            "select language from marts.agg_entity_daily group by language "
+            "having count(tone_sum) > 0",
+        )
+    }
+    top = _rows(
+        con,
+        """
+        select language, entity_id, mentions from (
+            select language, entity_id, sum(mention_count) as mentions,
+                row_number() over (
+                    partition by language order by sum(mention_count) desc, entity_id
+                ) as position
+            from marts.agg_entity_daily where published_date between ? and ?
+            group by language, entity_id
+        ) where position <= ? order by language, position
+        """,
+        [*window, TOP_LANGUAGE_ENTITIES],
+    )
+    focus = list(
+        dict.fromkeys(
+            [*data.chosen, *(e for pair in STANDING_PAIRS for e in pair if e in entities)]
+        )
+    )
+    labels = _native_labels(con, tables, sorted({*focus, *(row[1] for row in top)}))
+
+    def label(code: str, entity_id: str) -> str:
+        name = entities.get(entity_id, entity_id)
+        return name if code == "en" else labels.get((code, entity_id), name)
+
+    top_by_language: dict[str, list[EntityCount]] = defaultdict(list)
+    for code, entity_id, mentions in top:
+        top_by_language[code].append(
+            EntityCount(
+                entity_id, label(code, entity_id), entities.get(entity_id, entity_id), int(mentions)
+            )
+        )
+    for code, (count, is_tagged) in articles.items():
+        native, english = language_names(code)
+        data.languages.append(
+            Language(
+                code,
+                native,
+                english,
+                HTML_LANGS.get(code, code),
+                count,
+                entity_mentions.get(code, 0),
+                issue_mentions.get(code, 0),
+                bool(is_tagged) if is_tagged is not None else code in entity_mentions,
+                code in toned,
+                tuple(top_by_language.get(code, ())),
+            )
+        )
+    # English first (the language every rule was written for), then by articles.
+    data.languages.sort(key=lambda lang: (lang.code != "en", -lang.articles, lang.code))
+    data.compared_languages = [lang for lang in data.languages if lang.is_tagged]
+    _compare_languages(con, data, tables, entities, issues, focus, label)
+
+
+def _compare_languages(
+    con: duckdb.DuckDBPyConnection,
+    data: ReportData,
+    tables: dict[str, set[str]],
+    entities: dict[str, str],
+    issues: dict[str, str],
+    focus: list[str],
+    label: Callable[[str, str], str],
+) -> None:
+    """One LanguageComparison per subject, a cell per compared language."""
+    languages = data.compared_languages
+    if not languages:
+        return
+
+    def cells(
+        figures: dict[tuple[str, str], tuple[int, int, float | None]],
+        key: str,
+        named: tuple[str, ...],  # the entities the subject is labelled with: none for an issue
+    ) -> tuple[LanguageCell, ...]:
+        out = []
+        for lang in languages:
+            count, articles, tone = figures.get((key, lang.code), (0, 0, None))
+            out.append(
+                LanguageCell(
+                    " – ".join(label(lang.code, e) for e in named) if named else None,
+                    count,
+                    articles,
+                    articles / lang.articles if lang.articles else None,
+                    tone if lang.has_tone else None,
+                )
+            )
+        return tuple(out)
+
+    per_entity = _by_language(con, data, "agg_entity_daily", "entity_id", "mention_count", focus)
+    for entity_id in focus:
+        data.language_comparison.append(
+            LanguageComparison(
+                "entity",
+                entity_id,
+                entities.get(entity_id, entity_id),
+                "mentions",
+                cells(per_entity, entity_id, (entity_id,)),
+            )
+        )
+    if "language" in tables.get("marts.agg_dyad_daily", set()):
+        countries = {
+            eid
+            for (eid,) in _rows(
+                con, "select entity_id from marts.dim_entities where entity_type = 'country'"
+            )
+        }
+        in_focus = sorted(e for e in focus if e in countries)
+        pairs = [(a, b) for i, a in enumerate(in_focus) for b in in_focus[i + 1 :]]
+        keys = [f"{a}|{b}" for a, b in pairs]
+        per_pair = _by_language(
+            con,
+            data,
+            "agg_dyad_daily",
+            "country_a_id || '|' || country_b_id",
+            "sentence_count",
+            keys,
+        )
+        for (a, b), key in zip(pairs, keys, strict=True):
+            data.language_comparison.append(
+                LanguageComparison(
+                    "pair",
+                    key,
+                    f"{entities.get(a, a)} – {entities.get(b, b)}",
+                    "sentences naming both",
+                    cells(per_pair, key, (a, b)),
+                )
+            )
+    roots = [
+        issue_id
+        for (issue_id,) in _rows(
+            con,
+            "select daily.issue_id from marts.agg_issue_daily as daily "
+            "inner join marts.dim_issues as issues on daily.issue_id = issues.issue_id "
+            "where issues.parent_issue_id is null and daily.published_date between ? and ? "
+            "group by daily.issue_id order by sum(daily.sentence_count) desc, daily.issue_id "
+            "limit ?",
+            [*_window_params(data), COMPARED_ISSUES],
+        )
+    ]
+    per_issue = _by_language(con, data, "agg_issue_daily", "issue_id", "sentence_count", roots)
+    for issue_id in roots:
+        data.language_comparison.append(
+            LanguageComparison(
+                "issue",
+                issue_id,
+                issues.get(issue_id, issue_id),
+                "sentences (with sub-issues)",
+                cells(per_issue, issue_id, ()),
+            )
+        )
+
+
 def _window(
     con: duckdb.DuckDBPyConnection, request: ReportRequest, today: date
 ) -> tuple[date, date]:
@@ -695,7 +1189,9 @@ def gather(request: ReportRequest, generated_at: datetime | None = None) -> Repo
         _load_tone(con, data, shown, entities, issues)
         _load_issues(con, data)
         _load_spikes(con, data, tables, entities, issues)
+        _load_stories(con, data, tables)
         _load_quotes(con, data, tables, issues)
+        _load_languages(con, data, tables, entities, issues)
     except duckdb.Error as exc:
         raise QueryError(f"reading {request.warehouse}: {str(exc).splitlines()[0]}") from exc
     finally:

@@ -323,6 +323,11 @@ def render(data: ReportData) -> tuple[str, int]:
     )
     spikes_overview = charts.spikes_overview(data) if data.spikes else None
     spike_cards = [SpikeCard(s, charts.spike_shares(s, days)) for s in data.spikes if s.articles]
+    stories = (
+        charts.lines("stories", data.story_attention, days, "per day")
+        if data.story_attention
+        else None
+    )
     tone = [
         TonePanel(title, charts.lines(name, series, days, "tone", [-1, 1]) if series else None)
         for name, title, series in (
@@ -348,6 +353,7 @@ def render(data: ReportData) -> tuple[str, int]:
             spikes_overview=spikes_overview,
             spike_cards=spike_cards,
             mentions_chart=mentions,
+            stories_chart=stories,
             tone_panels=tone,
             issues_chart=issues,
             issue_tree=_tree(data.issue_tree),

@@ -1,0 +1,179 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ delete_changed() }}",
+    )
+}}
+
+-- Incremental by article (macros/incremental.sql). A credit stands where news copy puts one:
+-- a dateline in the first lines of the text, a byline there or in the page's author, a
+-- sign-off or credit line in its first or last lines; each form of seeds/wire_credit_forms.csv
+-- is tried on the lines of an article in its language (or of an article whose language is
+-- unknown). The agency named first, in reading order, is the article's.
+with
+
+changed_articles as (
+
+    select * from {{ ref('int_articles__versioned') }}
+    where {{ is_new() }}
+
+),
+
+articles as (
+
+    select * from {{ ref('stg_newswatch__articles') }}
+
+),
+
+forms as (
+
+    select * from {{ ref('wire_credit_forms') }}
+
+),
+
+texts as (
+
+    select
+        changed_articles.article_id,
+        changed_articles.detected_language,
+        changed_articles.loaded_at,
+        articles.author,
+        list_filter(
+            list_transform(string_split(coalesce(articles.text, ''), chr(10)), lambda line: trim(line)),
+            lambda line: line != ''
+        ) as text_lines
+
+    from changed_articles
+    inner join articles
+        on changed_articles.article_id = articles.article_id
+    where articles.text is not null or articles.author is not null
+
+),
+
+numbered_lines as (
+
+    select
+        article_id,
+        detected_language,
+        loaded_at,
+        len(text_lines) as line_count,
+        unnest(text_lines) as line_text,
+        generate_subscripts(text_lines, 1) as line_number
+
+    from texts
+
+),
+
+-- The first three and the last six lines, and the author as a byline (line 0).
+edge_lines as (
+
+    select
+        article_id,
+        detected_language,
+        loaded_at,
+        line_number,
+        line_number <= 3 as is_opening,
+        line_text
+
+    from numbered_lines
+    where line_number <= 3 or line_number > line_count - 6
+
+    union all
+
+    select
+        article_id,
+        detected_language,
+        loaded_at,
+        0 as line_number,
+        true as is_opening,
+        'By ' || trim(author) as line_text
+
+    from texts
+    where nullif(trim(author), '') is not null
+
+),
+
+-- Each form as a regular expression matched against a whole line (the text is escaped).
+patterns as (
+
+    select
+        agency_id,
+        language,
+        credit_form,
+        credit_text,
+        case credit_form
+            when 'dateline'
+                then
+                    '^(?:[^\s()][^()]{0,60}\s)?\(' || escaped_text
+                    || '\)\s*\.?\s*(?:-{1,2}|–|—).*'
+            when 'byline'
+                then
+                    '^By\s+(?:[^,]{1,60},\s*|(?:[A-Z][A-Za-z.''-]*\s+){1,4})?(?:The\s+)?'
+                    || escaped_text || '(?:\s+Staff)?\.?'
+            when 'signoff'
+                then
+                    '^(?:.*[.!?"”’]\s+)?(?:-{1,2}|–|—)\s*' || escaped_text
+                    || '(?:\s*[,/&]\s*[A-Za-z .]{1,30})?\.?'
+            else pattern
+        end as line_pattern
+
+    from (
+        select
+            *,
+            regexp_replace(credit_text, '([.^$*+?()\[\]{}|\\-])', '\\\1', 'g') as escaped_text
+        from forms
+    ) as escaped_forms
+
+),
+
+matches as (
+
+    select
+        edge_lines.article_id,
+        edge_lines.loaded_at,
+        edge_lines.line_number,
+        strpos(edge_lines.line_text, patterns.credit_text) as credit_position,
+        patterns.agency_id,
+        patterns.credit_form,
+        left(edge_lines.line_text, 200) as credit_line
+
+    from edge_lines
+    inner join patterns
+        on
+            (
+                edge_lines.detected_language = patterns.language
+                or coalesce(edge_lines.detected_language, 'und') = 'und'
+            )
+            and contains(edge_lines.line_text, patterns.credit_text)
+            and (patterns.credit_form != 'dateline' or edge_lines.is_opening)
+    where
+        regexp_full_match(
+            case
+                when patterns.credit_form = 'dateline' then left(edge_lines.line_text, 120)
+                else edge_lines.line_text
+            end,
+            patterns.line_pattern
+        )
+
+),
+
+final as (
+
+    select
+        article_id,
+        agency_id as wire_source,
+        credit_form,
+        credit_line,
+        loaded_at,
+        {{ taxonomy_version() }} as taxonomy_version
+
+    from matches
+    qualify row_number() over (
+        partition by article_id
+        order by line_number asc, credit_position asc, agency_id asc
+    ) = 1
+
+)
+
+select * from final
