@@ -117,3 +117,30 @@ def test_ids_follow_the_seeds_slug_rule_and_step_around_curated_ids(lexicon: Lex
     assert slug("Cho Tae-yul") == "cho-tae-yul"
     assert person_id("Ian Chong", lexicon) == "ian-chong"
     assert person_id("Jordan", lexicon) == "jordan-2"  # a curated country's id is taken
+
+
+def test_seed_rows_for_new_people_have_the_seeds_columns():
+    """`newswatch people --seed-rows` prints rows to paste into the seeds: each row has as many
+    fields as the seed's header, so dbt seed reads them (a column added to a seed must be
+    added here too)."""
+    import csv
+    import io
+    from datetime import UTC, datetime
+
+    from flows.readers.new_people import NewPerson, seed_rows
+    from tests.conftest import SEEDS
+
+    person = NewPerson(
+        "maria-van-der-berg",
+        "María van der Berg",
+        "a port official",
+        3,
+        2,
+        ("harbor-wire",),
+        datetime(2026, 11, 20, tzinfo=UTC),
+        False,
+    )
+    for name, text in zip(("entities", "entity_aliases"), seed_rows([person]), strict=True):
+        header = (SEEDS / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+        rows = list(csv.reader(io.StringIO(text)))
+        assert rows and all(len(row) == len(header) for row in rows), (name, header, rows)

@@ -112,9 +112,20 @@ def seed_rows(people: list[NewPerson]) -> tuple[str, str]:
         entity_writer.writerow(
             [person.entity_id, person.name, "person", "", "", person.stated_role or "", description]
         )
-        alias_writer.writerow([person.entity_id, person.name, "name", "capitalized", "en", "false"])
+        # source "typed": a person chose to paste them (seeds/README.md, "Where a row comes from")
+        alias_writer.writerow(
+            [person.entity_id, person.name, "name", "capitalized", "en", "false", "typed"]
+        )
         if surname(person) != person.name:
             alias_writer.writerow(
-                [person.entity_id, surname(person), "surname", "capitalized", "en", "false"]
+                [
+                    person.entity_id,
+                    surname(person),
+                    "surname",
+                    "capitalized",
+                    "en",
+                    "false",
+                    "typed",
+                ]
             )
     return entities.getvalue(), aliases.getvalue()

@@ -41,6 +41,18 @@ def english_feeds(directory: Path) -> Path:
     return path
 
 
+def other_language_feeds() -> dict[str, str]:
+    """The demo's feeds of the outlets in other languages, name to URL path: each is served
+    whole, so each is fetched, and answers 304 the second time."""
+    from urllib.parse import urlsplit
+
+    from flows.demo_site.render import OUTLETS
+
+    others = {o.name for o in OUTLETS.values() if o.outlet_id not in ENGLISH_OUTLETS}
+    document = yaml.safe_load(FEEDS_FILE.read_text(encoding="utf-8"))
+    return {f["name"]: urlsplit(f["url"]).path for f in document["feeds"] if f["outlet"] in others}
+
+
 RAW_TABLES = (
     "raw.feed_fetches",
     "raw.feed_entries",

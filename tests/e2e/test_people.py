@@ -22,7 +22,7 @@ def test_new_people_lists_discovered_persons_with_their_roles(demo_runs: DemoRun
     assert all(not p.entity_id.startswith(("hong-kong", "lunar")) for p in people.values())
     entities, aliases = seed_rows([people["cho-tae-yul"]])
     assert entities.startswith("cho-tae-yul,Cho Tae-yul,person,,,Former South Korean")
-    assert "cho-tae-yul,Cho,surname,capitalized,en,false" in aliases
+    assert "cho-tae-yul,Cho,surname,capitalized,en,false,typed" in aliases
 
 
 def test_a_promoted_person_keeps_its_id_and_history(demo_runs: DemoRuns, tmp_path: Path):

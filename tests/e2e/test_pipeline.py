@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
+from pathlib import Path
 
 import duckdb
 import pytest
 
+from flows.core.settings import Settings
 from flows.demo_site.render import load_articles
-from tests.e2e.conftest import DEMO_PAGES, RAW_TABLES, DemoRuns, ProgressLog, query
+from tests.e2e.conftest import (
+    DEMO_PAGES,
+    RAW_TABLES,
+    DemoRuns,
+    ProgressLog,
+    other_language_feeds,
+    query,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -22,6 +32,7 @@ def test_first_run_fetches_feeds_and_records_each_failure(demo_runs: DemoRuns):
         "straits-daily-region",
         "pacific-herald-entity-bomb",  # entities refused, the item kept
         "pacific-herald-slow-author",  # author cut before parsing
+        *other_language_feeds(),
     }
     assert feeds["pacific-herald-entity-bomb"].error.startswith("feed is malformed but readable")
     failures = {n: (f.status, f.http_status, f.error) for n, f in feeds.items() if f.status != "ok"}
@@ -126,6 +137,7 @@ def test_second_run_is_conditional_and_adds_nothing(demo_runs: DemoRuns):
         "straits-daily-region",
         "pacific-herald-entity-bomb",
         "pacific-herald-slow-author",
+        *other_language_feeds(),
     ):
         assert statuses[name] == "not_modified"
     # Failed feeds back off instead of being hammered.
@@ -146,12 +158,14 @@ def test_second_run_is_conditional_and_adds_nothing(demo_runs: DemoRuns):
         "/rss/region.xml",
         "/feeds/laughs.xml",
         "/feeds/slow-author.xml",
+        *other_language_feeds().values(),
     }
     raw_fetch_growth = {
         t: demo_runs.raw_after_second[t] - demo_runs.raw_after_first[t] for t in RAW_TABLES
     }
     assert raw_fetch_growth == {
-        "raw.feed_fetches": 6,  # one logged 304 per due feed, nothing else
+        # one logged 304 per due feed, nothing else
+        "raw.feed_fetches": 6 + len(other_language_feeds()),
         "raw.feed_entries": 0,
         "raw.page_fetches": 0,
         "raw.articles": 0,
@@ -179,20 +193,33 @@ def test_every_response_is_archived(demo_runs: DemoRuns):
     assert files
 
 
-def test_reextract_rebuilds_text_from_the_archive_without_the_network(demo_runs: DemoRuns):
+def test_reextract_rebuilds_text_from_the_archive_without_the_network(
+    demo_runs: DemoRuns, tmp_path: Path
+):
     from flows.orchestration.pipeline import reextract_pipeline, set_progress
+    from flows.warehouse.pages import ANALYSED_TABLES
 
-    settings = demo_runs.settings
-    before = query(
-        settings.work_database,
-        "select article_id, sentence_index, text from raw.sentences order by all",
+    # A copy of the demo's warehouse folder with its archive (the shared one is only read).
+    source = demo_runs.settings
+    settings = Settings(
+        warehouse=tmp_path / "w" / source.warehouse.name, dbt_project_dir=source.dbt_project_dir
     )
+    shutil.copytree(
+        source.warehouse.parent, settings.warehouse.parent, ignore=shutil.ignore_patterns("dbt")
+    )
+    analysed = {  # without the time each row was written
+        table: f"select * exclude ({'scored_at' if table == 'raw.sentence_tone' else 'loaded_at'})"
+        f" from {table} order by all"
+        for table in ANALYSED_TABLES
+    }
+    before = {table: query(settings.work_database, sql) for table, sql in analysed.items()}
     con = duckdb.connect(str(settings.work_database))
-    try:  # lose every page's text and sentences
-        con.execute(
-            "delete from raw.sentences where article_id in "
-            "(select article_id from raw.articles where text_source = 'page')"
-        )
+    try:  # lose every page's text and what was read from it
+        for table in ANALYSED_TABLES:
+            con.execute(
+                f"delete from {table} where article_id in "
+                "(select article_id from raw.articles where text_source = 'page')"
+            )
         con.execute(
             "update raw.articles set text = null, text_source = null where text_source = 'page'"
         )
@@ -210,11 +237,8 @@ def test_reextract_rebuilds_text_from_the_archive_without_the_network(demo_runs:
     assert progress.totals["extracted"] == progress.counts["extracted"] == result["articles"]
     assert progress.totals["dbt"] == progress.counts["dbt"] > 0
     assert result["changed"] == DEMO_PAGES
-    after = query(
-        settings.work_database,
-        "select article_id, sentence_index, text from raw.sentences order by all",
-    )
-    assert after == before
+    after = {table: query(settings.work_database, sql) for table, sql in analysed.items()}
+    assert after == before  # the same sentences, quotations and signatures, once each
     (count,) = query(
         settings.warehouse, "select count(*) from marts.dim_articles where text_source = 'page'"
     )

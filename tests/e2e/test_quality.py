@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flows.demo_site.render import load_articles
-from tests.e2e.conftest import DemoRuns
+from tests.e2e.conftest import ENGLISH_OUTLETS, DemoRuns
 from tools.quality import evaluate, evaluate_people, load_gold
 
 pytestmark = pytest.mark.e2e
@@ -17,7 +17,8 @@ def report(demo_runs: DemoRuns):
 
 
 def test_every_article_of_the_gold_set_was_analysed(report):
-    assert len(report.articles) == len(load_articles()) == len(load_gold())
+    english = [a for a in load_articles() if a.outlet in ENGLISH_OUTLETS]
+    assert len(report.articles) == len(english) == len(load_gold())
     assert all(a.found_tone is not None for a in report.articles)
 
 

@@ -127,16 +127,20 @@ patterns as (
 
 ),
 
-matches as (
+-- The lines that name an agency, beside the forms that name it. Materialized: the regular
+-- expressions below differ per form, so DuckDB compiles one per row it tests, and without the
+-- fence it tests every line against every form (16.6 s of a 21 s demo build; 0.07 s with it).
+candidates as materialized (
 
     select
         edge_lines.article_id,
         edge_lines.loaded_at,
         edge_lines.line_number,
-        strpos(edge_lines.line_text, patterns.credit_text) as credit_position,
+        edge_lines.line_text,
+        patterns.credit_text,
         patterns.agency_id,
         patterns.credit_form,
-        left(edge_lines.line_text, 200) as credit_line
+        patterns.line_pattern
 
     from edge_lines
     inner join patterns
@@ -147,13 +151,28 @@ matches as (
             )
             and contains(edge_lines.line_text, patterns.credit_text)
             and (patterns.credit_form != 'dateline' or edge_lines.is_opening)
+
+),
+
+matches as (
+
+    select
+        article_id,
+        loaded_at,
+        line_number,
+        strpos(line_text, credit_text) as credit_position,
+        agency_id,
+        credit_form,
+        left(line_text, 200) as credit_line
+
+    from candidates
     where
         regexp_full_match(
             case
-                when patterns.credit_form = 'dateline' then left(edge_lines.line_text, 120)
-                else edge_lines.line_text
+                when credit_form = 'dateline' then left(line_text, 120)
+                else line_text
             end,
-            patterns.line_pattern
+            line_pattern
         )
 
 ),
