@@ -445,3 +445,36 @@ def test_hostile_language_names_and_labels_are_text_on_the_page():
     assert page.texts("td", "label") == [COMMENT]
     assert page.texts("span", "entity")[0].startswith(SCRIPT)
     assert {attrs.get("data-language") for attrs, _ in page.tags("tr")} >= {IMG}
+
+
+# -- the period and the tone scale ------------------------------------------------------------
+
+
+def test_the_header_starts_at_the_first_article_not_at_the_window():
+    """The default window is 90 days up to the newest article; a warehouse whose first article
+    is a few days old shows its own period, not two months before it."""
+    first, newest = date(2026, 11, 20), date(2026, 11, 25)
+    window_start = date(2026, 8, 28)
+    data = ReportData(
+        Path("/w/demo.duckdb"),
+        window_start,
+        newest,
+        datetime(2026, 11, 26, tzinfo=UTC),
+        start=first,
+    )
+    data.articles, data.outlets = 3, 1
+    page = Page(render(data)[0])
+    assert page.texts("title") == ["newswatch report 2026-11-20 to 2026-11-25"]
+    header = page.texts("div", "sub")[0]
+    assert header.startswith("20 November 2026 to 25 November 2026")
+    assert "August" not in header
+    assert data.days[0] == first and data.days[-1] == newest
+
+
+def test_the_tone_scale_keeps_its_lowest_tick_clear_of_the_dates():
+    from flows.readers.analyst_report.render import fixed_scale
+
+    axis = fixed_scale(-1, 1)
+    low, high = axis["range"]
+    assert low < -1 and high > 1  # -1 is a tick above the x axis, not on it
+    assert axis["tickvals"] == [-1, -0.5, 0, 0.5, 1]

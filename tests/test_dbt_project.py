@@ -177,3 +177,13 @@ def test_the_analyst_reports_exposure_names_every_mart_the_report_reads():
     read = set(re.findall(r"\bmarts\.([a-z_]+)", code))
     assert read, "no query of the report found"
     assert read == declared
+
+
+def test_coordinating_words_map_each_language_to_its_words():
+    """int_phrases__matched reads var('coordinating_words') as language -> words (a string
+    there would lint, and build, as no words at all)."""
+    words = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())["vars"]["coordinating_words"]
+    assert isinstance(words, dict) and "en" in words
+    for language, listed in words.items():
+        assert isinstance(listed, list) and listed, language
+        assert all(isinstance(w, str) and w.strip() == w and w for w in listed), language

@@ -1,3 +1,10 @@
+{#- var('coordinating_words') (dbt_project.yml, checked by tests/test_dbt_project.py): per
+    language, the words that join two demonyms ("Japanese and Chinese ships"). sqlfluff's
+    stand-in for var() is a string: it lints the list as empty. -#}
+{%- set coordinating_words = var('coordinating_words') -%}
+{%- if coordinating_words is string -%}
+    {%- set coordinating_words = {} -%}
+{%- endif %}
 {{
     config(
         materialized='incremental',
@@ -210,9 +217,10 @@ compound_positions as (
     qualify
         run_length >= 2
         and run_opens_word
-        and bool_and(segment = run_segment or is_all_forms) over (
-            partition by sentence_id, run_key
-        )
+        and bool_and(segment = run_segment or is_all_forms)
+            over (
+                partition by sentence_id, run_key
+            )
         and bool_and(not repeats_previous) over (partition by sentence_id, run_key)
 
 ),
@@ -462,10 +470,11 @@ coordinated_readings as (
                         and partner.is_followed_by_a_thing
                         and partner.token_position = readings.token_end + 2
                         and readings.language || ':' || readings.next_word in (
-                            {%- for language, words in var('coordinating_words').items() %}
-                            {%- for word in words %}
-                            '{{ language }}:{{ word }}'{{ "," if not loop.last }}
-                            {%- endfor %}{{ "," if not loop.last }}
+                            '' {#- never a language:word; keeps the list whole if it is empty #}
+                            {%- for language, words in coordinating_words.items() %}
+                            {%- for word in words %},
+                            '{{ language }}:{{ word }}'
+                            {%- endfor %}
                             {%- endfor %}
                         )
                 )

@@ -39,7 +39,10 @@ aliases as (
         stands_alone
 
     from (
-        select *, 0 as derived from seed_aliases
+        select
+            *,
+            0 as derived
+        from seed_aliases
         union all
         select
             inflected.entity_id,
@@ -61,7 +64,7 @@ aliases as (
     ) as all_aliases
     qualify row_number() over (
         partition by entity_id, alias, alias_kind, language
-        order by derived, stands_alone desc, case_rule
+        order by derived asc, stands_alone desc, case_rule asc
     ) = 1
 
 ),
@@ -97,7 +100,10 @@ terms as (
         language
 
     from (
-        select *, 0 as derived from seed_terms
+        select
+            *,
+            0 as derived
+        from seed_terms
         union all
         select
             issue_id,

@@ -57,12 +57,8 @@ final as (
         word_count,
         language,
         is_tagged,
-        case
-            when tokens is null then {{ tokenize('sentence_text') }} else tokens
-        end as tokens,
-        case
-            when separators is null then {{ token_separators('sentence_text') }} else separators
-        end as separators,
+        coalesce(tokens, {{ tokenize('sentence_text') }}) as tokens,
+        coalesce(separators, {{ token_separators('sentence_text') }}) as separators,
         paragraph_index,
         name_runs,
         -- where words have no spaces: the word each token is in (null elsewhere: each token is

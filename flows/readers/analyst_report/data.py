@@ -243,8 +243,14 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def first_day(self) -> date:
+        """The period as shown: from the first day with articles (not the window's start,
+        which can be weeks before the first article), to ``until``."""
+        return max(self.start, self.since) if self.start else self.since
+
+    @property
     def days(self) -> list[date]:
-        first = self.start or self.since
+        first = self.first_day
         return [first + timedelta(days=n) for n in range((self.until - first).days + 1)]
 
 

@@ -21,6 +21,8 @@ from flows.readers.analyst_report.data import (
     Spike,
 )
 
+# Share of a fixed scale (tone: -1 to 1) added below and above it on the charts.
+Y_RANGE_MARGIN = 0.08
 PALETTE = (
     "#1f77b4",
     "#d62728",
@@ -99,6 +101,18 @@ class Chart:
     arguments: Markup  # div id, figure and config as JSON, from script_json
 
 
+def fixed_scale(low: float, high: float) -> dict[str, Any]:
+    """A y axis for a fixed scale (tone: -1 to 1): a margin beyond its ends, so that the lowest
+    tick ("−1") sits above the x axis, clear of the first date's label; ticks at the ends,
+    the quarters and the middle."""
+    margin = (high - low) * Y_RANGE_MARGIN
+    return {
+        "range": [low - margin, high + margin],
+        "tickvals": [low + (high - low) * q / 4 for q in range(5)],
+        "zeroline": True,
+    }
+
+
 class _Charts:
     """Plotly figures, numbered in the order the page shows them; the library itself is inlined
     once in the page head."""
@@ -150,8 +164,7 @@ class _Charts:
             traces.append(trace)
         layout: dict[str, Any] = {"yaxis": {"title": {"text": y_title}}}
         if y_range:
-            layout["yaxis"]["range"] = y_range
-            layout["yaxis"]["zeroline"] = True
+            layout["yaxis"].update(fixed_scale(*y_range))
         return self.figure(name, traces, layout)
 
     def weekly_bars(self, name: str, series: list[Series], y_title: str) -> Chart:
