@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -245,6 +246,14 @@ class Browser:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            # Chromium keeps crash reports and dconf's cache under the home folder whatever
+            # the profile: a home of its own, removed with the profile.
+            env={
+                **os.environ,
+                "HOME": str(profile),
+                "XDG_CONFIG_HOME": str(profile / ".config"),
+                "XDG_CACHE_HOME": str(profile / ".cache"),
+            },
         )
         try:
             endpoint = _devtools_endpoint(profile, process)
