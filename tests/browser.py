@@ -246,14 +246,7 @@ class Browser:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            # Chromium keeps crash reports and dconf's cache under the home folder whatever
-            # the profile: a home of its own, removed with the profile.
-            env={
-                **os.environ,
-                "HOME": str(profile),
-                "XDG_CONFIG_HOME": str(profile / ".config"),
-                "XDG_CACHE_HOME": str(profile / ".cache"),
-            },
+            env=_own_home(profile),
         )
         try:
             endpoint = _devtools_endpoint(profile, process)
@@ -317,20 +310,35 @@ def _reply(socket: Any, message_id: int) -> dict[str, Any]:
             return reply["result"]
 
 
+def _own_home(profile: Path) -> dict[str, str]:
+    """Chromium keeps crash reports and dconf's cache under the home folder whatever its
+    profile: the environment of a Chromium whose home is inside its temporary profile, so a
+    test writes nothing to the user's home."""
+    return {
+        **os.environ,
+        "HOME": str(profile),
+        "XDG_CONFIG_HOME": str(profile / ".config"),
+        "XDG_CACHE_HOME": str(profile / ".cache"),
+    }
+
+
 def rendered_dom(url: str, budget_ms: int = 20_000) -> str:
     """The page's DOM after its scripts ran (headless, no GPU, no host name resolves)."""
-    result = subprocess.run(
-        [
-            ensure_chromium(),
-            *FLAGS,
-            "--disable-dev-shm-usage",
-            f"--virtual-time-budget={budget_ms}",
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    with tempfile.TemporaryDirectory(prefix="newswatch-chromium-") as profile:
+        result = subprocess.run(
+            [
+                ensure_chromium(),
+                *FLAGS,
+                "--disable-dev-shm-usage",
+                f"--user-data-dir={profile}",
+                f"--virtual-time-budget={budget_ms}",
+                "--dump-dom",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env=_own_home(Path(profile)),
+        )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
