@@ -69,6 +69,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = f"skipped under CI=true, where nothing may be: {reason}"
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups on each worker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """End-to-end tests are ``slow`` (``make test-fast`` leaves them out). Under pytest-xdist
     (``--dist loadgroup``), the tests of a module whose module-scoped fixture builds something

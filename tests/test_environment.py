@@ -28,3 +28,43 @@ def test_prefect_writes_nothing_under_the_users_home():
 def test_commands_started_by_tests_inherit_the_private_prefect_home():
     assert os.environ["PREFECT_HOME"] == PREFECT_HOME
     assert "PREFECT_API_URL" not in os.environ
+
+
+def test_a_module_fixture_is_built_once_under_make_tests_workers(tmp_path: Path):
+    """`make test` runs two pytest-xdist workers with --dist loadgroup: the tests of a module
+    whose module fixture builds something must all run on one worker, or it is built twice
+    (pytest 9.2 with pytest-xdist 3.8 silently ignored the groups, doubling the suite's costs)."""
+    import subprocess
+    import sys
+
+    from flows.core.settings import REPO_ROOT
+
+    (tmp_path / "conftest.py").write_text(
+        "from tests.conftest import pytest_collection_modifyitems, pytest_sessionfinish\n"
+    )
+    builds = tmp_path / "builds.txt"
+    (tmp_path / "test_grouped.py").write_text(
+        "import pytest\n\n"
+        "@pytest.fixture(scope='module')\n"
+        "def built():\n"
+        f"    with open({str(builds)!r}, 'a') as f:\n"
+        "        f.write('built\\n')\n\n"
+        "@pytest.mark.parametrize('i', range(8))\n"
+        "def test_reads(built, i):\n"
+        "    pass\n\n"
+        "@pytest.mark.parametrize('i', range(8))\n"
+        "def test_alone(i):\n"
+        "    pass\n"
+    )
+    workers = ["-n", "2", "--dist", "loadgroup", "-q", "-p", "no:cacheprovider", "-o", "addopts="]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", *workers, "--rootdir", str(tmp_path), str(tmp_path)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "16 passed" in result.stdout
+    assert builds.read_text().splitlines() == ["built"]
