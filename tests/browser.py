@@ -312,11 +312,14 @@ def _reply(socket: Any, message_id: int) -> dict[str, Any]:
 
 def _own_home(profile: Path) -> dict[str, str]:
     """Chromium keeps crash reports and dconf's cache under the home folder whatever its
-    profile: the environment of a Chromium whose home is inside its temporary profile, so a
-    test writes nothing to the user's home."""
+    profile, and its singleton socket under TMPDIR: the environment of a Chromium whose home and
+    temporary folder are inside its temporary profile, so a test leaves nothing in the user's
+    home nor in the system's temporary folder (a killed Chromium cannot clean up)."""
+    (profile / "tmp").mkdir(exist_ok=True)
     return {
         **os.environ,
         "HOME": str(profile),
+        "TMPDIR": str(profile / "tmp"),
         "XDG_CONFIG_HOME": str(profile / ".config"),
         "XDG_CACHE_HOME": str(profile / ".cache"),
     }
