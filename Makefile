@@ -44,11 +44,13 @@ run: $(STAMP)  ## run the whole pipeline once on feeds.yaml
 # Two workers (pytest-xdist): tests that share an expensive module fixture stay together
 # (xdist_group); the demo warehouse is built once per session and shared (tests/e2e/conftest.py).
 PYTEST_WORKERS ?= 2
+# More pytest options, e.g. PYTEST_ARGS="--junitxml=times.xml" for the time of every test.
+PYTEST_ARGS ?=
 test: $(STAMP) browser  ## the whole test suite (no network beyond 127.0.0.1)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test-fast: $(STAMP)  ## unit and fast integration tests only (not the slow ones): about a minute
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow"
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff (lint + format), the layer contracts (import-linter), sqlfluff on dbt
 	$(BIN)/ruff check .
