@@ -1,46 +1,40 @@
-"""Scheduled runs against a real local Prefect server: runs complete, never overlap, and a
-killed run does not block the next one."""
+"""Scheduled runs of `serve --demo` against a real local Prefect server (the user's own):
+runs complete, never overlap, a killed run does not block the next one, and Ctrl-C of
+`serve` marks its run and frees the slot at once."""
 
 from __future__ import annotations
 
 import itertools
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import psutil
 import pytest
 
-from flows.core.settings import REPO_ROOT
 from tests.e2e.conftest import DEMO_PAGES, query
+from tests.e2e.test_interrupts import (  # noqa: F401 - environment and serves are fixtures
+    _next_run_completes,
+    active_slots,
+    assert_one_line,
+    environment,
+    flow_run,
+    free_port,
+    healthy,
+    pipeline_runs,
+    serves,
+    started_after,
+    wait_for,
+)
 
-pytestmark = pytest.mark.e2e
+# Two serves on a busy machine, each waiting for a run: generous waits, a limit above them.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]
 
-NEWSWATCH = str(Path(sys.executable).parent / "newswatch")
 PREFECT = str(Path(sys.executable).parent / "prefect")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(condition: Callable[[], object], timeout: float, what: str, every: float = 1.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -76,121 +70,78 @@ def prefect_server(tmp_path: Path) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/api"
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{url}/health", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
     try:
-        wait_for(healthy, 120, "the Prefect server to start")
+        wait_for(lambda: healthy(url), 120, "the Prefect server to start")
         yield url
     finally:
         stop(server)
         log.close()
 
 
-def flow_runs(url: str) -> list[dict]:
-    """Runs of the scheduled pipeline deployment, from the Prefect REST API."""
-    response = httpx.post(
-        f"{url}/flow_runs/filter",
-        json={
-            "flows": {"name": {"any_": ["news_pipeline"]}},
-            "deployments": {"name": {"any_": ["scheduled"]}},
-            "limit": 200,
-        },
-        timeout=10,
-    )
-    response.raise_for_status()
-    return response.json()
-
-
 def parse(ts: str | None) -> datetime | None:
     return datetime.fromisoformat(ts.replace("Z", "+00:00")) if ts else None
 
 
-def test_scheduled_runs_complete_never_overlap_and_survive_a_kill(
-    prefect_server: str, tmp_path: Path
+def test_scheduled_runs_survive_ctrl_c_and_a_kill_complete_and_never_overlap(
+    prefect_server: str,
+    serves,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
 ):
+    """`serve --demo` on the user's own server: Ctrl-C during a run marks it and frees its
+    slot before serve exits, and the server runs on; the next serve's runs are never blocked
+    by a killed one, complete (publishing the whole sample site) and never overlap."""
     warehouse = tmp_path / "warehouse" / "demo.duckdb"
-    # `serve --demo` serves the sample site itself and hands its address to the runs.
-    env = {
-        **os.environ,
-        "PREFECT_API_URL": prefect_server,
-        "PREFECT_HOME": str(tmp_path / "prefect"),
-    }
-    log_path = tmp_path / "serve.log"
-    with log_path.open("w") as log:
-        serve = subprocess.Popen(
-            [
-                NEWSWATCH,
-                "serve",
-                "--demo",
-                "--warehouse",
-                str(warehouse),
-                "--every",
-                "4",
-                "--limit",
-                "4",
-            ],
-            env=env,
-            cwd=REPO_ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            # 1. A scheduled run completes and publishes the warehouse.
-            wait_for(
-                lambda: [r for r in flow_runs(prefect_server) if r["state_type"] == "COMPLETED"],
-                240,
-                "a completed scheduled run",
-            )
-            # the sample articles, the story in Spanish and the 5 failed pages
-            assert query(warehouse, "select count(*) from marts.dim_articles") == [
-                (DEMO_PAGES + 5,)
-            ]
+    url = prefect_server
 
-            # 2. Kill a running flow-run process outright.
-            running = wait_for(
-                lambda: [r for r in flow_runs(prefect_server) if r["state_type"] == "RUNNING"],
-                120,
-                "a running scheduled run",
-                every=0.5,
-            )[0]
+    # 1. Ctrl-C of serve during a run: the user's server still runs, the run is marked and
+    # its slot free before serve exits.
+    first = serves("first", free_port(), api_url=url, every="4")
+    running = wait_for(lambda: pipeline_runs(url, "RUNNING"), 600, "a scheduled run")[0]
+    first.ctrl_c()
+    assert first.wait(120) == 130
+    assert_one_line(first, "newswatch serve: interrupted")
+    assert flow_run(url, running["id"])["state_type"] == "CANCELLED"
+    assert active_slots(url) == 0
+    assert healthy(url)
 
-            def its_process() -> psutil.Process | None:
-                for child in psutil.Process(serve.pid).children(recursive=True):
-                    try:
-                        if child.environ().get("PREFECT__FLOW_RUN_ID") == running["id"]:
-                            return child
-                    except (psutil.NoSuchProcess, psutil.AccessDenied):
-                        continue
-                return None
+    # 2. Serve again, and kill a running flow-run process outright.
+    restarted = datetime.now(UTC)
+    second = serves("second", free_port(), api_url=url, every="4")
+    killed = wait_for(
+        lambda: [r for r in pipeline_runs(url, "RUNNING") if started_after(r, restarted)],
+        600,
+        "a running scheduled run of the second serve",
+        every=0.5,
+    )[0]
 
-            wait_for(its_process, 30, "the flow-run process", every=0.2).kill()
-            killed_at = datetime.now(UTC)
+    def its_process() -> psutil.Process | None:
+        for child in psutil.Process(second.process.pid).children(recursive=True):
+            try:
+                if child.environ().get("PREFECT__FLOW_RUN_ID") == killed["id"]:
+                    return child
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return None
 
-            def state_of_killed() -> str | None:
-                run = next(r for r in flow_runs(prefect_server) if r["id"] == running["id"])
-                return run["state_type"] if run["state_type"] != "RUNNING" else None
+    wait_for(its_process, 30, "the flow-run process", every=0.2).kill()
+    killed_at = datetime.now(UTC)
 
-            assert wait_for(state_of_killed, 60, "the killed run's state") == "CRASHED"
+    def state_of_killed() -> str | None:
+        state = flow_run(url, killed["id"])["state_type"]
+        return state if state != "RUNNING" else None
 
-            # 3. The next run is not blocked by the killed one.
-            wait_for(
-                lambda: [
-                    r
-                    for r in flow_runs(prefect_server)
-                    if r["state_type"] == "COMPLETED" and parse(r["start_time"]) > killed_at
-                ],
-                180,
-                "a completed run after the kill",
-            )
-        finally:
-            stop(serve)
-    runs = flow_runs(prefect_server)
+    assert wait_for(state_of_killed, 60, "the killed run's state") == "CRASHED"
+
+    # 3. The next run is not blocked by the killed one: it completes and publishes the
+    # warehouse: the sample articles, the story in Spanish and the 5 failed pages.
+    completed = _next_run_completes(url, killed_at)
+    assert completed["id"] not in (running["id"], killed["id"])
+    assert query(warehouse, "select count(*) from marts.dim_articles") == [(DEMO_PAGES + 5,)]
+    second.ctrl_c()
+    assert second.wait(120) == 130
+
     # 4. Never two at once: runs due while another ran were skipped, not run beside it.
+    runs = pipeline_runs(url)
     spans = sorted(
         (parse(r["start_time"]), parse(r["end_time"]))
         for r in runs
@@ -200,5 +151,11 @@ def test_scheduled_runs_complete_never_overlap_and_survive_a_kill(
     )
     for (_, first_end), (second_start, _) in itertools.pairwise(spans):
         assert second_start >= first_end, spans
-    assert [r for r in runs if r["state_type"] == "CANCELLED"], "overlapping runs were skipped"
-    assert not [r for r in runs if r["state_type"] == "FAILED"], log_path.read_text()[-3000:]
+    stopped = "Stopped by Ctrl-C"  # the runs the Ctrl-Cs cancelled were not skipped
+    skipped = [
+        r
+        for r in runs
+        if r["state_type"] == "CANCELLED" and stopped not in (r["state"]["message"] or "")
+    ]
+    assert skipped, "overlapping runs were skipped"
+    assert not [r for r in runs if r["state_type"] == "FAILED"], second.output()[0][-3000:]
