@@ -45,6 +45,8 @@ from tools.real_pages import corpus_dir, real_pages
 
 SECTION = "real-pages-people"
 ERRORS_DOC = REPO_ROOT / "docs" / "real-pages-people-errors.md"
+# The figures before the rules of issue 26 changed (this script's --json on that run).
+BEFORE_FIGURES = REPO_ROOT / "docs" / "real-pages-people-before.json"
 EXAMPLES = 3  # per error class in docs/quality.md; all of them in the errors file
 TEXT_CHARACTERS = 90  # of a quotation shown in the docs
 
@@ -128,7 +130,21 @@ def _errors(audit: PeopleAudit) -> dict[str, dict[str, list[str]]]:
     return kinds
 
 
-def render_section(audit: PeopleAudit, command: str, run: PipelineRun, when: datetime) -> str:
+def _compact_row(name: str, figures: dict) -> str:
+    return (
+        f"| {name} | {_ratio(figures['person_precision'])} | {_ratio(figures['person_recall'])} "
+        f"| {_ratio(figures['quote_precision'])} | {_ratio(figures['quote_recall'])} "
+        f"| {_ratio(figures['speakers_right_share'])} | {_ratio(figures['speakers_wrong_share'])} |"
+    )
+
+
+def render_section(
+    audit: PeopleAudit,
+    command: str,
+    run: PipelineRun,
+    when: datetime,
+    before: dict | None = None,
+) -> str:
     labelled = audit.results
     n_persons = sum(len(r.page.persons) for r in labelled)
     n_quotes = sum(len(r.page.quotes) for r in labelled)
@@ -152,7 +168,9 @@ def render_section(audit: PeopleAudit, command: str, run: PipelineRun, when: dat
         "  a second entity for a person already found on the page is wrong;",
         "- a quote row is right when its text equals a labelled quotation's once quotation marks,",
         "  apostrophes, ellipses, dashes, white space, case and the punctuation at both ends are",
-        f"  made alike, or failing that is {FUZZY} alike (difflib), one row per quotation;",
+        f"  made alike, or failing that is {FUZZY} alike (difflib), one row per quotation; a row",
+        "  running over paragraphs that the labels split (the press convention) is right for each",
+        "  labelled quotation it joins;",
         "- speakers are scored on the matched quotations whose speaker the text names (a person",
         "  or a curated entity): right, wrong, or none.",
         "",
@@ -196,6 +214,19 @@ def render_section(audit: PeopleAudit, command: str, run: PipelineRun, when: dat
         "Targets (issue 26): person precision ≥ 0.95, recall ≥ 0.90; quote precision ≥ 0.95,",
         "recall ≥ 0.90; speakers right ≥ 0.90, wrong ≤ 0.05.",
     ]
+    if before:
+        now = figures_json(audit)
+        lines += [
+            "",
+            "Before and after issue 26's rule changes (before: the pipeline as it was when the",
+            f"labels were committed, scored by this script; `{BEFORE_FIGURES.name}`):",
+            "",
+            "| half | person P | person R | quote P | quote R | speakers right | speakers wrong |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for name in (*SPLITS, "all"):
+            lines.append(_compact_row(f"{name}, before", before[name]))
+            lines.append(_compact_row(f"{name}, now", now[name]))
     if audit.pages_missing:
         lines += ["", "Pages without an article: " + ", ".join(p[:12] for p in audit.pages_missing)]
     lines += [
@@ -269,6 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--doc", type=Path, default=QUALITY_DOC, help="default docs/quality.md")
     parser.add_argument("--errors", type=Path, default=ERRORS_DOC)
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument(
+        "--before", type=Path, default=BEFORE_FIGURES, help="figures to compare with (JSON)"
+    )
     args = parser.parse_args(argv)
     directory = corpus_dir()
     if directory is None:
@@ -295,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.work is None and not args.warehouse:
             shutil.rmtree(work, ignore_errors=True)
     when = datetime.now(UTC)
-    section = render_section(audit, command, run, when)
+    before = json.loads(args.before.read_text("utf-8")) if args.before.exists() else None
+    section = render_section(audit, command, run, when, before)
     if args.no_write:
         print(section)
     else:

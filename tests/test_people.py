@@ -144,3 +144,42 @@ def test_seed_rows_for_new_people_have_the_seeds_columns():
         header = (SEEDS / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
         rows = list(csv.reader(io.StringIO(text)))
         assert rows and all(len(row) == len(header) for row in rows), (name, header, rows)
+
+
+@pytest.mark.parametrize(
+    ("sentences", "expected"),
+    [
+        # words of companies, venues and places (seeds/not_person_words) end a "person"
+        (["Dana Whitfield Productions signed the deal, said Mara Lind."], ["mara-lind"]),
+        (["Tickets for Harmony Amphitheatre sold out, said Mara Lind."], ["mara-lind"]),
+        (["Crowds filled San Antonio on Friday night."], []),
+        # an interjection before a name is no part of it
+        (["“Hey Netflix, fix the app,” wrote Lena Moritz."], ["lena-moritz"]),
+        # a name that is all there is between quotation marks is a title
+        (["The band closed with “Martha My Dear” and left."], []),
+        (["Critics loved “Julia Rising,” the director told Omar Castell."], ["omar-castell"]),
+    ],
+)
+def test_names_of_things_are_not_persons(lexicon: Lexicon, sentences, expected):
+    assert [entity for _, _, entity in people_in(lexicon, *sentences)] == expected
+
+
+def test_a_surname_of_two_words_is_the_person_named_in_full(lexicon: Lexicon):
+    found = people_in(
+        lexicon,
+        "Sara Lund Berg, a midfielder, scored twice.",
+        "“It felt easy,” Lund Berg said.",
+    )
+    assert found == [(0, "Sara Lund Berg", "sara-lund-berg"), (1, "Lund Berg", "sara-lund-berg")]
+
+
+def test_a_name_with_an_initial_or_a_suffix_more_is_the_same_person(lexicon: Lexicon):
+    found = people_in(
+        lexicon,
+        "Robert Hale Jr. was charged in March.",
+        "A judge said Robert T. Hale would be sentenced in June.",
+    )
+    assert {entity for _, _, entity in found} == {"robert-hale-jr"}
+    # a different given name is a different person
+    found = people_in(lexicon, "Robert Hale Jr. was charged.", "Susan Hale said nothing.")
+    assert [entity for _, _, entity in found] == ["robert-hale-jr", "susan-hale"]

@@ -34,6 +34,7 @@ from tools.people_audit import (
     score_people_page,
     top_discovered,
 )
+from tools.quality import Score
 
 PAGE_ID = "cd" * 32
 
@@ -215,3 +216,23 @@ def test_the_labels_file_reads_whole_with_two_halves():
         # a speaker is a person labelled on the page or an entity of the seeds
         ids = {person.entity_id for person in p.persons} | curated
         assert {q.speaker for q in p.quotes if q.speaker} <= ids, p.page_id
+
+
+def test_a_row_running_over_paragraphs_matches_each_labelled_paragraph():
+    quotes = (
+        LabelledQuote("The tide came early.", "ines-okafor", "Okafor", "said", False, 0),
+        LabelledQuote("We lost two cranes to it,", "ines-okafor", "Okafor", "said", False, 1),
+        LabelledQuote("Never again.", None, None, None, False, None),
+    )
+    labelled = page(quotes=quotes)
+    rows = [
+        FoundQuote("The tide came early. We lost two cranes to it,", "tomas-de-la-vega", "he"),
+        # a row joining labels that are not consecutive is no quotation
+        FoundQuote("The tide came early. Never again.", None, None),
+    ]
+    matches = match_quotes(rows, labelled)
+    assert [(m.verdict, len(m.labels)) for m in matches] == [(QUOTATION, 2), (UNLABELLED, 0)]
+    result = score_people_page(labelled, PagePeopleFacts(PAGE_ID, "ok", quotes=rows), {})
+    assert [s for _, s in result.speakers] == [SPEAKER_WRONG, SPEAKER_WRONG]
+    assert [q.text for q in result.missed_quotes] == ["Never again."]
+    assert figures_of([result]).quotes == Score(1, 1, 1)

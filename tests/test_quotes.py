@@ -117,3 +117,26 @@ def test_a_quotation_over_paragraphs_is_one_quotation(lexicon: Lexicon):
 )
 def test_paraphrase_is_not_a_quote(lexicon: Lexicon, text: str):
     assert quotes_in(lexicon, [[text]]) == []
+
+
+def test_a_straight_mark_closes_a_quotation_a_curly_one_opened(lexicon: Lexicon):
+    quotes = quotes_in(lexicon, [['“We start Monday," said Mara Lind, "and we finish by Friday.”']])
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [
+        ("We start Monday,", "mara-lind"),
+        ("and we finish by Friday.", "mara-lind"),
+    ]
+
+
+def test_titles_in_a_writers_sentence_are_not_quotations(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["The band played “Walking On The Pier,” “Late Summer Rain” and other old hits."],
+            ["Fans Chant “Bring Him Home” At Final"],  # a headline: someone's words
+            ["Mara Lind called the album “A Long Way From Home.”"],  # a speaker: her words
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [
+        ("Bring Him Home", None),
+        ("A Long Way From Home.", "mara-lind"),
+    ]

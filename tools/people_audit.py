@@ -11,7 +11,9 @@ Matching rules (the labels' own rules are in the header of the labels file):
   A labelled person is *found* when an entity of the page is right for it.
 - A quote row is *right* when its text, normalised (quotation marks, apostrophes, ellipses,
   dashes, white space, case and the punctuation at both ends), equals a labelled quotation's of
-  the page, or failing that is at least ``FUZZY`` alike (difflib's ratio), one row per quotation.
+  the page, or failing that is at least ``FUZZY`` alike (difflib's ratio), one row per quotation;
+  or when it is two or more consecutive labelled quotations joined (a quotation running over
+  paragraphs, which the labels split by the press convention): right for each of them.
   A row equal to a ``not_quotes`` item is wrong with that item's class.
 - Speakers are scored on the quote rows matched to a quotation whose labelled speaker is not
   null: right when the row's speaker is that entity (by id, or by name as for persons), wrong
@@ -287,6 +289,11 @@ class QuoteMatch:
     found: FoundQuote
     label: LabelledQuote | None
     verdict: str  # QUOTATION, "not a quotation: <why>", OUTSIDE, UNLABELLED
+    joined: tuple[LabelledQuote, ...] = ()  # the labels after ``label`` one row runs over
+
+    @property
+    def labels(self) -> tuple[LabelledQuote, ...]:
+        return () if self.label is None else (self.label, *self.joined)
 
 
 def match_quotes(found: Sequence[FoundQuote], page: PeoplePage) -> list[QuoteMatch]:
@@ -315,16 +322,46 @@ def match_quotes(found: Sequence[FoundQuote], page: PeoplePage) -> list[QuoteMat
             break
         if r not in taken and i not in taken.values():
             taken[r] = i
+    # a row running over the paragraphs of one quotation, which the labels split (the press
+    # convention: each paragraph opens a mark, only the last closes)
+    joined: dict[int, tuple[int, ...]] = {}
+    for r, text in rows.items():
+        if r in taken:
+            continue
+        for first in range(len(labels)):
+            span = _joined_span(text, labels, first, set(taken.values()))
+            if span:
+                taken[r], joined[r] = first, span
+                break
     not_quotes = {normalise_quote(n.text): n.why for n in page.not_quotes}
     result = []
     for r, quote in enumerate(found):
         if r in taken:
-            result.append(QuoteMatch(quote, page.quotes[taken[r]], QUOTATION))
+            more = tuple(page.quotes[i] for i in joined.get(r, ()))
+            result.append(QuoteMatch(quote, page.quotes[taken[r]], QUOTATION, more))
         elif rows[r] in not_quotes:
             result.append(QuoteMatch(quote, None, f"not a quotation: {not_quotes[rows[r]]}"))
         else:
             result.append(QuoteMatch(quote, None, UNLABELLED if quote.in_checked_text else OUTSIDE))
     return result
+
+
+def _joined_span(text: str, labels: dict[int, str], first: int, taken: set[int]) -> tuple[int, ...]:
+    """The labels after ``first`` that, with it, make up ``text`` (two or more consecutive
+    labelled quotations, none matched yet), or ()."""
+    parts: list[str] = []
+    for i in range(first, len(labels)):
+        if i in taken:
+            return ()
+        parts.append(labels[i])
+        joined = " ".join(parts)
+        if len(joined) > len(text) + 10:
+            return ()
+        if len(parts) > 1 and (
+            joined == text or SequenceMatcher(None, text, joined, autojunk=False).ratio() >= FUZZY
+        ):
+            return tuple(range(first + 1, i + 1))
+    return ()
 
 
 SPEAKER_RIGHT = "right"
@@ -366,8 +403,13 @@ def score_people_page(
     """One page's persons, quotations and speakers against its labels."""
     verdicts = []
     found_ids: set[str] = set()
-    # the entity named as the label first, so a duplicate is the other spelling
-    ordered = sorted(facts.persons, key=lambda f: (person_label(f, page) is None, -f.mention_count))
+    # the entity with the label's id first, then the one named as it: a duplicate is the
+    # other spelling
+    ids = {p.entity_id for p in page.persons}
+    ordered = sorted(
+        facts.persons,
+        key=lambda f: (f.entity_id not in ids, person_label(f, page) is None, -f.mention_count),
+    )
     for person in ordered:
         verdict = judge_person(person, page)
         if verdict.label_id is not None:
@@ -377,14 +419,16 @@ def score_people_page(
         verdicts.append(verdict)
     missed = [p for p in page.persons if p.entity_id not in found_ids]
     quotes = match_quotes(facts.quotes, page)
-    matched = {id(q.label) for q in quotes if q.label is not None}
+    matched = {id(label) for q in quotes for label in q.labels}
     speakers, unnamed = [], []
     for quote in quotes:
-        speaker = judge_speaker(quote, page, names)
-        if speaker is not None:
-            speakers.append((quote, speaker))
-        elif quote.label is not None and quote.found.speaker_entity_id is not None:
-            unnamed.append(quote)
+        for label in quote.labels:
+            one = QuoteMatch(quote.found, label, quote.verdict)
+            speaker = judge_speaker(one, page, names)
+            if speaker is not None:
+                speakers.append((one, speaker))
+            elif quote.found.speaker_entity_id is not None:
+                unnamed.append(one)
     return PageResult(
         page,
         facts.status,

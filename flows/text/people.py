@@ -39,8 +39,8 @@ PRONOUN_GENDER = {"he": "male", "him": "male", "his": "male", "she": "female", "
 # Capitalized words that start sentences and clauses but never names.
 FUNCTION_WORDS = frozenset(
     """a about according after against all also although an and another any as at because
-    before but by despite during each either even every for from given he her here his how
-    however i if in instead into it its last later like many meanwhile more most mr mrs ms
+    before but by despite during each either even every for from given he her here hey his
+    how however i if in instead into it its last later like many meanwhile more most mr mrs ms
     much my neither next no nor not now of on once one only or other our over since so some
     such than that the their them then there these they this those though through thus to
     under unlike until upon us we what when where whether which while who whose why with
@@ -116,6 +116,7 @@ class _Person:
     surnames: tuple[str, ...]
     stated_role: str | None = None
     gender: str | None = None
+    key: tuple[str, ...] = ()  # the name's words in order (name_key)
 
 
 @dataclass(frozen=True)
@@ -413,8 +414,15 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
                 continue
             if _is_a_thing_or_place(text, run, start, lexicon):
                 continue
+            if _is_quoted_whole(text, run.run_start, ends[-1]):
+                continue  # “Mary Poppins”, “Long Train Running,”: a title, not a person
             key = name_key(text[start:end])
             if len(key) < 2:
+                continue
+            named = _named_by_last_words(people, key)
+            if named is not None:
+                # "Eriksson Ek" after "Joel Eriksson Ek": a surname of more than one word
+                emit(sentence, start, end, named, "surname", "surname")
                 continue
             cue = _cue(text, run, words, end, lexicon)
             if cue is None:
@@ -431,6 +439,7 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
                     frozenset(key),
                     _surnames(words, lexicon),
                     gender=lexicon.given_names.get(key[0]) or None,
+                    key=key,
                 )
             _learn_role(person, text, run, end, lexicon)
             remember(person)
@@ -515,8 +524,41 @@ def _known(people: list[_Person], entity_id: str) -> _Person | None:
 
 
 def _same_person(people: list[_Person], words: frozenset[str]) -> _Person | None:
-    """A person already named with the same words in another order ("Tae-yul Cho")."""
-    return next((p for p in people if p.words == words), None)
+    """A person already named with the same words in another order ("Tae-yul Cho"), or with
+    a suffix or an initial more or less ("Patrick W. Carlineo", "Patrick Carlineo Jr.")."""
+    core = words - _SUFFIX_WORDS
+    return next((p for p in people if p.words == words or p.words - _SUFFIX_WORDS == core), None)
+
+
+_SUFFIX_WORDS = frozenset(s.rstrip(".") for s in SUFFIXES)
+
+
+def _named_by_last_words(people: list[_Person], key: tuple[str, ...]) -> _Person | None:
+    """The one person already named in full whose name ends with these two or more words
+    ("Hawk Sawyer" of "Kathleen Hawk Sawyer"); nobody when two such people were named."""
+    found = [
+        p
+        for p in people
+        if not p.is_curated and len(p.key) > len(key) and p.key[-len(key) :] == key
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+OPENING_MARKS = "“\"‘'"
+CLOSING_MARKS = "”\"’'"
+
+
+def _is_quoted_whole(text: str, start: int, end: int) -> bool:
+    """A run that is all the text between a pair of quotation marks is a title or a name
+    of something, not a person (“Mary Poppins”, "Long Train Running,")."""
+    before = text[:start]
+    after = re.match(r"[,.!?]?([^\w\s]?)", text[end:])
+    return (
+        before.endswith(tuple(OPENING_MARKS))
+        and after is not None
+        and bool(after.group(1))
+        and after.group(1) in CLOSING_MARKS
+    )
 
 
 def _learn_role(person: _Person, text: str, run: _Run, end: int, lexicon: Lexicon) -> None:

@@ -133,18 +133,17 @@ def _paragraphs(passages: Sequence[Passage]) -> list[_Paragraph]:
     return paragraphs
 
 
-def _marks(text: str) -> list[tuple[int, bool]]:
-    """Quotation marks of a paragraph: (offset, is_opening)."""
-    marks = []
-    straight_open = False
+def _marks(text: str) -> list[tuple[int, bool | None]]:
+    """Quotation marks of a paragraph: (offset, is_opening), None for a straight mark, which
+    opens or closes whatever opened the quotation (mixed pairs are common: “…" and "…”)."""
+    marks: list[tuple[int, bool | None]] = []
     for offset, char in enumerate(text):
         if char in "“«":
             marks.append((offset, True))
         elif char in "”»":
             marks.append((offset, False))
         elif char == '"':
-            marks.append((offset, not straight_open))
-            straight_open = not straight_open
+            marks.append((offset, None))
     return marks
 
 
@@ -157,12 +156,13 @@ def _raw_quotes(paragraphs: Sequence[_Paragraph]) -> list[_Raw]:
         opened: int | None = None
         if carried is not None:
             lead = len(text) - len(text.lstrip())
-            if marks and marks[0] == (lead, True):
+            if marks and marks[0][0] == lead and marks[0][1] is not False:
                 opened = lead  # the wire convention: the quotation goes on here
                 marks = marks[1:]
             else:
                 carried = None
-        for offset, is_opening in marks:
+        for offset, mark in marks:
+            is_opening = opened is None if mark is None else mark
             if is_opening and opened is None:
                 opened = offset
             elif not is_opening and opened is not None:
@@ -383,6 +383,8 @@ def find_quotes(
             speaker_id, speaker_name = prior.speaker_entity_id, prior.speaker_name
             description, verb = prior.speaker_description, prior.attribution_verb
             how = "continued" if speaker_id or speaker_name else "none"
+        if speaker_id is None and _is_title(inner) and _is_prose(text_, raw.start, raw.end):
+            continue  # a title set in a writer's sentence: “Listen To The Music,”
         quote = Quote(
             first_sentence_index=raw.first_sentence,
             sentence_count=raw.last_sentence - raw.first_sentence + 1,
@@ -404,6 +406,32 @@ def find_quotes(
             # an unknown or ambiguous speaker: a later pronoun cannot be resolved past it
             last_speaker = None
     return quotes
+
+
+# Words a title leaves in lower case ("Takin’ It To the Streets").
+TITLE_MINOR_WORDS = frozenset(
+    "a an and as at but by for from in into nor of on onto or the to via vs with".split()
+)
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’\-]*")
+
+
+def _is_title(inner: str) -> bool:
+    """Words in title case: two or more, each capitalized but the small ones ("What A Fool
+    Believes", "We’re Not Gonna Take It")."""
+    words = _TITLE_WORD.findall(inner)
+    capitalized = [w for w in words if w[0].isupper()]
+    return (
+        len(capitalized) >= 2
+        and words[0][0].isupper()
+        and all(w[0].isupper() or w in TITLE_MINOR_WORDS for w in words)
+    )
+
+
+def _is_prose(paragraph: str, start: int, end: int) -> bool:
+    """The writer's words around a quotation are a sentence in sentence case, not a headline
+    in title case (where a quoted title-case line is someone's words: 'We Got Her!')."""
+    rest = _TITLE_WORD.findall(paragraph[:start] + " " + paragraph[end:])
+    return sum(1 for w in rest if w[0].islower() and w not in TITLE_MINOR_WORDS) >= 2
 
 
 def _is_person(entity_id: str, people: Sequence[PersonMention]) -> bool:

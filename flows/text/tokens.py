@@ -34,7 +34,8 @@ SEGMENTED_LANGUAGES = frozenset({"zh", "zh-Hant", "ja", "ko"})
 # sentences of another version are analysed again from their stored text, without fetching.
 # analysis-2: the text's shingle signature (flows/text/stories.py, raw.article_signatures).
 # analysis-3: Traditional Chinese segmented through its Simplified characters.
-ANALYSER_VERSION = "analysis-3"
+# analysis-4: a straight quotation mark closes a quotation a curly one opened, and the reverse.
+ANALYSER_VERSION = "analysis-4"
 
 
 def tokenize(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
