@@ -3,6 +3,8 @@ while there is no article yet (every feed failed, then every feed deferred)."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import socket
 from pathlib import Path
 
@@ -10,7 +12,8 @@ import duckdb
 import pytest
 
 from flows.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, main
-from tests.e2e.conftest import query
+from flows.demo_site.site import FEEDS_FILE, DemoServer
+from tests.e2e.conftest import query, working_copy
 
 pytestmark = pytest.mark.e2e
 
@@ -20,17 +23,19 @@ def articles(warehouse: Path) -> int:
 
 
 def test_a_run_with_fewer_articles_publishes_nothing_unless_asked(
-    prefect_harness, tmp_path: Path, capsys, monkeypatch
+    prefect_harness, demo_runs, tmp_path: Path, capsys, monkeypatch
 ):
-    warehouse = tmp_path / "warehouse" / "demo.duckdb"
-    demo = ["demo", "--warehouse", str(warehouse)]
-    assert main(demo) == EXIT_OK
+    # The sample site's warehouse as a demo run publishes it: a copy of the session's, the
+    # published file and the writer's database, run again against the site served anew.
+    settings = working_copy(demo_runs.settings, tmp_path)
+    warehouse = settings.warehouse
+    shutil.copyfile(demo_runs.settings.warehouse, warehouse)
     before = articles(warehouse)
     published = warehouse.stat().st_mtime_ns
     # The writer's copy loses three articles (a backup restored over it, say) and its record
-    # of the last full build, so that the next run builds the marts again from what it has.
-    writer = warehouse.parent / "demo.writer"
-    con = duckdb.connect(str(writer / "demo.duckdb"))
+    # of the last full build (a working copy has none), so that the next run builds the
+    # marts again from what it has.
+    con = duckdb.connect(str(settings.work_database))
     try:
         lost = [
             article_id
@@ -46,20 +51,25 @@ def test_a_run_with_fewer_articles_publishes_nothing_unless_asked(
             con.execute(f"delete from {table} where article_id in (select unnest(?))", [lost])
     finally:
         con.close()
-    (writer / "dbt" / "last_full_build.json").unlink()
+    (settings.writer_dir / "dbt" / "last_full_build.json").unlink(missing_ok=True)
     capsys.readouterr()
 
-    assert main(demo) == EXIT_FAILED
-    err = capsys.readouterr().err
-    assert "not published: this run's warehouse has" in err
-    assert f"where the published demo.duckdb has {before}" in err
-    assert "NEWSWATCH_ALLOW_FEWER_ARTICLES=1" in err
-    assert warehouse.stat().st_mtime_ns == published  # readers keep what they had
-    assert articles(warehouse) == before
+    with DemoServer() as server:  # as `newswatch demo` does, on this copy
+        monkeypatch.setenv("NEWSWATCH_HOST_MAP", json.dumps(server.host_map))
+        monkeypatch.setenv("NEWSWATCH_PRIVATE_ALLOWLIST", json.dumps(list(server.allowlist)))
+        monkeypatch.setenv("NEWSWATCH_PER_HOST_DELAY", "0")
+        run = ["run", "--feeds", str(FEEDS_FILE), "--warehouse", str(warehouse)]
+        assert main(run) == EXIT_FAILED
+        err = capsys.readouterr().err
+        assert "not published: this run's warehouse has" in err
+        assert f"where the published {warehouse.name} has {before}" in err
+        assert "NEWSWATCH_ALLOW_FEWER_ARTICLES=1" in err
+        assert warehouse.stat().st_mtime_ns == published  # readers keep what they had
+        assert articles(warehouse) == before
 
-    monkeypatch.setenv("NEWSWATCH_ALLOW_FEWER_ARTICLES", "1")  # asked for
-    assert main(demo) == EXIT_OK
-    assert articles(warehouse) == before - len(lost)
+        monkeypatch.setenv("NEWSWATCH_ALLOW_FEWER_ARTICLES", "1")  # asked for
+        assert main(run) == EXIT_OK
+        assert articles(warehouse) == before - len(lost)
 
 
 def test_runs_without_an_article_yet_publish_nothing(
