@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import csv
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
+from flows.core.settings import Settings
 from flows.transform.dbt_runner import run_dbt
 from tests.e2e.conftest import RAW_TABLES, DemoRuns, query, table_counts, working_copy
+from tools import marts_compare
 
 pytestmark = pytest.mark.e2e
 
@@ -34,15 +37,48 @@ def edit_csv(path: Path, keep, add: list[dict[str, str]]) -> None:
         writer.writerows(rows + add)
 
 
-def test_editing_seeds_retags_the_whole_history(demo_runs: DemoRuns, tmp_path: Path):
+# Where comparison is the point (a build that must change nothing, or undo an edit), data
+# tests are skipped: every build of the session's demo runs them, and the edited builds here.
+NO_TESTS = ("--exclude-resource-type", "unit_test", "--exclude-resource-type", "test")
+NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
+
+
+@dataclass
+class Workspace:
+    """A copy of the demo's working database and of the dbt project, always at the same
+    paths: dbt parses the project once for the module (its partial parse is tied to the
+    database's path), and each test starts from ``fresh()``."""
+
+    source: Settings
+    settings: Settings
+
+    def fresh(self) -> Settings:
+        """The demo's working database copied anew, and the project's seeds as committed."""
+        shutil.copyfile(self.source.work_database, self.settings.work_database)
+        seeds = self.settings.dbt_project_dir / "seeds"
+        shutil.rmtree(seeds)
+        shutil.copytree(self.source.dbt_project_dir / "seeds", seeds)
+        return self.settings
+
+
+@pytest.fixture(scope="module")
+def workspace(demo_runs: DemoRuns, tmp_path_factory) -> Workspace:
     source = demo_runs.settings
-    project = tmp_path / "dbt_project"
+    tmp = tmp_path_factory.mktemp("retag")
+    project = tmp / "dbt_project"
     shutil.copytree(
         source.dbt_project_dir, project, ignore=shutil.ignore_patterns("target", "logs")
     )
-    settings = working_copy(source, tmp_path, dbt_project_dir=project)
+    return Workspace(source, working_copy(source, tmp, dbt_project_dir=project))
+
+
+def test_editing_seeds_retags_the_whole_history(workspace: Workspace):
+    source = workspace.source
+    settings = workspace.fresh()
+    project = settings.dbt_project_dir
     database = settings.work_database
     raw_before = table_counts(database, RAW_TABLES)
+    marts_before = marts_compare.contents(database)
     china_before = mentions(database, "china")
     assert mentions(database, "masinloc") == 0
 
@@ -78,7 +114,7 @@ def test_editing_seeds_retags_the_whole_history(demo_runs: DemoRuns, tmp_path: P
             }
         ],
     )
-    result = run_dbt(settings, "build")
+    result = run_dbt(settings, "build", *NO_UNIT_TESTS)
     assert result.success, result.describe_failures()
     beijing_sentences = query(
         database,
@@ -99,27 +135,29 @@ def test_editing_seeds_retags_the_whole_history(demo_runs: DemoRuns, tmp_path: P
     shutil.copyfile(
         source.dbt_project_dir / "seeds" / "entity_aliases.csv", seeds / "entity_aliases.csv"
     )
-    result = run_dbt(settings, "build")
+    result = run_dbt(settings, "build", *NO_TESTS)
     assert result.success, result.describe_failures()
     assert mentions(database, "china") == china_before
     assert mentions(database, "masinloc") == 0
+    assert marts_compare.differences(marts_before, marts_compare.contents(database)) == []
 
 
-def test_a_second_build_with_nothing_new_changes_nothing(demo_runs: DemoRuns, tmp_path: Path):
-    source = demo_runs.settings
-    settings = working_copy(source, tmp_path)
-    marts = (
+def test_a_second_build_with_nothing_new_changes_nothing(workspace: Workspace):
+    settings = workspace.fresh()
+    database = settings.work_database
+    derived = (
         "marts.fct_entity_mentions",
         "marts.fct_issue_mentions",
         "marts.agg_entity_daily",
         "intermediate.int_entity_mentions__matched",
         "intermediate.int_sentences__tokenized",
     )
-    before = table_counts(settings.work_database, marts)
-    for _ in range(2):
-        result = run_dbt(settings, "build")
-        assert result.success, result.describe_failures()
-        assert table_counts(settings.work_database, marts) == before
+    before = table_counts(database, derived)
+    marts_before = marts_compare.contents(database)
+    result = run_dbt(settings, "build", *NO_TESTS)
+    assert result.success, result.describe_failures()
+    assert table_counts(database, derived) == before
+    assert marts_compare.differences(marts_before, marts_compare.contents(database)) == []
 
 
 @pytest.fixture(scope="module")
@@ -182,10 +220,10 @@ def test_docs_open_on_the_projects_overview_in_a_browser(generated_docs: Path):
     assert "Welcome!" not in text
 
 
-def test_dbt_unit_tests_pass(demo_runs: DemoRuns, tmp_path: Path):
+def test_dbt_unit_tests_pass(workspace: Workspace):
     """Hourly runs skip dbt's unit tests (they check logic, not data); they run here."""
-    source = demo_runs.settings
-    settings = working_copy(source, tmp_path)
+    source = workspace.source
+    settings = workspace.fresh()
     result = run_dbt(settings, "test", "--select", "test_type:unit")
     assert result.success, result.describe_failures()
     # every unit test the project's ymls declare (beside the intermediate models and the marts)
@@ -200,17 +238,13 @@ def test_dbt_unit_tests_pass(demo_runs: DemoRuns, tmp_path: Path):
 
 
 def test_editing_the_cue_seeds_re_derives_persons_and_quotes_without_the_workers(
-    demo_runs: DemoRuns, tmp_path: Path
+    workspace: Workspace,
 ):
     """Titles, attribution verbs, not-a-person words and family-name-first names are seeds:
     editing them changes persons and quotations over the whole history in `dbt build` alone.
     The workers' analysis stored in raw (tokens, runs, quotations) is read, never redone."""
-    source = demo_runs.settings
-    project = tmp_path / "dbt_project"
-    shutil.copytree(
-        source.dbt_project_dir, project, ignore=shutil.ignore_patterns("target", "logs")
-    )
-    settings = working_copy(source, tmp_path, dbt_project_dir=project)
+    settings = workspace.fresh()
+    project = settings.dbt_project_dir
     database = settings.work_database
     stored = ("raw.sentences", "raw.quotations", "raw.sentence_tone", "raw.articles")
     raw_before = table_counts(database, stored)
@@ -245,7 +279,7 @@ def test_editing_the_cue_seeds_re_derives_persons_and_quotes_without_the_workers
         keep=lambda r: True,
         add=[{"word": blocked, "kind": "event_or_thing"}],
     )
-    result = run_dbt(settings, "build", "--exclude-resource-type", "unit_test")
+    result = run_dbt(settings, "build", *NO_UNIT_TESTS)
     assert result.success, result.describe_failures()
 
     assert query(
