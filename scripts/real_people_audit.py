@@ -121,6 +121,12 @@ def _errors(audit: PeopleAudit) -> dict[str, dict[str, list[str]]]:
         for q, verdict in r.speakers:
             if verdict != SPEAKER_RIGHT:
                 kinds["Speakers not right"][verdict].append(_speaker_line(pid, q, verdict) + split)
+        for label, verdict in r.shared_surnames:
+            if verdict != SPEAKER_RIGHT:
+                kinds["Shared surnames not right"][verdict].append(
+                    f"- `{pid[:12]}` “{label.text}” in “{label.context}” is "
+                    f"{label.person or 'nobody for sure'}{split}"
+                )
         for q in r.speaker_unnamed:
             line = (
                 f"- `{pid[:12]}` {q.found.speaker_entity_id} (“{q.found.speaker_name or '–'}”) "
@@ -203,6 +209,17 @@ def render_section(
             f"({_interval(s.right_interval)}) | {s.wrong} = {_ratio(s.wrong_share)} "
             f"({_interval(s.wrong_interval)}) | {s.none} | {s.unnamed} |"
         )
+    lines += [
+        "",
+        "Bare surnames that two labelled persons of a page share (Joe and Hunter Biden; the",
+        "labels say whose each is, or nobody's for sure): "
+        + "; ".join(
+            f"{name} {f.shared_surnames['right']} right, {f.shared_surnames['wrong']} wrong, "
+            f"{f.shared_surnames['none']} none"
+            for name, f in halves
+        )
+        + ".",
+    ]
     lines += ["", "Precision within the checked text only:", ""]
     lines += [
         f"- {name}: persons {_ratio(f.persons_within_checked_text.precision)}, "
@@ -283,6 +300,7 @@ def figures_json(audit: PeopleAudit) -> dict[str, object]:
             "speakers": asdict(f.speakers),
             "speakers_right_share": f.speakers.right_share,
             "speakers_wrong_share": f.speakers.wrong_share,
+            "shared_surnames": dict(f.shared_surnames),
         }
     out["wrong_person_classes"] = dict(
         Counter(v.verdict for r in audit.results for v in r.persons if v.verdict != PERSON)

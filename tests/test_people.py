@@ -183,3 +183,30 @@ def test_a_name_with_an_initial_or_a_suffix_more_is_the_same_person(lexicon: Lex
     # a different given name is a different person
     found = people_in(lexicon, "Robert Hale Jr. was charged.", "Susan Hale said nothing.")
     assert [entity for _, _, entity in found] == ["robert-hale-jr", "susan-hale"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a country, demonym or place before a name is not part of it
+        ("Canadian Lena Moritz was freed on Monday.", ["lena-moritz"]),
+        ("The envoy to Norway Helga Strand arrived late, she said.", ["helga-strand"]),
+        # ... unless the name would be one word: a given name that is a country
+        ("Jordan Henderson, 33, scored.", ["jordan-henderson"]),
+        # after a verb that takes an object, a name is the object, not a speaker
+        ("She accused Blue Rock of stalling.", []),
+        ("The insurgents told Agence Nord about it.", []),
+        ("“Enough,” said Ola Brandt.", ["ola-brandt"]),
+    ],
+)
+def test_what_stands_around_a_name(lexicon: Lexicon, sentence: str, expected: list[str]):
+    assert [entity for _, _, entity in people_in(lexicon, sentence)] == expected
+
+
+def test_a_short_form_of_the_given_name_is_the_same_person(lexicon: Lexicon):
+    found = people_in(
+        lexicon,
+        "Patrick Dunmore Jr. was charged in May.",
+        "Friends of Pat Dunmore, 40, said he was shy.",
+    )
+    assert {entity for _, _, entity in found} == {"patrick-dunmore-jr"}

@@ -15,6 +15,7 @@ from tools.people_audit import (
     PART_OF_NAME,
     PERSON,
     QUOTATION,
+    SPEAKER_NONE,
     SPEAKER_RIGHT,
     SPEAKER_WRONG,
     UNLABELLED,
@@ -25,6 +26,7 @@ from tools.people_audit import (
     NotItem,
     PagePeopleFacts,
     PeoplePage,
+    SharedSurname,
     figures_of,
     judge_person,
     load_people_labels,
@@ -236,3 +238,46 @@ def test_a_row_running_over_paragraphs_matches_each_labelled_paragraph():
     assert [s for _, s in result.speakers] == [SPEAKER_WRONG, SPEAKER_WRONG]
     assert [q.text for q in result.missed_quotes] == ["Never again."]
     assert figures_of([result]).quotes == Score(1, 1, 1)
+
+
+def test_the_entity_with_the_labels_id_is_the_person_and_the_other_spelling_the_duplicate():
+    facts = PagePeopleFacts(
+        PAGE_ID,
+        "ok",
+        persons=[
+            found("de-la-vega", "de la Vega", count=9),  # named as a form, mentioned more
+            found("tomas-de-la-vega", "Tomás de la Vega", count=1),
+        ],
+    )
+    verdicts = score_people_page(page(), facts, {}).persons
+    assert [(v.person.entity_id, v.verdict) for v in verdicts] == [
+        ("tomas-de-la-vega", PERSON),
+        ("de-la-vega", DUPLICATE),
+    ]
+
+
+def test_a_shared_surname_is_judged_in_the_sentence_its_context_points_to():
+    labelled = replace(
+        page(),
+        persons=(
+            LabelledPerson("ines-okafor", "Ines Okafor", ("Okafor",), None),
+            LabelledPerson("bola-okafor", "Bola Okafor", ("Okafor",), None),
+        ),
+        shared_surnames=(
+            SharedSurname("Okafor", "the harbour master Okafor said", "ines-okafor"),
+            SharedSurname("Okafor", "Okafor later wrote to the board", "bola-okafor"),
+            SharedSurname("Okafor", "the Okafors own the yard", None),
+            SharedSurname("Okafor", "a letter from Okafor arrived", "ines-okafor"),
+        ),
+    )
+    facts = PagePeopleFacts(
+        PAGE_ID,
+        "ok",
+        mentions=[
+            ("On Monday the harbour master Okafor said no.", "ines-okafor", ("Okafor",)),
+            ("Okafor later wrote to the board.", "ines-okafor", ("Okafor",)),  # Bola's
+            ("The cranes belong to Ines Okafor.", "ines-okafor", ("Ines Okafor",)),
+        ],
+    )
+    judged = [verdict for _, verdict in score_people_page(labelled, facts, {}).shared_surnames]
+    assert judged == [SPEAKER_RIGHT, SPEAKER_WRONG, SPEAKER_RIGHT, SPEAKER_NONE]

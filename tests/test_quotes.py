@@ -140,3 +140,125 @@ def test_titles_in_a_writers_sentence_are_not_quotations(lexicon: Lexicon):
         ("Bring Him Home", None),
         ("A Long Way From Home.", "mara-lind"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speakers"),
+    [
+        # "and added," is no speaker phrase: the sentence's subject speaks
+        (
+            [["Mara Lind said she never used the word “amigos” and added, “I cringe at it.”"]],
+            ["mara-lind", "mara-lind"],
+        ),
+        # the verb's object may be a name; an appositive may be long
+        (
+            [
+                [
+                    "Ian Moor, a lecturer in public health at a university in the north who did"
+                    " not work on the study, told Newsweek: “The effect is small.”"
+                ]
+            ],
+            ["ian-moor"],
+        ),
+        # a lower-case description ending in the name; an abbreviation before the name
+        ([["“We will not gamble,” company CEO Ola Brandt said."]], ["ola-brandt"]),
+        ([["“Justice was served,” said U.S. Attorney Erin Falk."]], ["erin-falk"]),
+        # a headline: the name and a colon
+        ([["Ola Brandt: “We needed this win”"]], ["ola-brandt"]),
+        # the subject of the verb is in its own clause
+        (
+            [
+                [
+                    "Ola Brandt wants to leave, but Gen. Mark Holm told reporters the troops"
+                    " would stay “for several more years”."
+                ]
+            ],
+            ["mark-holm"],
+        ),
+    ],
+)
+def test_attributions_as_real_pages_write_them(lexicon: Lexicon, paragraphs, speakers):
+    assert [q.speaker_entity_id for q in quotes_in(lexicon, paragraphs)] == speakers
+
+
+def test_he_said_after_reported_speech_and_never_someone_quoted(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Sen. Ben Holt met reporters on Monday."],
+            ["Holt said the charges were overdue."],
+            ["“Heads should have rolled the day Victor Kane died,” he said."],
+            ["Mara Lind said she could not comment."],
+            ["But she acknowledged that staff had made “a couple of mistakes” last year."],
+        ],
+    )
+    assert [q.speaker_entity_id for q in quotes] == ["ben-holt", "mara-lind"]
+
+
+def test_a_given_name_that_is_mostly_male_does_not_contradict_she(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [["Taylor Reese, a coach at the school, spoke first."], ["“We will win,” she said."]],
+    )
+    assert [q.speaker_entity_id for q in quotes] == ["taylor-reese"]
+
+
+def test_he_said_does_not_reach_past_someone_the_rules_do_not_know(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Carla Moreno, a lawyer for the family, spoke first."],
+            ["Oduya asked for mercy in a letter, saying she forgave him."],
+            ["She added, “We must teach love.”"],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [("We must teach love.", None)]
+
+
+def test_of_two_people_just_named_he_is_the_one_the_sentence_is_about(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Montell Figgins, who represents Thomas Reed, spoke after the hearing."],
+            ["“It is unfair,” he said."],
+        ],
+    )
+    assert [q.speaker_entity_id for q in quotes] == ["montell-figgins"]
+
+
+def test_a_paragraph_that_is_only_a_quotation_goes_on_with_the_last_speaker(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["“We will appeal,” Ola Brandt said."],
+            ["“The ruling ignores the facts.”"],
+            ["Mara Lind, a juror, disagreed. “It was fair,” she said."],
+        ],
+    )
+    assert [q.speaker_entity_id for q in quotes] == ["ola-brandt", "ola-brandt", "mara-lind"]
+
+
+def test_two_people_who_spoke_together_leave_she_said_unknown(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Anna Weber and Clara Voss, who run a bakery near the port, said trade was back."],
+            ["“People trust our bread again,” she said."],
+        ],
+    )
+    assert [q.speaker_entity_id for q in quotes] == [None]
+
+
+def test_a_pronoun_before_the_verb_is_the_person_the_clause_names(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["“We stay,” Ola Brandt said."],
+            ["Jonas Lind, a rival, has kept quiet since June."],
+            [
+                "Brandt made a similar case in an essay last year, in which he wrote that the"
+                " pact was “a pillar of the alliance.”"
+            ],
+        ],
+    )
+    assert [q.speaker_entity_id for q in quotes] == ["ola-brandt", "ola-brandt"]

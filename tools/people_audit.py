@@ -35,7 +35,7 @@ import duckdb
 import yaml
 
 from flows.core.settings import REPO_ROOT
-from tools.audit import CheckedText, Sentence, page_id_of
+from tools.audit import CheckedText, Sentence, context_match, page_id_of, words
 from tools.quality import Score, person_slug, wilson
 
 LABELS_FILE = REPO_ROOT / "tests" / "gold" / "real_pages_people.yaml"
@@ -89,6 +89,16 @@ class NotItem:
 
 
 @dataclass(frozen=True)
+class SharedSurname:
+    """A bare surname two labelled persons of the page share, and whose it is (None: nobody's
+    for sure)."""
+
+    text: str
+    context: str
+    person: str | None
+
+
+@dataclass(frozen=True)
 class PeoplePage:
     page_id: str
     split: str
@@ -97,6 +107,7 @@ class PeoplePage:
     quotes: tuple[LabelledQuote, ...]
     not_quotes: tuple[NotItem, ...]
     not_persons: tuple[NotItem, ...]
+    shared_surnames: tuple[SharedSurname, ...] = ()
 
 
 def load_people_labels(path: Path = LABELS_FILE) -> dict[str, PeoplePage]:
@@ -135,6 +146,10 @@ def load_people_labels(path: Path = LABELS_FILE) -> dict[str, PeoplePage]:
             quotes,
             tuple(NotItem(n["text"], n["why"]) for n in page.get("not_quotes") or []),
             tuple(NotItem(n["text"], n["why"]) for n in page.get("not_persons") or []),
+            tuple(
+                SharedSurname(a["text"], a["context"], a.get("person"))
+                for a in page.get("ambiguous_surnames") or []
+            ),
         )
     return pages
 
@@ -168,6 +183,8 @@ class PagePeopleFacts:
     status: str
     persons: list[FoundPerson] = field(default_factory=list)
     quotes: list[FoundQuote] = field(default_factory=list)
+    # (sentence text, entity id, texts matched there) of every person mention row
+    mentions: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
 
 
 def read_people(warehouse: Path, checked: dict[str, CheckedText]) -> dict[str, PagePeopleFacts]:
@@ -205,6 +222,8 @@ def read_people(warehouse: Path, checked: dict[str, CheckedText]) -> dict[str, P
         page_id = page_of.get(article_id)
         if page_id in facts:
             grouped[(page_id, entity_id)].append((name, curated, index, count, matched or ()))
+            sentence = texts.get((page_id, index), Sentence(index, "")).text
+            facts[page_id].mentions.append((sentence, entity_id, tuple(matched or ())))
     for (page_id, entity_id), rows in grouped.items():
         check = checked.get(page_id)
         inside = check is None or any(
@@ -364,6 +383,34 @@ def _joined_span(text: str, labels: dict[int, str], first: int, taken: set[int])
     return ()
 
 
+def judge_shared_surnames(
+    page: PeoplePage, facts: PagePeopleFacts, names: dict[str, str]
+) -> list[tuple[SharedSurname, str]]:
+    """right / wrong / none for each bare surname two labelled persons share: the person
+    mention of that word in the sentence the label's context points to (by id, or by name as
+    for persons); none where the label says nobody for sure and nobody was given is right."""
+    judged = []
+    for label in page.shared_surnames:
+        text, context = words(label.text), words(label.context)
+        given = {
+            entity_id
+            for sentence, entity_id, matched in facts.mentions
+            if any(words(m) == text for m in matched)
+            and context_match(context, text, words(sentence)) > 0
+        }
+        if not given:
+            judged.append((label, SPEAKER_RIGHT if label.person is None else SPEAKER_NONE))
+            continue
+        wanted = next((p for p in page.persons if p.entity_id == label.person), None)
+        right = label.person in given or (
+            wanted is not None
+            and len(given) == 1
+            and person_slug(names.get(next(iter(given)), "")) in wanted.slugs
+        )
+        judged.append((label, SPEAKER_RIGHT if right and len(given) == 1 else SPEAKER_WRONG))
+    return judged
+
+
 SPEAKER_RIGHT = "right"
 SPEAKER_WRONG = "wrong"
 SPEAKER_NONE = "none"
@@ -395,6 +442,7 @@ class PageResult:
     missed_quotes: list[LabelledQuote]
     speakers: list[tuple[QuoteMatch, str]]  # (matched quotation, right/wrong/none)
     speaker_unnamed: list[QuoteMatch]  # a speaker where the labels have none
+    shared_surnames: list[tuple[SharedSurname, str]] = field(default_factory=list)
 
 
 def score_people_page(
@@ -438,6 +486,7 @@ def score_people_page(
         [q for q in page.quotes if id(q) not in matched],
         speakers,
         unnamed,
+        judge_shared_surnames(page, facts, names),
     )
 
 
@@ -479,6 +528,7 @@ class Figures:
     quotes: Score
     quotes_within_checked_text: Score
     speakers: SpeakerScore
+    shared_surnames: Counter[str] = field(default_factory=Counter)  # right / wrong / none
 
 
 def figures_of(results: Iterable[PageResult]) -> Figures:
@@ -506,6 +556,7 @@ def figures_of(results: Iterable[PageResult]) -> Figures:
             speakers[SPEAKER_NONE],
             sum(len(r.speaker_unnamed) for r in results),
         ),
+        Counter(verdict for r in results for _, verdict in r.shared_surnames),
     )
 
 

@@ -3,13 +3,18 @@ article gives them, and later mentions by surname. English news-writing cues onl
 
 A run of capitalized words is a person when the seeds know the name (a curated alias), or when
 news writing marks it as one: a title or role before it ("Foreign Minister Takeshi Iwaya"),
-an attribution verb after it ("Iwaya said", "said Ian Chong"), an appositive ("Stephen Nagy, a
+an attribution verb after it ("Iwaya said") or one that puts its subject after it before
+it ("said Ian Chong", not "accused Big Machine"), an appositive ("Stephen Nagy, a
 professor at …"), a known given name first ("Michael Jordan"), or a family name written first
 with a hyphenated given name ("Cho Tae-yul"). A run that contains a word of an organization,
 place, event or time ("Institute", "Party", "Year", "Tuesday"), or that is the name of a
-curated country, place or organization ("Hong Kong"), is never a person. A bare surname counts
-after the person was named in full in the same article, the most recent such person winning;
-a curated surname marked `stands_alone` counts without ("Trump said").
+curated country, place or organization ("Hong Kong"), or that is all the text between
+quotation marks (a title), is never a person; a curated country, demonym or place before a
+name is not part of it ("American Kevin King"). A bare surname counts after the person was
+named in full in the same article, the most recent such person winning, and so do the last
+two or more words of a name ("Hawk Sawyer") and the name with an initial, a suffix or a short
+given name more or less ("Pat Carlineo" after "Patrick W. Carlineo Jr."); a curated surname
+marked `stands_alone` counts without ("Trump said").
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import regex
 from flows.text.tokens import TOKEN
 
 # Bump when the rules below change, so rows derived by another version are told apart.
-PEOPLE_RULES_VERSION = "people-1"
+PEOPLE_RULES_VERSION = "people-2"  # people-2: the real-page rules of issue 26
 # The language the cues, titles, verbs and pronouns below are written in: people and quotes are
 # looked for only in articles detected in it (int_sentences__tokenized.language).
 RULES_LANGUAGE = "en"
@@ -224,6 +229,14 @@ def _strip_prefix(text: str, matches: Sequence[_Shifted], lexicon: Lexicon) -> _
         if _bare(words[position]) in lexicon.titles:
             cut = position + 1
             break
+    else:
+        # "American Kevin King", "envoy to Ukraine Kurt Volker": a curated country, demonym,
+        # place or organization before two or more words is not part of the name
+        for size in (3, 2, 1):
+            lead = " ".join(_bare(w) for w in words[cut : cut + size])
+            if len(words) - cut - size >= 2 and lead in lexicon.non_person_names:
+                cut += size
+                break
     kept = matches[cut:]
     return _Run(
         tuple(m.group() for m in kept),
@@ -280,12 +293,25 @@ def _verb_after(text: str, end: int, lexicon: Lexicon) -> bool:
     return first in ("has", "had", "also", "later") and second in lexicon.attribution_verbs
 
 
+# Verbs of saying whose subject may follow them ("said Ian Chong"); after the others a name is
+# their object ("accused Big Machine", "told Agence France-Presse").
+INVERTING_VERBS = frozenset(
+    """added adds argued argues asked commented comments concluded continued explained explains
+    insisted noted notes recalled remarked replied said says stated wrote writes""".split()
+)
+
+
 def _verb_before(text: str, start: int, lexicon: Lexicon) -> bool:
     before = text[:start].rstrip().lower()
     words = re.findall(r"\w+", before)
     if before.endswith("according to"):
         return True
-    return bool(words) and words[-1] in lexicon.attribution_verbs and not before.endswith(",")
+    return (
+        bool(words)
+        and words[-1] in lexicon.attribution_verbs
+        and words[-1] in INVERTING_VERBS
+        and not before.endswith(",")
+    )
 
 
 def _surnames(words: Sequence[str], lexicon: Lexicon) -> tuple[str, ...]:
@@ -427,7 +453,7 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
             cue = _cue(text, run, words, end, lexicon)
             if cue is None:
                 continue
-            known = _same_person(people, frozenset(key))
+            known = _same_person(people, frozenset(key)) or _short_given_name(people, key)
             if known is not None:
                 person = known
             else:
@@ -533,6 +559,22 @@ def _same_person(people: list[_Person], words: frozenset[str]) -> _Person | None
 _SUFFIX_WORDS = frozenset(s.rstrip(".") for s in SUFFIXES)
 
 
+def _short_given_name(people: list[_Person], key: tuple[str, ...]) -> _Person | None:
+    """The one person already named with the same family name and a longer or shorter form
+    of the given name ("Pat Carlineo" after "Patrick Carlineo Jr.")."""
+    core = [w for w in key if w not in _SUFFIX_WORDS]
+    if len(core) != 2 or len(core[0]) < 3:
+        return None
+    found = []
+    for person in people:
+        other = [w for w in person.key if w not in _SUFFIX_WORDS]
+        if len(other) == 2 and other[1] == core[1] and other[0] != core[0]:
+            short, long = sorted((other[0], core[0]), key=len)
+            if len(short) >= 3 and long.startswith(short):
+                found.append(person)
+    return found[0] if len(found) == 1 else None
+
+
 def _named_by_last_words(people: list[_Person], key: tuple[str, ...]) -> _Person | None:
     """The one person already named in full whose name ends with these two or more words
     ("Hawk Sawyer" of "Kathleen Hawk Sawyer"); nobody when two such people were named."""
@@ -598,9 +640,10 @@ def given_names() -> dict[str, str]:
     for name, genders in Detector(case_sensitive=False).names.items():
         if " " in name or len(name) < 2:
             continue
-        male = any(g in genders for g in ("male", "mostly_male"))
-        female = any(g in genders for g in ("female", "mostly_female"))
-        names[name] = "male" if male and not female else "female" if female and not male else ""
+        # "mostly" is no evidence against a pronoun (Taylor is mostly male in the list)
+        male = set(genders) <= {"male", "mostly_male"} and "male" in genders
+        female = set(genders) <= {"female", "mostly_female"} and "female" in genders
+        names[name] = "male" if male else "female" if female else ""
     return names
 
 

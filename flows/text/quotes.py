@@ -1,19 +1,24 @@
 """Direct quotations in an article and who said them. English news-writing cues only.
 
 A quotation is the text between an opening and its closing quotation mark (curly or
-straight double quotes). It may run over several sentences, and over paragraphs when a
-paragraph ends inside it and the next one opens with a quotation mark again (the wire
-convention). Two or fewer words in quotation marks with no attribution are scare quotes or
-titles, not quotations. A quotation is a *fragment* when its words are set inside a sentence
-of the writer's ("urged Tokyo to “calibrate its strategic perception”").
+straight double quotes, a straight mark closing what a curly one opened and the reverse). It
+may run over several sentences, and over paragraphs when a paragraph ends inside it and the
+next one opens with a quotation mark again (the wire convention). Two or fewer words in
+quotation marks with no attribution are scare quotes or titles, not quotations; so are words
+in title case with no speaker inside a writer's sentence ("Listen To The Music"). A quotation
+is a *fragment* when its words are set inside a sentence of the writer's ("urged Tokyo to
+“calibrate its strategic perception”").
 
 The speaker comes from the attribution next to the quotation: after it ("…,” Iwaya said;
 said Iwaya; the ministry said in a statement) or before it (Iwaya said: “…”). A pronoun
-("he said") is the person who spoke last, or the one person just named, when that is
-unambiguous and the pronoun's gender does not contradict the given name; otherwise the
-speaker is unknown, never guessed. A quotation with no attribution of its own that follows
-another in the same paragraph has the same speaker. Paraphrase ("according to X, …") has no
-quotation marks and is not a quote.
+("he said") is the person who spoke last (quoted, or reported: "Sasse said the charges were
+overdue"), or the one person just named, or of two just named the one who opens the sentence
+alone, when that is unambiguous and the pronoun's gender does not contradict the given name;
+a person named inside quoted words is never a candidate, and a pronoun does not reach back
+past someone the rules do not know ("Omar asked …"); otherwise the speaker is unknown, never
+guessed. A quotation with no attribution of its own that follows another in the same
+paragraph, or that is a paragraph of its own right after a known person's quotation, has the
+same speaker. Paraphrase ("according to X, …") has no quotation marks and is not a quote.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from functools import lru_cache
 from flows.core.records import Quotation
 from flows.text.people import PRONOUN_GENDER, PersonMention
 
-QUOTES_RULES_VERSION = "quotes-1"
+QUOTES_RULES_VERSION = "quotes-2"  # quotes-2: the real-page rules of issue 26
 
 TERMINAL = tuple(",.?!…—–:;")
 # Head nouns of a speaker phrase that speak for the body they name.
@@ -40,15 +45,21 @@ INTRODUCTIONS = frozenset(
     "according after at before by during following for in on speaking since while with".split()
 )
 SPEAKER_PRONOUNS = frozenset(("he", "she"))
+# How many sentences back "he said" looks for the one person it can be when nobody spoke yet.
+PRONOUN_LOOKBACK = 3
 # A speaker phrase: a pronoun, a capitalized name, or a noun phrase of up to eight words.
 SPEAKER = (
+    r"(?<![\w'’])"
     r"(?!(?:and|but|or|as|to|in|on|at|of|for|with|from|by|that|which|while|when|then)\b)"
+    r"(?!(?:According|After|As|At|Before|By|During|Following|For|In|On|Since|Speaking|While"
+    r"|With)\b)"
     r"(?P<speaker>he|she|they|it|we"
     r"|(?:Dr|Mr|Mrs|Ms|Prof|Gen|Sen|Rep|Gov|Lt|Col|Maj|Capt|Adm|Sgt)\.\s[A-Z][^,.;:!?“”\"]{0,60}?"
     r"|(?:the|a|an|its|his|her|their|one|another|some|several|two|three)\s+"
     r"(?:[^,.;:!?“”\"]|\.(?=[A-Z])){1,80}?"
+    r"|(?:[A-Z]\.){2,3}\s[A-Z](?:[^,.;:!?“”\"]|\.(?=[A-Z]))*?"
     r"|[A-Z](?:[^,.;:!?“”\"]|\.(?=[A-Z]))*?"
-    r"|[a-z][a-z\-]*(?:\s[a-z][a-z\-]*){0,3}?)"
+    r"|[a-z][a-z\-]*(?:\s[a-z][a-z\-]*){0,3}?(?:\s[A-Z][\w\-'’.]*){0,4}?)"
 )
 
 
@@ -220,7 +231,7 @@ def _patterns(verbs: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str], 
     """The attribution patterns for a set of verbs: verb then speaker, speaker then verb (an
     appositive between them allowed), and the speaker and verb that introduce a quotation."""
     verb = "(?P<verb>" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True)) + r")\b"
-    appositive = r"(?:,\s+[^,“”\"]{1,120},)?"
+    appositive = r"(?:,\s+[^,“”\"]{1,200},)?"
     verb_first = re.compile(
         verb
         + r"\s+"
@@ -235,7 +246,7 @@ def _patterns(verbs: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str], 
         + appositive
         + r"\s+(?:also\s+|later\s+)?"
         + verb
-        + r"(?:\s+[a-z]+){0,2}?\s*[:,]\s*$"
+        + r"(?:\s+[\w'’.\-]+){0,3}?\s*[:,]\s*$"
     )
     return verb_first, speaker_first, introducing
 
@@ -265,6 +276,22 @@ def _attribution_before(text: str, start: int, verbs: frozenset[str]) -> _Attrib
     speaker = match.group("speaker").strip()
     begin = clause_offset + match.start("speaker")
     return _Attribution(speaker, begin, begin + len(speaker), match.group("verb"), "before")
+
+
+def _name_and_colon(
+    text: str, start: int, paragraph: _Paragraph, people: Sequence[PersonMention]
+) -> _Attribution | None:
+    """A person's name and a colon, nothing else before the quotation (a headline's
+    "Anthony Lynn: “We needed to win”"): the person, with no verb."""
+    match = re.fullmatch(r"\s*([^\W\d_][^:“”\"]{2,60}?)\s*:\s*", text[:start])
+    if match is None:
+        return None
+    sentence = paragraph.sentence_at(match.start(1))
+    begin = paragraph.sentence_start(sentence)
+    span = (match.start(1) - begin, match.end(1) - begin)
+    if not any(p.sentence_index == sentence and (p.char_start, p.char_end) == span for p in people):
+        return None
+    return _Attribution(match.group(1), match.start(1), match.end(1), "", "before")
 
 
 def quotations(passages: Sequence[Passage]) -> list[Quotation]:
@@ -317,6 +344,12 @@ def find_quotes(
     raws = _raw_quotes(paragraphs) if found is None else _as_raw(found, passages)
     # in reading order, so that "the first named" and "the last named" mean the same every time
     people = sorted(people, key=lambda p: (p.sentence_index, p.char_start, p.entity_id))
+    # who "he" or "she" can be: a person named in someone's quoted words is not a speaker
+    unquoted = _outside_quotations(raws, paragraphs, people)
+    # people the text says spoke without quoting them ("Sasse said the charges are overdue"):
+    # a later "he said" with nobody else named since is theirs
+    reported = _reported_speakers(passages, unquoted, attribution_verbs)
+    subjects = _sole_subjects(passages, unquoted)
     organizations = sorted(
         organizations, key=lambda o: (o.sentence_index, o.char_start, o.entity_id)
     )
@@ -325,6 +358,12 @@ def find_quotes(
     last_body: str | None = None  # the last organization or country that spoke
     previous: tuple[Quote, int, int] | None = None  # the last quote, its paragraph, last sentence
     for raw in raws:
+        while reported and reported[0][0] < raw.first_sentence:
+            spoke_in, entity_id = reported.pop(0)
+            if last_speaker is None or spoke_in > last_speaker[1]:
+                # "" for someone the text does not name as a person ("Omar asked …"): a later
+                # pronoun cannot reach back past them
+                last_speaker = (entity_id, spoke_in)
         paragraph = paragraphs[raw.paragraph]
         text_ = paragraph.text
         inner = " ".join(raw.parts).strip()
@@ -337,6 +376,8 @@ def find_quotes(
             attribution = _attribution_after(text_, raw.end, attribution_verbs)
         if attribution is None:
             attribution = _attribution_before(text_, raw.start, attribution_verbs)
+        if attribution is None:
+            attribution = _name_and_colon(text_, raw.start, paragraph, people)
         before = text_[: raw.start].rstrip()
         starts_speech = (
             not before
@@ -348,7 +389,8 @@ def find_quotes(
         how = "none"
         sentence = raw.first_sentence
         if attribution is not None:
-            speaker_name, verb, how = attribution.speaker, attribution.verb, attribution.side
+            speaker_name, how = attribution.speaker, attribution.side
+            verb = attribution.verb or None
             speaker_sentence = paragraph.sentence_at(attribution.speaker_start)
             local_start = attribution.speaker_start - paragraph.sentence_start(speaker_sentence)
             local_end = local_start + len(attribution.speaker)
@@ -361,10 +403,20 @@ def find_quotes(
                 organizations,
                 last_speaker,
                 text_[attribution.speaker_end :],
+                unquoted,
+                subjects,
             )
         elif is_fragment:
             speaker_id, speaker_name = _fragment_speaker(
-                raw, paragraph, people, organizations, attribution_verbs, last_speaker, last_body
+                raw,
+                paragraph,
+                people,
+                organizations,
+                attribution_verbs,
+                last_speaker,
+                last_body,
+                unquoted,
+                subjects,
             )
             if (
                 speaker_id is None
@@ -383,6 +435,17 @@ def find_quotes(
             speaker_id, speaker_name = prior.speaker_entity_id, prior.speaker_name
             description, verb = prior.speaker_description, prior.attribution_verb
             how = "continued" if speaker_id or speaker_name else "none"
+        elif (
+            previous is not None
+            and previous[1] == raw.paragraph - 1
+            and not before
+            and previous[0].speaker_entity_id is not None
+            and _is_person(previous[0].speaker_entity_id, people)
+        ):
+            # a paragraph that is a quotation and nothing else, right after one whose speaker
+            # is known: the same speaker goes on (a new one would be named)
+            speaker_id = previous[0].speaker_entity_id
+            how = "continued"
         if speaker_id is None and _is_title(inner) and _is_prose(text_, raw.start, raw.end):
             continue  # a title set in a writer's sentence: “Listen To The Music,”
         quote = Quote(
@@ -434,6 +497,89 @@ def _is_prose(paragraph: str, start: int, end: int) -> bool:
     return sum(1 for w in rest if w[0].islower() and w not in TITLE_MINOR_WORDS) >= 2
 
 
+def _outside_quotations(
+    raws: Sequence[_Raw], paragraphs: Sequence[_Paragraph], people: Sequence[PersonMention]
+) -> list[PersonMention]:
+    """The person mentions that are not inside the marks of a quotation."""
+    where = {i: (n, start) for n, p in enumerate(paragraphs) for i, start, _ in p.sentences}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for raw in raws:
+        spans.setdefault(raw.paragraph, []).append((raw.start, raw.end))
+    kept = []
+    for person in people:
+        number, start = where.get(person.sentence_index, (-1, 0))
+        offset = start + person.char_start
+        if not any(a < offset < b for a, b in spans.get(number, ())):
+            kept.append(person)
+    return kept
+
+
+def _reported_speakers(
+    passages: Sequence[Passage], people: Sequence[PersonMention], verbs: frozenset[str]
+) -> list[tuple[int, str]]:
+    """(sentence, person) for each person followed by a verb of saying, an appositive or a
+    relative clause between them allowed ("Montell Figgins, who represents Thomas, said"), in
+    reading order."""
+    texts = {passage.index: passage.text for passage in passages}
+    found = []
+    for number, person in enumerate(people):
+        after = texts.get(person.sentence_index, "")[person.char_end :]
+        verb = REPORTED_VERB.match(after)
+        if verb and verb.group(1).lower() in verbs:
+            # the second of two people who spoke together is nobody in particular
+            joined = number and _coordinated(people[number - 1], person, texts)
+            found.append((person.sentence_index, "" if joined else person.entity_id))
+    # a sentence opened by a capitalized word that is no person and a verb of saying: someone
+    # the rules do not know spoke ("Omar asked for compassion", "Officials said")
+    starts = {p.sentence_index for p in people if p.char_start == 0}
+    for index, text in texts.items():
+        unknown = UNKNOWN_SUBJECT.match(text)
+        if (
+            unknown
+            and index not in starts
+            and unknown.group(1).lower() not in NOT_A_SUBJECT_NAME
+            and unknown.group(2) in verbs
+        ):
+            found.append((index, ""))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _coordinated(first: PersonMention, second: PersonMention, texts: dict[int, str]) -> bool:
+    """Two people named in one sentence as one subject: "A and B", "A, a …, and B"."""
+    if first.sentence_index != second.sentence_index:
+        return False
+    between = texts.get(first.sentence_index, "")[first.char_end : second.char_start]
+    return bool(re.fullmatch(r"(?:,[^,]*)?,?\s+and\s+(?:\w+\s+){0,3}?(?:[\w-]+,\s+)?", between))
+
+
+def _sole_subjects(
+    passages: Sequence[Passage], people: Sequence[PersonMention]
+) -> frozenset[tuple[int, str]]:
+    """(sentence, person) where the person opens the sentence alone, not as one of two joined
+    by "and" ("Ian Chong and Michael Jordan met …" has no sole subject)."""
+    texts = {passage.index: passage.text for passage in passages}
+    found = set()
+    for number, person in enumerate(people):
+        if person.char_start != 0:
+            continue
+        following = people[number + 1] if number + 1 < len(people) else None
+        if following is None or not _coordinated(person, following, texts):
+            found.add((person.sentence_index, person.entity_id))
+    return frozenset(found)
+
+
+# Words that open a sentence before a verb but name nobody new.
+NOT_A_SUBJECT_NAME = frozenset(
+    "he she it they we i you this that these those there but and so yet then also".split()
+)
+# A sentence's first word, capitalized, and a verb right after it.
+UNKNOWN_SUBJECT = re.compile(r"([A-Z][a-z]+)\s+(?:also\s+|later\s+|then\s+)?([a-z]+)\b")
+# After a name: its verb, with a possessive, an appositive or an adverb between them.
+REPORTED_VERB = re.compile(
+    r"(?:['’]s?)?(?:,[^,“”\"]{1,150},)?\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+)?([a-z]+)\b"
+)
+
+
 def _is_person(entity_id: str, people: Sequence[PersonMention]) -> bool:
     return any(p.entity_id == entity_id for p in people)
 
@@ -447,13 +593,17 @@ def _resolve(
     organizations: Sequence[NamedSpan],
     last_speaker: tuple[str, int] | None,
     after: str,
+    unquoted: Sequence[PersonMention] | None = None,
+    subjects: frozenset[tuple[int, str]] = frozenset(),
 ) -> tuple[str | None, str | None]:
-    """The entity behind an attribution's speaker phrase, and how the article describes it."""
+    """The entity behind an attribution's speaker phrase, and how the article describes it
+    (``unquoted``: the people a pronoun can be)."""
     lowered = speaker.lower()
     if lowered in PRONOUN_GENDER or lowered in ("they", "it", "we"):
         if lowered not in SPEAKER_PRONOUNS:
             return None, None
-        return _pronoun(lowered, sentence, people, last_speaker), None
+        pool = people if unquoted is None else unquoted
+        return _pronoun(lowered, sentence, pool, last_speaker, start, subjects), None
     for person in people:
         if (
             person.sentence_index == sentence
@@ -479,22 +629,42 @@ def _pronoun(
     sentence: int,
     people: Sequence[PersonMention],
     last_speaker: tuple[str, int] | None,
+    position: int | None = None,
+    subjects: frozenset[tuple[int, str]] = frozenset(),
 ) -> str | None:
     """He or she: the one person named since the last speaker spoke (in the sentences after
-    it, up to this one), else the last speaker; nobody when that is ambiguous or the
-    pronoun's gender contradicts the given name."""
+    it, up to the pronoun at ``position`` of this one), else the last speaker; nobody when that
+    is ambiguous or the pronoun's gender contradicts the given name."""
     gender = PRONOUN_GENDER[pronoun]
 
     def fits(mention: PersonMention) -> bool:
         return not mention.gender or mention.gender == gender
 
-    since = last_speaker[1] + 1 if last_speaker else sentence - 1
-    recent = {p.entity_id for p in people if since <= p.sentence_index <= sentence and fits(p)}
+    def before_pronoun(mention: PersonMention) -> bool:
+        return (
+            mention.sentence_index < sentence or position is None or mention.char_start < position
+        )
+
+    since = last_speaker[1] + 1 if last_speaker else sentence - PRONOUN_LOOKBACK
+    recent = {
+        p.entity_id
+        for p in people
+        if since <= p.sentence_index <= sentence and fits(p) and before_pronoun(p)
+    }
     if last_speaker is not None:
         recent.discard(last_speaker[0])
     if len(recent) == 1:
         return recent.pop()
-    if recent or last_speaker is None:
+    if len(recent) > 1:
+        # the subject of the latest sentence naming any of them, when it opens that sentence
+        latest = max(
+            p.sentence_index
+            for p in people
+            if p.entity_id in recent and since <= p.sentence_index <= sentence and before_pronoun(p)
+        )
+        openers = {e for i, e in subjects if i == latest and e in recent}
+        return openers.pop() if len(openers) == 1 else None
+    if last_speaker is None:
         return None
     speaker = next((p for p in people if p.entity_id == last_speaker[0]), None)
     return last_speaker[0] if speaker is not None and fits(speaker) else None
@@ -508,6 +678,8 @@ def _fragment_speaker(
     verbs: frozenset[str],
     last_speaker: tuple[str, int] | None,
     last_body: str | None,
+    unquoted: Sequence[PersonMention] | None = None,
+    subjects: frozenset[tuple[int, str]] = frozenset(),
 ) -> tuple[str | None, str | None]:
     """Who says the words quoted inside a sentence: the subject of its first verb of saying
     ("Iwaya urged Beijing to “…”", "China called the release “…”"), the person a "who" refers
@@ -517,9 +689,11 @@ def _fragment_speaker(
     begin = paragraph.sentence_start(sentence)
     local = raw.start - begin
     text = paragraph.text[begin : raw.start]
+    pool = people if unquoted is None else unquoted
     aside = re.search(r",\s*(he|she)\s+(?:said|added|noted|wrote)\s*,", text)
     if aside:
-        return _pronoun(aside.group(1), sentence, people, last_speaker), aside.group(1)
+        pronoun = _pronoun(aside.group(1), sentence, pool, last_speaker, aside.start(1), subjects)
+        return pronoun, aside.group(1)
     verb = next(
         (m for m in re.finditer(r"[a-z]+", text) if m.group() in verbs),
         None,
@@ -534,14 +708,26 @@ def _fragment_speaker(
         return (before[-1].entity_id, before[-1].name) if before else (None, None)
     intro = re.match(r"([A-Z][a-z]+)\b[^,]*,\s*", subject)
     offset = intro.end() if intro and intro.group(1).lower() in INTRODUCTIONS else 0
+    clause = list(re.finditer(r"(?:,\s+(?:but|while|whereas)|;)\s+", subject))
+    if clause:
+        offset = max(offset, clause[-1].end())
     in_subject = [p for p in named if offset <= p.char_start < len(subject)]
     if in_subject:
         return in_subject[0].entity_id, in_subject[0].name
+    right_before = re.search(r"\b([Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+|also\s+|later\s+)?$", subject)
+    if right_before:
+        pronoun = right_before.group(1)
+        spoke = _pronoun(
+            pronoun.lower(), sentence, pool, last_speaker, right_before.start(1), subjects
+        )
+        return spoke, pronoun
     if re.match(r"\s*(It|They)\b", subject[offset:]):
         return last_body, None
     if re.match(r"\s*(He|She)\b", subject[offset:]):
         pronoun = subject[offset:].split()[0]
-        return _pronoun(pronoun.lower(), sentence, people, last_speaker), pronoun
+        position = offset + len(subject[offset:]) - len(subject[offset:].lstrip())
+        spoke = _pronoun(pronoun.lower(), sentence, pool, last_speaker, position, subjects)
+        return spoke, pronoun
     spoken_for = [
         b for b in bodies if b.sentence_index == sentence and offset <= b.char_start < len(subject)
     ]
