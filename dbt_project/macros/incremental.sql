@@ -12,9 +12,21 @@
       with `is_new` (inputs that carry the stamp) or `in (changed_articles())`.
 -#}
 
-{#- The newest stamp this model holds; -infinity when it holds none. -#}
+{#- The newest stamp this model holds; -infinity when it holds none. A model whose pre-hook
+    deletes rows (delete_changed) reads it as it was before that delete: deleting the rows of
+    the latest build would otherwise lower it, and the model would then derive again, and
+    append, articles and days whose rows it still holds. -#}
 {% macro watermark() -%}
+    coalesce(getvariable('{{ watermark_variable() }}'), {{ held_watermark() }})
+{%- endmacro %}
+
+{% macro held_watermark() -%}
     (select coalesce(max(loaded_at), '-infinity'::timestamptz) from {{ this }})
+{%- endmacro %}
+
+{#- A DuckDB variable lives on dbt's connection, where the pre-hook and the model both run. -#}
+{% macro watermark_variable() -%}
+    watermark__{{ this.schema }}__{{ this.identifier }}
 {%- endmacro %}
 
 {#- True for an input row loaded after this model's watermark (always true in a full build).
@@ -92,13 +104,15 @@
     key:     'article_id' (the rows of changed articles) or 'published_date' (their days).
     version: the version column the rows were derived with and its current value; rows of
              another version are deleted first, which leaves the watermark at -infinity
-             when every row goes, and so re-derives the whole history. -#}
+             when every row goes, and so re-derives the whole history.
+    The watermark is then fixed (watermark()) before the rows to redo are deleted. -#}
 {% macro delete_changed(key='article_id', version_column='taxonomy_version', version=none) -%}
     {%- if is_incremental() -%}
         {%- if version_column -%}
             delete from {{ this }}
             where {{ version_column }} is distinct from {{ version or taxonomy_version() }};
         {% endif -%}
+        set variable {{ watermark_variable() }} = {{ held_watermark() }};
         delete from {{ this }}
         where {{ key }} in (
             {{ changed_articles() if key == 'article_id' else changed_days() }}

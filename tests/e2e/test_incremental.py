@@ -109,7 +109,7 @@ NEW_ARTICLES = (
 # the article with the most sentences, re-extracted: one sentence now names Vietnam and Laos
 REEXTRACTED = (
     "create temp table target as select article_id from raw.sentences "
-    "group by all order by count(*) desc, article_id limit 1",
+    "group by all order by count(distinct sentence_index) desc, article_id limit 1",
     "update raw.sentences set text = 'Vietnam and Laos said the talks in Hanoi would go on.' "
     "where article_id in (select * from target) and sentence_index = 2",
     "update raw.sentences set loaded_at = now() where article_id in (select * from target)",
@@ -118,7 +118,7 @@ REEXTRACTED = (
 # another feed lists an already-fetched article, with a date years earlier
 BACKDATED = (
     "create temp table target as select article_id from raw.sentences "
-    "group by all order by count(*) desc, article_id limit 1 offset 1",
+    "group by all order by count(distinct sentence_index) desc, article_id limit 1 offset 1",
     "insert into raw.feed_entries select * replace ("
     "'backdated-' || entry_id as entry_id, timestamptz '2019-03-04 05:06:07+00' as published_at, "
     "now() as first_seen_at, now() as loaded_at) "
@@ -127,7 +127,7 @@ BACKDATED = (
 # re-extracted to one sentence that names nothing: its mentions must go
 EMPTIED = (
     "create temp table target as select article_id from raw.sentences "
-    "group by all order by count(*) desc, article_id limit 1 offset 2",
+    "group by all order by count(distinct sentence_index) desc, article_id limit 1 offset 2",
     "delete from raw.sentences where article_id in (select * from target) and sentence_index > 0",
     "delete from raw.sentence_tone where article_id in (select * from target) and sentence_index > 0",
     "update raw.sentences set text = 'Nothing more was said on the matter.', loaded_at = now() "
@@ -141,9 +141,14 @@ OUTLET_RENAMED = (
     "update raw.feeds set outlet = 'Harbor Wire Asia', updated_at = now() "
     "where feed_name = 'harbor-wire-latest'",
 )
-# a loader bug: one article's sentences and tone inserted again, later
+# a loader bug: one article's sentences and tone inserted again, later; an article of the feed
+# whose outlet is renamed next, so the next build changes it again (the shortest, so it does not
+# become one of the articles with the most sentences, which the other changes pick)
 LOADED_TWICE = (
-    "create temp table target as select article_id from raw.sentences limit 1",
+    "create temp table target as select article_id from raw.sentences "
+    "where article_id in "
+    "(select article_id from raw.feed_entries where feed_name = 'harbor-wire-latest') "
+    "group by all order by count(*), article_id limit 1",
     "insert into raw.sentences select * replace (now() as loaded_at) from raw.sentences "
     "where article_id in (select * from target)",
     "insert into raw.sentence_tone select * replace (now() as scored_at) from raw.sentence_tone "
@@ -177,9 +182,10 @@ def built_from_scratch(settings: Settings) -> dict:
 def test_every_mart_equals_a_build_from_scratch_through_a_sequence_of_changes(
     demo_runs: DemoRuns, tmp_path: Path
 ):
-    """New, re-extracted, backdated and emptied articles with an outlet renamed, then a seed
-    edit, each built incrementally, leave every mart as a build from scratch on the same raw
-    data would; a batch loaded twice then leaves every mart as it was, row for row."""
+    """A batch loaded twice leaves every mart as it was, row for row; then new, re-extracted,
+    backdated and emptied articles with an outlet renamed (the twice-loaded article among its
+    articles), then a seed edit, each built incrementally, leave every mart as a build from
+    scratch on the same raw data would."""
     project = tmp_path / "dbt_project"
     shutil.copytree(
         demo_runs.settings.dbt_project_dir,
@@ -207,18 +213,29 @@ def test_every_mart_equals_a_build_from_scratch_through_a_sequence_of_changes(
         finally:
             con.close()
 
-    # 1. What one hourly run may bring: articles never seen, articles already built that
+    # 1. A batch loaded twice (a loader bug): incremental models keep one row per key, and
+    # every mart stays as it was. Before the changes below, which change its article again:
+    # the daily rollups' pre-hook then deletes every row this build wrote, and the watermark
+    # read after that delete counted days again that were not deleted (macros/incremental.sql).
+    previous = marts_compare.contents(database)
+    counts = table_counts(database, DERIVED)
+    _execute(database, *LOADED_TWICE)
+    incremental = run_dbt(settings, "build", *NO_TESTS)
+    assert incremental.success, incremental.describe_failures()
+    assert table_counts(database, DERIVED) == counts
+    assert marts_compare.differences(previous, marts_compare.contents(database)) == []
+
+    # 2. What one hourly run may bring: articles never seen, articles already built that
     # changed (each kind on an article of its own, chosen before the new ones arrive, as
     # the statements above choose them: the three with the most sentences), and a feed's
     # outlet renamed by the feeds file. Each is a change to an article's raw rows (its
     # stamp, macros/incremental.sql), rebuilt alike whatever else the run brought.
-    previous = marts_compare.contents(database)
     reextracted, backdated, emptied = (
         row[0]
         for row in query(
             database,
             "select article_id from raw.sentences group by all "
-            "order by count(*) desc, article_id limit 3",
+            "order by count(distinct sentence_index) desc, article_id limit 3",
         )
     )
     held = [row[0] for row in query(database, "select article_id from held.ids")]
@@ -264,7 +281,7 @@ def test_every_mart_equals_a_build_from_scratch_through_a_sequence_of_changes(
     )
     assert count(mentions, emptied) == 0  # they went with its sentences
 
-    # 2. A seed edited: every row derived again with the new rules, as a build from scratch.
+    # 3. A seed edited: every row derived again with the new rules, as a build from scratch.
 
     def edit_seeds() -> None:
         aliases = project / "seeds" / "entity_aliases.csv"
@@ -280,15 +297,6 @@ def test_every_mart_equals_a_build_from_scratch_through_a_sequence_of_changes(
     edit_seeds()
     previous, after = after, built_incrementally("seed edit")
     assert marts_compare.differences(previous, after), "the seed edit changed no mart"
-
-    # 3. A batch loaded twice (a loader bug): incremental models keep one row per key, and
-    # every mart stays as it was.
-    counts = table_counts(database, DERIVED)
-    _execute(database, *LOADED_TWICE)
-    incremental = run_dbt(settings, "build", *NO_TESTS)
-    assert incremental.success, incremental.describe_failures()
-    assert table_counts(database, DERIVED) == counts
-    assert marts_compare.differences(after, marts_compare.contents(database)) == []
 
 
 def test_hourly_data_tests_read_the_rows_of_the_run_and_the_daily_pass_reads_all(
