@@ -262,3 +262,19 @@ def test_a_pronoun_before_the_verb_is_the_person_the_clause_names(lexicon: Lexic
         ],
     )
     assert [q.speaker_entity_id for q in quotes] == ["ola-brandt", "ola-brandt"]
+
+
+def test_words_quoted_three_times_with_no_speaker_are_a_name(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["The state's new slogan, “Salt. We’re on it.”, drew ridicule."],
+            ["Ads reading “Salt. We're on it” ran on every bus."],
+            ["Critics mocked “salt, we’re on it.” online."],
+            ["“It works,” Ola Brandt said. “Salt. We’re on it.”"],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [
+        ("It works,", "ola-brandt"),
+        ("Salt. We’re on it.", "ola-brandt"),
+    ]

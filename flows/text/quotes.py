@@ -5,7 +5,8 @@ straight double quotes, a straight mark closing what a curly one opened and the 
 may run over several sentences, and over paragraphs when a paragraph ends inside it and the
 next one opens with a quotation mark again (the wire convention). Two or fewer words in
 quotation marks with no attribution are scare quotes or titles, not quotations; so are words
-in title case with no speaker inside a writer's sentence ("Listen To The Music"). A quotation
+in title case with no speaker inside a writer's sentence ("Listen To The Music"), and the same
+words quoted three times or more with no speaker (a campaign's slogan). A quotation
 is a *fragment* when its words are set inside a sentence of the writer's ("urged Tokyo to
 “calibrate its strategic perception”").
 
@@ -24,6 +25,7 @@ same speaker. Paraphrase ("according to X, …") has no quotation marks and is n
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -468,7 +470,17 @@ def find_quotes(
         elif attribution is not None and speaker_id is None and speaker_name:
             # an unknown or ambiguous speaker: a later pronoun cannot be resolved past it
             last_speaker = None
-    return quotes
+    # the same words quoted three times or more with nobody saying them are a name (a
+    # campaign's slogan, a programme), not a quotation
+    unsaid = Counter(_plain(q.quote_text) for q in quotes if q.speaker_entity_id is None)
+    return [
+        q for q in quotes if q.speaker_entity_id is not None or unsaid[_plain(q.quote_text)] < 3
+    ]
+
+
+def _plain(text: str) -> str:
+    """A quotation's words for comparing, without case or punctuation."""
+    return " ".join(re.findall(r"[^\W_]+", text.lower()))
 
 
 # Words a title leaves in lower case ("Takin’ It To the Streets").
