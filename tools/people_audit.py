@@ -210,17 +210,17 @@ def read_people(warehouse: Path, checked: dict[str, CheckedText]) -> dict[str, P
         ).fetchall()
     finally:
         con.close()
-    page_of = {a: page_id_of(url) for a, url, _ in articles}
+    page_of: dict[str, str] = {a: p for a, url, _ in articles if (p := page_id_of(url))}
     facts = {
-        page_of[a]: PagePeopleFacts(page_of[a], status) for a, _, status in articles if page_of[a]
+        page_of[a]: PagePeopleFacts(page_of[a], status) for a, _, status in articles if a in page_of
     }
     texts: dict[tuple[str, int], Sentence] = {
-        (page_of[a], i): Sentence(i, t) for a, i, t in sentences if page_of.get(a)
+        (page_of[a], i): Sentence(i, t) for a, i, t in sentences if a in page_of
     }
     grouped: dict[tuple[str, str], list] = defaultdict(list)
     for article_id, entity_id, name, curated, index, count, matched in mentions:
         page_id = page_of.get(article_id)
-        if page_id in facts:
+        if page_id is not None and page_id in facts:
             grouped[(page_id, entity_id)].append((name, curated, index, count, matched or ()))
             sentence = texts.get((page_id, index), Sentence(index, "")).text
             facts[page_id].mentions.append((sentence, entity_id, tuple(matched or ())))
@@ -241,7 +241,7 @@ def read_people(warehouse: Path, checked: dict[str, CheckedText]) -> dict[str, P
         )
     for article_id, text, speaker, speaker_name in quotes:
         page_id = page_of.get(article_id)
-        if page_id in facts:
+        if page_id is not None and page_id in facts:
             check = checked.get(page_id)
             inside = check is None or check.contains(Sentence(0, text))
             facts[page_id].quotes.append(FoundQuote(text, speaker, speaker_name, inside))
@@ -460,10 +460,11 @@ def score_people_page(
     )
     for person in ordered:
         verdict = judge_person(person, page)
-        if verdict.label_id is not None:
-            if verdict.label_id in found_ids:
-                verdict = PersonVerdict(person, verdict.label_id, DUPLICATE)
-            found_ids.add(verdict.label_id)
+        label_id = verdict.label_id
+        if label_id is not None:
+            if label_id in found_ids:
+                verdict = PersonVerdict(person, label_id, DUPLICATE)
+            found_ids.add(label_id)
         verdicts.append(verdict)
     missed = [p for p in page.persons if p.entity_id not in found_ids]
     quotes = match_quotes(facts.quotes, page)
