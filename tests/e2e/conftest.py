@@ -53,6 +53,11 @@ def other_language_feeds() -> dict[str, str]:
     return {f["name"]: urlsplit(f["url"]).path for f in document["feeds"] if f["outlet"] in others}
 
 
+# The product's fetch time limits (flows/core/settings.py), not make_settings' short ones, for
+# runs that fetch the sample site: on a busy machine (the other worker building too) a page
+# of a local server can take seconds, and a timeout there is the machine's, not the code's.
+SITE_TIMEOUTS = {"connect_timeout": 10.0, "read_timeout": 20.0, "total_timeout": 60.0}
+
 RAW_TABLES = (
     "raw.feed_fetches",
     "raw.feed_entries",
@@ -127,6 +132,7 @@ def _build_demo_runs(tmp: Path) -> DemoRuns:
             feeds=FEEDS_FILE,
             host_map=server.host_map,
             private_allowlist=server.allowlist,
+            **SITE_TIMEOUTS,
         )
         progress = ProgressLog()
         set_progress(progress)

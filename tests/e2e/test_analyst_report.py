@@ -31,7 +31,7 @@ from flows.readers.analyst_report.data import language_names
 from flows.readers.run_report import RunReport
 from tests.browser import Browser, Page, ensure_chromium
 from tests.conftest import FIXTURES, make_settings
-from tests.e2e.conftest import ENGLISH_OUTLETS, DemoRuns, english_feeds, query
+from tests.e2e.conftest import ENGLISH_OUTLETS, SITE_TIMEOUTS, DemoRuns, english_feeds, query
 
 pytestmark = pytest.mark.e2e
 
@@ -304,6 +304,7 @@ def burst_run(prefect_harness, tmp_path_factory) -> BurstRun:
             feeds=english_feeds(tmp),  # the English outlets: what the burst needs
             host_map=server.host_map,
             private_allowlist=server.allowlist,
+            **SITE_TIMEOUTS,
         )
         report = news_pipeline(settings)
     slugs = [a.slug for a in burst]

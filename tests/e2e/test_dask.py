@@ -25,7 +25,7 @@ from flows.demo_site.render import load_articles, render_article
 from flows.demo_site.site import DemoServer
 from flows.transform.dbt_runner import run_dbt
 from tests.conftest import make_settings
-from tests.e2e.conftest import english_feeds
+from tests.e2e.conftest import SITE_TIMEOUTS, english_feeds
 from tests.servers import FixtureServer, Route
 
 pytestmark = [pytest.mark.e2e, pytest.mark.dask]
@@ -200,6 +200,7 @@ def test_the_pool_a_local_cluster_and_a_scheduler_give_the_same_marts(
                 feeds=english_feeds(tmp_path),
                 host_map=server.host_map,
                 private_allowlist=server.allowlist,
+                **SITE_TIMEOUTS,
                 dask_address=address,
                 dask_chunk_pages=4,
             )

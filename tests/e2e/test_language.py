@@ -20,7 +20,7 @@ from flows.readers.status import read_status, render_status
 from flows.text.language import LANGUAGE_DETECTOR
 from flows.text.tokens import ANALYSER_VERSION
 from tests.conftest import make_settings
-from tests.e2e.conftest import DEMO_PAGES, DemoRuns, query
+from tests.e2e.conftest import DEMO_PAGES, SITE_TIMEOUTS, DemoRuns, query
 
 pytestmark = pytest.mark.e2e
 
@@ -149,6 +149,7 @@ def test_a_warehouse_from_before_language_detection_upgrades_without_fetching(
             feeds=FEEDS_FILE,
             host_map=server.host_map,
             private_allowlist=server.allowlist,
+            **SITE_TIMEOUTS,
         )
         shutil.copytree(demo_runs.settings.warehouse.parent, settings.warehouse.parent)
         forget_languages(settings)

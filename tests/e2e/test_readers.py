@@ -17,7 +17,7 @@ from flows.readers.status import read_status
 from flows.warehouse.query import run_query
 from flows.warehouse.snapshots import snapshot_id_of
 from tests.conftest import make_settings
-from tests.e2e.conftest import ENGLISH_OUTLETS, english_feeds
+from tests.e2e.conftest import ENGLISH_OUTLETS, SITE_TIMEOUTS, english_feeds
 
 pytestmark = pytest.mark.e2e
 
@@ -48,6 +48,7 @@ def first_run(prefect_harness, tmp_path_factory) -> Path:
             feeds=english_feeds(directory),  # the English outlets: enough for readers
             host_map=server.host_map,
             private_allowlist=server.allowlist,
+            **SITE_TIMEOUTS,
         )
         news_pipeline(settings)
     return settings.warehouse
@@ -75,6 +76,7 @@ def test_a_reader_polling_through_two_runs_sees_no_lock_error_and_only_whole_sna
             feeds=feeds,
             host_map=server.host_map,
             private_allowlist=server.allowlist,
+            **SITE_TIMEOUTS,
             publish=publish,
             snapshot_keep=1,  # expiry runs every publish; min_age keeps the held reader's files
             snapshot_min_age=3600,
