@@ -187,3 +187,15 @@ def test_coordinating_words_map_each_language_to_its_words():
     for language, listed in words.items():
         assert isinstance(listed, list) and listed, language
         assert all(isinstance(w, str) and w.strip() == w and w for w in listed), language
+
+
+def test_nothing_in_the_project_reads_the_database_path_while_parsing():
+    """newswatch lets dbt reuse a parse made for a database at another path
+    (flows/transform/dbt_runner.py): that holds only while no model, macro or setting reads
+    the path (or the profile's connection details) when dbt renders it."""
+    reads_the_path = re.compile(r"target\s*\.\s*path|target\[['\"]path|credentials|profile_name")
+    for path in sorted(PROJECT.rglob("*")):
+        parts = path.relative_to(PROJECT).parts
+        if path.suffix not in (".sql", ".yml", ".py") or parts[0] in ("target", "logs"):
+            continue
+        assert not reads_the_path.search(path.read_text(encoding="utf-8")), path

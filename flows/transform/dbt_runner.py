@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -183,6 +184,68 @@ def _progress_events(progress: Callable[[str, int], None]) -> Callable[[Any], No
     return on_event
 
 
+PARSE_FILE = "partial_parse.msgpack"
+
+
+def _parse_independent_of_the_path() -> None:
+    """Let dbt reuse a saved parse of this project for a database at another path.
+
+    dbt keeps the parsed project (``partial_parse.msgpack``) and parses it again from scratch,
+    seconds on a small machine, when the connection details it was parsed with change. For
+    dbt-duckdb these include the database file's path, so every new warehouse folder paid a
+    full parse on its first build. Nothing in this project reads the path while parsing (the
+    database *name*, its file's stem, stays in the key: nodes carry it), so newswatch leaves
+    the path out of that key (tests/test_dbt_project.py checks the project never reads it).
+    """
+    from dbt.adapters.duckdb.credentials import DuckDBCredentials
+
+    keys = DuckDBCredentials._connection_keys
+    if getattr(keys, "newswatch_without_path", False):
+        return
+
+    def without_path(self: Any) -> tuple[str, ...]:
+        return tuple(key for key in keys(self) if key != "path")
+
+    without_path.newswatch_without_path = True  # type: ignore[attr-defined]
+    DuckDBCredentials._connection_keys = without_path  # type: ignore[method-assign]
+
+
+def shared_parse(settings: Settings, database: Path) -> Path:
+    """Where the last parse of the project for databases named like ``database`` is kept for
+    the next new warehouse folder (dbt's own target folder, which it also ignores in git)."""
+    return settings.dbt_project_dir / "target" / "parsed" / f"{database.stem}.msgpack"
+
+
+def _seed_parse(own: Path, shared: Path) -> None:
+    """A folder dbt has not parsed in yet starts from the shared parse (dbt checks every
+    file's checksum against it, and parses again whatever changed, or all when it must)."""
+    if own.exists() or not shared.exists():
+        return
+    own.parent.mkdir(parents=True, exist_ok=True)
+    partial = own.with_name(f".{own.name}.{os.getpid()}")
+    try:
+        shutil.copyfile(shared, partial)
+        os.replace(partial, own)
+    except OSError:
+        partial.unlink(missing_ok=True)
+
+
+def _share_parse(own: Path, shared: Path) -> None:
+    """Keep this folder's parse for the next new folder, if it is newer than what is kept.
+    A read-only project folder only means no sharing."""
+    try:
+        if not own.exists() or (
+            shared.exists() and shared.stat().st_mtime_ns >= own.stat().st_mtime_ns
+        ):
+            return
+        shared.parent.mkdir(parents=True, exist_ok=True)
+        partial = shared.with_name(f".{shared.name}.{os.getpid()}.{threading.get_ident()}")
+        shutil.copyfile(own, partial)
+        os.replace(partial, shared)  # readers see the old file or the new, never half of one
+    except OSError:
+        return
+
+
 def run_dbt(
     settings: Settings,
     *args: str,
@@ -210,15 +273,20 @@ def run_dbt(
         str(target / "logs"),
         "--quiet",
     )
+    own_parse = target / "target" / PARSE_FILE
+    shared = shared_parse(settings, database or settings.work_database)
     with _DBT_LOCK:
         os.environ.update(dbt_environment(settings, database, tests_since))
         started = time.monotonic()
+        _parse_independent_of_the_path()
+        _seed_parse(own_parse, shared)
         crash_soon("dbt", 2.0)  # tests: die while dbt is building
         try:
             callbacks = [_progress_events(progress)] if progress else []
             outcome = dbtRunner(callbacks=callbacks).invoke(list(command))
         finally:
             _release_database()
+        _share_parse(own_parse, shared)
         seconds = time.monotonic() - started
     if outcome.exception is not None and not isinstance(outcome.exception, Exception):
         # Ctrl-C or a stop signal, which dbt caught: the run stops here, it did not fail.

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from flows.core.settings import REPO_ROOT
-from tests.e2e.conftest import DEMO_PAGES, english_feeds, query
+from tests.e2e.conftest import ENGLISH_PAGES, english_feeds, query
 
 # Three serves, each starting its own Prefect server and waiting for a run, on a busy machine:
 # the waits are generous, and the test's limit above their sum.
@@ -167,7 +167,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
 def serves(tmp_path: Path, environment: dict[str, str]) -> Iterator[Callable[..., Command]]:
     """Start `newswatch serve` (every 5 s) as often as a test needs; each is ended. It serves
     the sample site itself (`--demo`), or runs on ``feeds`` with ``env`` added (the address
-    of a sample site the test serves)."""
+    of a sample site the test serves); into tmp_path's warehouse, or ``into``."""
     started: list[Command] = []
     warehouse = tmp_path / "warehouse" / "demo.duckdb"
 
@@ -178,12 +178,13 @@ def serves(tmp_path: Path, environment: dict[str, str]) -> Iterator[Callable[...
         feeds: Path | None = None,
         env: dict[str, str] | None = None,
         every: str = "5",
+        into: Path | None = None,
     ) -> Command:
         variables = {**environment, **(env or {})}
         if api_url:
             variables["PREFECT_API_URL"] = api_url
         source = ["--feeds", str(feeds)] if feeds else ["--demo"]
-        args = ["serve", *source, "--warehouse", str(warehouse), "--every", every]
+        args = ["serve", *source, "--warehouse", str(into or warehouse), "--every", every]
         command = Command([*args, "--prefect-port", str(port)], variables, tmp_path, name)
         started.append(command)
         return command
@@ -214,7 +215,7 @@ def test_ctrl_c_then_kill_9_of_serve_during_runs_leave_no_server_and_serve_carri
     """One sequence on the Prefect server each `serve` starts itself: Ctrl-C of the first
     serve during a run, kill -9 of the second during a run, and the third carries on. The
     serves run on the English outlets of a sample site served here, not on the whole demo
-    (`--demo`, whose scheduled runs tests/e2e/test_serve.py proves): what is proven here does
+    (`--demo`, which tests/e2e/test_serve.py starts): what is proven here does
     not depend on the feeds, and a run of the English outlets costs far less."""
     import json
 
@@ -311,60 +312,81 @@ def _dbt_starts(writer_dir: Path) -> int:
     return len(re.findall(r" START (sql|python|seed|test) ", log.read_text(errors="replace")))
 
 
-def _interrupt_demo_during_dbt(api: str, args: list[str], env: dict[str, str], tmp_path: Path):
-    """`demo`, Ctrl-C'd as soon as dbt starts building: one line, exit 130 in under 10 s,
-    the run Crashed in the API it used, and every process it started ended."""
+def _interrupt_during_dbt(api: str, args: list[str], env: dict[str, str], tmp_path: Path):
+    """The command (`demo` or `run`), Ctrl-C'd as soon as dbt starts building: one line, exit
+    130 in under 10 s, the run Crashed in the API it used, and every process it started ended."""
     warehouse = Path(args[-1])
-    writer = warehouse.parent / "demo.writer"
-    before = _dbt_starts(writer)  # a build an earlier demo started is not this one's
-    demo = Command(args, env, tmp_path, f"demo-{api}")
+    writer = warehouse.parent / f"{warehouse.stem}.writer"
+    before = _dbt_starts(writer)  # a build an earlier command started is not this one's
+    command = Command(args, env, tmp_path, f"{args[0]}-{api}")
     try:
         wait_for(
-            lambda: _dbt_starts(writer) > before or demo.process.poll() is not None,
+            lambda: _dbt_starts(writer) > before or command.process.poll() is not None,
             600,
             "dbt to start building",
         )
-        sent = demo.ctrl_c()
-        code = demo.wait(60)
+        sent = command.ctrl_c()
+        code = command.wait(60)
         stopped_in = time.monotonic() - sent
     finally:
-        demo.end()
-    assert code == 130, demo.output()
+        command.end()
+    assert code == 130, command.output()
     assert stopped_in < 10, f"took {stopped_in:.1f}s"
-    line = assert_one_line(demo, "newswatch demo: interrupted while building the marts (dbt)")
+    line = assert_one_line(
+        command, f"newswatch {args[0]}: interrupted while building the marts (dbt)"
+    )
     assert "nothing was published yet" in line
     assert _run_states(api, tmp_path / "prefect", warehouse) == ["CRASHED"]
     wait_for(
         lambda: not processes_with(f"PREFECT_HOME={tmp_path / 'prefect'}"),
         60,
-        "every process the demo started to end",
+        f"every process the {args[0]} started to end",
     )
 
 
-def test_ctrl_c_of_demo_during_dbt_says_one_line_and_the_rerun_converges(
+def test_ctrl_c_during_dbt_says_one_line_and_the_rerun_converges(
     prefect_harness, environment, tmp_path: Path
 ):
-    """Ctrl-C of `demo` during dbt on the temporary API it starts itself, then again on the
-    user's own API (the harness), then one rerun. A rerun after each interruption would
-    prove no more: the API holds only the runs' states (each checked above), and what the
-    warehouse holds after an interrupted demo does not depend on which API recorded it."""
+    """Ctrl-C during dbt of `demo` on the temporary API it starts itself, then of `run` on the
+    user's own API (the harness) and one rerun. `run` goes on the English outlets of a sample
+    site served here, into a warehouse of its own: the interrupt's handling is the same code
+    for both commands (the line names the command), and a rerun of the English outlets proves
+    convergence at a third of the demo's cost. A rerun after each interruption would prove
+    no more: the API holds only the runs' states (each checked above)."""
+    import json
+
     from prefect.settings import PREFECT_API_URL
 
-    warehouse = tmp_path / "warehouse" / "demo.duckdb"
-    args = ["demo", "--warehouse", str(warehouse)]
-    harness = {**environment, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
-    _interrupt_demo_during_dbt("temporary", args, environment, tmp_path)
-    _interrupt_demo_during_dbt("harness", args, harness, tmp_path)
+    from flows.demo_site.site import DemoServer
 
-    rerun = subprocess.run(
-        [NEWSWATCH, *args], env=harness, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900
-    )
+    demo = ["demo", "--warehouse", str(tmp_path / "warehouse" / "demo.duckdb")]
+    _interrupt_during_dbt("temporary", demo, environment, tmp_path)
+
+    warehouse = tmp_path / "english" / "english.duckdb"
+    with DemoServer() as site:
+        harness = {
+            **environment,
+            "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+            "NEWSWATCH_HOST_MAP": json.dumps(site.host_map),
+            "NEWSWATCH_PRIVATE_ALLOWLIST": json.dumps(list(site.allowlist)),
+            "NEWSWATCH_PER_HOST_DELAY": "0",
+        }
+        run = ["run", "--feeds", str(english_feeds(tmp_path)), "--warehouse", str(warehouse)]
+        _interrupt_during_dbt("harness", run, harness, tmp_path)
+        rerun = subprocess.run(
+            [NEWSWATCH, *run],
+            env=harness,
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     statuses = dict(
         query(warehouse, "select status, count(*) from marts.dim_articles group by status")
     )
-    assert statuses["ok"] == DEMO_PAGES
-    assert sum(statuses.values()) == DEMO_PAGES + 5
+    assert statuses["ok"] == ENGLISH_PAGES
+    assert sum(statuses.values()) == ENGLISH_PAGES + 5
     assert query(
         warehouse,
         "select count(*) from (select article_id from raw.articles group by all having count(*) > 1)",
