@@ -71,7 +71,11 @@ def _worker_main(conn: multiprocessing.connection.Connection, memory_bytes: int 
         except EOFError:
             return
         if message is None:
-            return
+            # Leave at once: the interpreter's own teardown of every module a job loaded
+            # (trafilatura, the segmenters) took a second per worker, at the end of every run.
+            # Nothing is left to flush: the replies went through the pipe, which is closed.
+            conn.close()
+            os._exit(0)
         key, func, payload = message
         conn.send(_STARTED)
         try:
@@ -107,9 +111,12 @@ class _Worker:
         self.process.join(5)
         self.conn.close()
 
-    def stop(self) -> None:
+    def ask_to_stop(self) -> None:
         with contextlib.suppress(BrokenPipeError, OSError):
             self.conn.send(None)
+
+    def stop(self) -> None:
+        self.ask_to_stop()
         self.process.join(5)
         if self.process.is_alive():
             self.process.kill()
@@ -243,6 +250,8 @@ class WorkerPool:
     def close(self) -> None:
         for worker in self._busy:
             worker.kill()
+        for worker in self._idle:
+            worker.ask_to_stop()  # all at once: they end side by side
         for worker in self._idle:
             worker.stop()
         self._busy.clear()
