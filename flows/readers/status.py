@@ -116,6 +116,12 @@ def render_status(status: Status, console: Console, now: datetime | None = None)
                 for language, n, t in status.languages
             )
         )
+        others = sorted(language for language, _, t in status.languages if t and language != "en")
+        if others:
+            console.print(
+                f"  in {', '.join(others)}: countries, curated persons, issues and quotes with "
+                "curated speakers; discovered people and tone are English only (docs/quality.md)"
+            )
     if status.last_run:
         run = status.last_run
         console.print(

@@ -1,14 +1,23 @@
 """One row per direct quotation in an article, with its speaker where the text says who it is.
-The rules are flows/text/quotes.py (English news writing's cues); this model gives them the changed
-articles' sentences in their paragraphs, the people (int_persons__mentioned) and the
-organizations (int_phrases__matched) found there, and scores each quotation's tone with the
-project's tone model. Incremental by article (macros/incremental.sql)."""
+The rules are flows/text/quotes.py (English news writing's cues) for articles in English, and
+flows/text/quotes_multilingual.py (the cues of the seed quote_cues) for articles in the other
+languages that seed has cues for. This model gives them the changed articles' sentences in
+their paragraphs, the people (int_persons__mentioned, English) and the curated persons,
+organizations and countries (int_phrases__matched) found there, and scores each English
+quotation's tone with the project's tone model (an English lexicon: other languages' quotes
+have none). Incremental by article (macros/incremental.sql)."""
 
 import pyarrow as pa
 
 from flows.core.records import Quotation
 from flows.text.people import RULES_LANGUAGE, PersonMention
 from flows.text.quotes import QUOTES_RULES_VERSION, NamedSpan, Passage, find_quotes
+from flows.text.quotes_multilingual import (
+    MULTILINGUAL_QUOTES_VERSION,
+    Cues,
+    Speaker,
+    find_quotes_multilingual,
+)
 from flows.text.tokens import TOKEN
 from flows.text.tone import score
 
@@ -54,6 +63,19 @@ def model(dbt, session):
     verbs = frozenset(
         row[0] for row in con.sql(f"select verb from {sql_of(verbs_relation)}").fetchall()
     )
+    cue_rows = con.sql(
+        f"select language, cue, kind from {sql_of(dbt.ref('quote_cues'))} order by all"
+    ).fetchall()
+    cues = {}
+    for language in sorted({row[0] for row in cue_rows} - {RULES_LANGUAGE}):
+        of = [row for row in cue_rows if row[0] == language]
+        cues[language] = Cues(
+            verbs=tuple(cue for _, cue, kind in of if kind == "verb"),
+            pronouns=tuple(cue for _, cue, kind in of if kind == "pronoun"),
+            so_called=tuple(cue for _, cue, kind in of if kind == "so_called"),
+            honorifics=tuple(cue for _, cue, kind in of if kind == "honorific"),
+        )
+    cue_languages = ", ".join(f"'{language}'" for language in cues) or "''"
     sentences = dbt.ref("int_sentences__tokenized")
     articles = dbt.ref("stg_newswatch__articles")
     stored_quotations = dbt.ref("stg_newswatch__quotations")
@@ -74,15 +96,17 @@ def model(dbt, session):
         for row in con.sql(
             f"""
             with changed as (
-                select article_id, analyser, sentence_text from {sql_of(sentences)}
-                where loaded_at > {watermark} and language = '{RULES_LANGUAGE}'
+                select article_id, analyser, sentence_text, language from {sql_of(sentences)}
+                where loaded_at > {watermark}
+                    and (language = '{RULES_LANGUAGE}' or language in ({cue_languages}))
             )
             select article_id from changed
-            where analyser is not null
+            where analyser is not null and language = '{RULES_LANGUAGE}'
                 and article_id in (select article_id from {sql_of(stored_quotations)})
             union
             select article_id from changed
-            where analyser is null and regexp_matches(sentence_text, '["“”«»]')
+            where (analyser is null or language <> '{RULES_LANGUAGE}')
+                and regexp_matches(sentence_text, '["“”«»„「」『』]')
             order by article_id
             """
         ).fetchall()
@@ -93,7 +117,8 @@ def model(dbt, session):
             "create or replace temp table chunk as select unnest($ids) as article_id", {"ids": ids}
         )
         sentences_of = {}
-        for article_id, index, text, paragraph, stamp in con.sql(
+        language_of = {}
+        for article_id, index, text, paragraph, stamp, language in con.sql(
             f"""
             select sentences.article_id, sentences.sentence_index, sentences.sentence_text,
                 case
@@ -102,7 +127,8 @@ def model(dbt, session):
                     else length(articles.text[1:sentences.char_start])
                         - length(replace(articles.text[1:sentences.char_start], chr(10), ''))
                 end as paragraph,
-                sentences.loaded_at
+                sentences.loaded_at,
+                sentences.language
             from {sql_of(sentences)} as sentences
             inner join chunk on sentences.article_id = chunk.article_id
             left join {sql_of(articles)} as articles on sentences.article_id = articles.article_id
@@ -110,6 +136,7 @@ def model(dbt, session):
             """
         ).fetchall():
             sentences_of.setdefault(article_id, []).append((index, text, paragraph or 0, stamp))
+            language_of.setdefault(article_id, language)
         people = {}
         for row in con.sql(
             f"select article_id, sentence_index, char_start, char_end, entity_id, name, "
@@ -125,9 +152,9 @@ def model(dbt, session):
             )
         bodies = {}
         for row in con.sql(
-            f"select article_id, sentence_index, token_position, token_count, entity_id "
-            f"from {sql_of(phrases)} "
-            "where phrase_kind = 'alias' and entity_type in ('organization', 'country') "
+            f"select article_id, sentence_index, token_position, token_count, entity_id, "
+            f"entity_type from {sql_of(phrases)} "
+            "where phrase_kind = 'alias' and entity_type in ('organization', 'country', 'person') "
             "and article_id in (select article_id from chunk) "
             "order by article_id, sentence_index, token_position, entity_id"
         ).fetchall():
@@ -150,23 +177,37 @@ def model(dbt, session):
         for article_id, parts in sentences_of.items():
             passages = [Passage(index, text, paragraph) for index, text, paragraph, _ in parts]
             texts = {index: text for index, text, _, _ in parts}
-            organizations = []
-            for index, position, count, entity_id in bodies.get(article_id, []):
+            named = []  # (sentence, start, end, entity id, type) of every curated alias found
+            for index, position, count, entity_id, entity_type in bodies.get(article_id, []):
                 spans = _token_spans(texts.get(index, ""))
                 if position + count - 2 < len(spans):
-                    organizations.append(
-                        NamedSpan(
-                            index, spans[position - 1][0], spans[position + count - 2][1], entity_id
+                    named.append(
+                        (
+                            index,
+                            spans[position - 1][0],
+                            spans[position + count - 2][1],
+                            entity_id,
+                            entity_type,
                         )
                     )
-            quotes = find_quotes(
-                passages,
-                people.get(article_id, []),
-                organizations,
-                verbs,
-                # None for an article stored without the workers' analysis: found here
-                found.get(article_id) if article_id in found else None,
-            )
+            language = language_of.get(article_id)
+            if language == RULES_LANGUAGE:
+                quotes = find_quotes(
+                    passages,
+                    people.get(article_id, []),
+                    [NamedSpan(*n[:4]) for n in named if n[4] != "person"],
+                    verbs,
+                    # None for an article stored without the workers' analysis: found here
+                    found.get(article_id) if article_id in found else None,
+                )
+                rules_version = QUOTES_RULES_VERSION
+            elif language in cues:
+                quotes = find_quotes_multilingual(
+                    passages, [Speaker(*n) for n in named], cues[language], language
+                )
+                rules_version = MULTILINGUAL_QUOTES_VERSION
+            else:
+                continue
             for number, quote in enumerate(quotes):
                 rows["article_id"].append(article_id)
                 rows["quote_index"].append(number)
@@ -179,8 +220,10 @@ def model(dbt, session):
                 rows["speaker_description"].append(quote.speaker_description)
                 rows["attribution_verb"].append(quote.attribution_verb)
                 rows["attribution"].append(quote.attribution)
-                rows["tone"].append(score(quote.quote_text).tone)
-                rows["rules_version"].append(QUOTES_RULES_VERSION)
+                # the tone model is an English lexicon: never another language's score
+                tone = score(quote.quote_text).tone if language == RULES_LANGUAGE else None
+                rows["tone"].append(tone)
+                rows["rules_version"].append(rules_version)
                 rows["loaded_at"].append(parts[0][3])
                 rows["taxonomy_version"].append(fingerprint)
         return pa.RecordBatch.from_pydict(rows, schema=SCHEMA)
