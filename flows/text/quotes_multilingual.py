@@ -37,7 +37,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flows.text.quotes import Passage, Quote
+from flows.text.quotes import Passage, Quote, _Paragraph, _paragraphs
 
 MULTILINGUAL_QUOTES_VERSION = "quotes-ml-1"
 
@@ -90,39 +90,12 @@ class _Span:
     last_sentence: int
 
 
-@dataclass
-class _Paragraph:
-    text: str
-    sentences: list[tuple[int, int, int]]  # (sentence index, start, end)
-
-    def sentence_at(self, offset: int) -> int:
-        for index, start, end in self.sentences:
-            if start <= offset < end + 1:
-                return index
-        return self.sentences[-1][0]
-
-    def bounds(self, index: int) -> tuple[int, int]:
-        for i, start, end in self.sentences:
-            if i == index:
-                return start, end
-        return 0, len(self.text)
-
-
-def _paragraphs(passages: Sequence[Passage]) -> list[_Paragraph]:
-    grouped: dict[int, list[Passage]] = {}
-    for passage in passages:
-        grouped.setdefault(passage.paragraph, []).append(passage)
-    paragraphs = []
-    for number in sorted(grouped):
-        text = ""
-        sentences = []
-        for passage in sorted(grouped[number], key=lambda p: p.index):
-            if text:
-                text += " "
-            sentences.append((passage.index, len(text), len(text) + len(passage.text)))
-            text += passage.text
-        paragraphs.append(_Paragraph(text, sentences))
-    return paragraphs
+def _bounds(paragraph: _Paragraph, index: int) -> tuple[int, int]:
+    """Where sentence ``index`` starts and ends in its paragraph's text."""
+    for i, start, end in paragraph.sentences:
+        if i == index:
+            return start, end
+    return 0, len(paragraph.text)
 
 
 def _spans(paragraphs: Sequence[_Paragraph]) -> list[_Span]:
@@ -203,8 +176,8 @@ def find_quotes_multilingual(
     for span in spans:
         paragraph = paragraphs[span.paragraph]
         text = paragraph.text
-        sentence_start, _ = paragraph.bounds(span.first_sentence)
-        _, sentence_end = paragraph.bounds(span.last_sentence)
+        sentence_start, _ = _bounds(paragraph, span.first_sentence)
+        _, sentence_end = _bounds(paragraph, span.last_sentence)
         # the clause around the quotation: from the sentence's start (or the end of a
         # quotation before it in the sentence) to its end (or the next quotation)
         others = [s for s in spans if s.paragraph == span.paragraph and s is not span]
@@ -402,7 +375,7 @@ def _trusted(placed: _Placed, known: Sequence[_Placed], unspaced: bool) -> bool:
     """A person named by one word alone (Lee, Kim) is trusted as a speaker only when the
     article named the same person in full before: a bare surname the seeds share among
     several people, or with someone they do not know, is not enough."""
-    if unspaced or placed.speaker.entity_type != "person" or " " in placed_text(placed):
+    if unspaced or placed.speaker.entity_type != "person" or " " in placed.written:
         return True
     return any(
         k.speaker.entity_id == placed.speaker.entity_id
@@ -410,10 +383,6 @@ def _trusted(placed: _Placed, known: Sequence[_Placed], unspaced: bool) -> bool:
         and k.end - k.start > placed.end - placed.start
         for k in known
     )
-
-
-def placed_text(placed: _Placed) -> str:
-    return placed.written
 
 
 def _body(placed: _Placed, text: str, unspaced: bool) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import pickle
 import shutil
 from collections import Counter
@@ -39,6 +40,16 @@ def english_feeds(directory: Path) -> Path:
     path = directory / "english-feeds.yaml"
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def site_environment(server: DemoServer) -> dict[str, str]:
+    """What a `newswatch` process needs to fetch a sample site served here: its hosts mapped
+    to 127.0.0.1, those addresses allowed, no politeness delay."""
+    return {
+        "NEWSWATCH_HOST_MAP": json.dumps(server.host_map),
+        "NEWSWATCH_PRIVATE_ALLOWLIST": json.dumps(list(server.allowlist)),
+        "NEWSWATCH_PER_HOST_DELAY": "0",
+    }
 
 
 def other_language_feeds() -> dict[str, str]:

@@ -13,7 +13,6 @@ working database opens, holds no duplicate, and keeps every article any earlier 
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import pytest
 
 from flows.core.faults import POINTS
 from flows.demo_site.site import DemoServer
-from tests.e2e.conftest import ENGLISH_PAGES, english_feeds, query
+from tests.e2e.conftest import ENGLISH_PAGES, english_feeds, query, site_environment
 
 pytestmark = pytest.mark.e2e
 
@@ -64,9 +63,7 @@ def newswatch_run(
         env = {
             **os.environ,
             "PREFECT_API_URL": PREFECT_API_URL.value(),
-            "NEWSWATCH_HOST_MAP": json.dumps(server.host_map),
-            "NEWSWATCH_PRIVATE_ALLOWLIST": json.dumps(list(server.allowlist)),
-            "NEWSWATCH_PER_HOST_DELAY": "0",
+            **site_environment(server),
         }
 
         def run(crash_at: str | None = None, **options) -> subprocess.CompletedProcess:

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from flows.core.settings import REPO_ROOT
-from tests.e2e.conftest import ENGLISH_PAGES, english_feeds, query
+from tests.e2e.conftest import ENGLISH_PAGES, english_feeds, query, site_environment
 
 # Three serves, each starting its own Prefect server and waiting for a run, on a busy machine:
 # the waits are generous, and the test's limit above their sum.
@@ -217,7 +217,6 @@ def test_ctrl_c_then_kill_9_of_serve_during_runs_leave_no_server_and_serve_carri
     serves run on the English outlets of a sample site served here, not on the whole demo
     (`--demo`, which tests/e2e/test_serve.py starts): what is proven here does
     not depend on the feeds, and a run of the English outlets costs far less."""
-    import json
 
     from flows.demo_site.site import DemoServer
 
@@ -225,11 +224,7 @@ def test_ctrl_c_then_kill_9_of_serve_during_runs_leave_no_server_and_serve_carri
     url = f"http://127.0.0.1:{port}/api"
     with DemoServer() as site:
         feeds = english_feeds(tmp_path)
-        address = {
-            "NEWSWATCH_HOST_MAP": json.dumps(site.host_map),
-            "NEWSWATCH_PRIVATE_ALLOWLIST": json.dumps(list(site.allowlist)),
-            "NEWSWATCH_PER_HOST_DELAY": "0",
-        }
+        address = site_environment(site)
 
         # 1. Ctrl-C during a run: one line, exit 130, nothing left running, the server gone.
         first = serves("first", port, feeds=feeds, env=address)
@@ -353,7 +348,6 @@ def test_ctrl_c_during_dbt_says_one_line_and_the_rerun_converges(
     for both commands (the line names the command), and a rerun of the English outlets proves
     convergence at a third of the demo's cost. A rerun after each interruption would prove
     no more: the API holds only the runs' states (each checked above)."""
-    import json
 
     from prefect.settings import PREFECT_API_URL
 
@@ -367,9 +361,7 @@ def test_ctrl_c_during_dbt_says_one_line_and_the_rerun_converges(
         harness = {
             **environment,
             "PREFECT_API_URL": str(PREFECT_API_URL.value()),
-            "NEWSWATCH_HOST_MAP": json.dumps(site.host_map),
-            "NEWSWATCH_PRIVATE_ALLOWLIST": json.dumps(list(site.allowlist)),
-            "NEWSWATCH_PER_HOST_DELAY": "0",
+            **site_environment(site),
         }
         run = ["run", "--feeds", str(english_feeds(tmp_path)), "--warehouse", str(warehouse)]
         _interrupt_during_dbt("harness", run, harness, tmp_path)
@@ -395,7 +387,6 @@ def test_ctrl_c_during_dbt_says_one_line_and_the_rerun_converges(
 
 def test_ctrl_c_of_run_sent_to_it_alone_while_it_fetches(prefect_harness, environment, tmp_path):
     """SIGINT to the process alone (`kill -INT`), at the first archived response."""
-    import json
 
     from prefect.settings import PREFECT_API_URL
 
@@ -406,9 +397,7 @@ def test_ctrl_c_of_run_sent_to_it_alone_while_it_fetches(prefect_harness, enviro
         env = {
             **environment,
             "PREFECT_API_URL": str(PREFECT_API_URL.value()),
-            "NEWSWATCH_HOST_MAP": json.dumps(server.host_map),
-            "NEWSWATCH_PRIVATE_ALLOWLIST": json.dumps(list(server.allowlist)),
-            "NEWSWATCH_PER_HOST_DELAY": "0",
+            **site_environment(server),
         }
         args = ["run", "--feeds", str(FEEDS_FILE), "--warehouse", str(warehouse)]
         run = Command(args, env, tmp_path, "run")

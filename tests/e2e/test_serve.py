@@ -5,7 +5,6 @@ marks its run and frees the slot at once."""
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import signal
 import subprocess
@@ -18,7 +17,7 @@ import psutil
 import pytest
 
 from flows.demo_site.site import DemoServer
-from tests.e2e.conftest import ENGLISH_PAGES, english_feeds, query
+from tests.e2e.conftest import ENGLISH_PAGES, english_feeds, query, site_environment
 from tests.e2e.test_interrupts import (  # noqa: F401 - environment and serves are fixtures
     _next_run_completes,
     active_slots,
@@ -116,11 +115,7 @@ def test_scheduled_runs_survive_ctrl_c_and_a_kill_complete_and_never_overlap(
     assert healthy(url)
 
     # 2. Serve again, and kill a running flow-run process outright.
-    address = {
-        "NEWSWATCH_HOST_MAP": json.dumps(site.host_map),
-        "NEWSWATCH_PRIVATE_ALLOWLIST": json.dumps(list(site.allowlist)),
-        "NEWSWATCH_PER_HOST_DELAY": "0",
-    }
+    address = site_environment(site)
     warehouse = tmp_path / "english" / "english.duckdb"
     restarted = datetime.now(UTC)
     second = serves(
