@@ -138,12 +138,30 @@ def _is_ip(name: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """One temporary Prefect API for the whole session (start-up costs 8–20 s)."""
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One temporary Prefect API for the whole session (start-up costs 8–20 s). Yields a copy
+    of its database as it was on start-up, before any run: migrated, and empty."""
+    import sqlite3
+
+    from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=180):
-        yield
+        database = PREFECT_SERVER_DATABASE_CONNECTION_URL.value().split(":///", 1)[1]
+        empty = tmp_path_factory.mktemp("prefect-empty") / "prefect.db"
+        with sqlite3.connect(database) as source, sqlite3.connect(empty) as copy:
+            source.backup(copy)  # a consistent copy, though the server has it open
+        yield empty
+
+
+@pytest.fixture
+def prefect_home(prefect_harness: Path, tmp_path: Path) -> Path:
+    """A PREFECT_HOME of the test's own whose database is already migrated: a server a test
+    starts on a new home first spends about 10 s of CPU building its schema."""
+    home = tmp_path / "prefect"
+    home.mkdir()
+    shutil.copyfile(prefect_harness, home / "prefect.db")
+    return home
 
 
 @pytest.fixture(scope="session")

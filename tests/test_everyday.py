@@ -325,6 +325,29 @@ def test_the_server_a_killed_serve_left_running_is_ended(tmp_path: Path, monkeyp
     assert not record.path.exists()
 
 
+def test_a_process_that_ended_is_not_alive_before_its_parent_collects_it():
+    """A server ended by SIGTERM stays a zombie until its parent waits for it: it must count as
+    ended, not be waited for until the stop limit and killed again."""
+    from flows.orchestration.server import _alive
+
+    child = subprocess.Popen([sys.executable, "-c", "pass", "prefect"])
+    try:
+        stat = Path(f"/proc/{child.pid}/stat")
+        deadline = time.monotonic() + 60
+        while stat.read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the child did not end"
+            time.sleep(0.05)
+        assert not _alive(child.pid, "prefect")
+    finally:
+        child.wait()
+    sleeper = _sleeper("prefect")
+    try:
+        assert _alive(sleeper.pid, "prefect")
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
 def test_a_server_started_for_us_dies_with_us_even_by_sigkill(tmp_path: Path):
     """PR_SET_PDEATHSIG: the kernel signals the child when the process that started it dies."""
     pid_file = tmp_path / "child.pid"

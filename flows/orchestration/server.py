@@ -174,8 +174,17 @@ def _alive(pid: int | None, *words: str) -> bool:
         return False
     except PermissionError:
         return False  # not ours: not a process we started
+    if _zombie(pid):
+        return False  # it has ended; its parent has not yet collected its exit status
     line = _command_line(pid)
     return all(word in line for word in words) if line else True
+
+
+def _zombie(pid: int) -> bool:
+    try:  # /proc/<pid>/stat: "pid (command) state ...", and the command may hold spaces
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 @dataclass(frozen=True)

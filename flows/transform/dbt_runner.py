@@ -6,9 +6,11 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -142,6 +144,27 @@ def dbt_environment(
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_PARTIAL_PARSE": "true",
     }
+
+
+@contextmanager
+def _noting_ctrl_c() -> Iterator[list[int]]:
+    """Note each SIGINT that arrives (and hand it on to the handler already installed)."""
+    noted: list[int] = []
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if main else None
+    if not callable(previous):  # not the main thread (which alone gets signals), or ignored
+        yield noted
+        return
+
+    def note(signum: int, frame: Any) -> None:
+        noted.append(signum)
+        previous(signum, frame)
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _release_database() -> None:
@@ -283,7 +306,8 @@ def run_dbt(
         crash_soon("dbt", 2.0)  # tests: die while dbt is building
         try:
             callbacks = [_progress_events(progress)] if progress else []
-            outcome = dbtRunner(callbacks=callbacks).invoke(list(command))
+            with _noting_ctrl_c() as ctrl_c:
+                outcome = dbtRunner(callbacks=callbacks).invoke(list(command))
         finally:
             _release_database()
         _share_parse(own_parse, shared)
@@ -291,6 +315,10 @@ def run_dbt(
     if outcome.exception is not None and not isinstance(outcome.exception, Exception):
         # Ctrl-C or a stop signal, which dbt caught: the run stops here, it did not fail.
         raise outcome.exception
+    if ctrl_c and not outcome.success:
+        # Ctrl-C, and dbt's clean-up after it raised something else in its place (closing
+        # connections the interrupt had already closed): still an interruption, not a failure.
+        raise KeyboardInterrupt from outcome.exception
     nodes = []
     for result in getattr(outcome.result, "results", None) or []:
         node = result.node

@@ -19,7 +19,6 @@ import pytest
 from flows.demo_site.site import DemoServer
 from tests.e2e.conftest import ENGLISH_PAGES, english_feeds, query, site_environment
 from tests.e2e.test_interrupts import (  # noqa: F401 - environment and serves are fixtures
-    _next_run_completes,
     active_slots,
     assert_one_line,
     environment,
@@ -51,12 +50,12 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def prefect_server(tmp_path: Path) -> Iterator[str]:
+def prefect_server(prefect_home: Path, tmp_path: Path) -> Iterator[str]:
     """`prefect server start` with its scheduler, on a free port, data in tmp_path."""
     port = free_port()
     env = {
         **os.environ,
-        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_HOME": str(prefect_home),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_UI_ENABLED": "false",
         "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "1",
@@ -85,6 +84,14 @@ def site() -> Iterator[DemoServer]:
     before them, so it outlives them)."""
     with DemoServer() as server:
         yield server
+
+
+def next_run_completes(url: str, after: datetime) -> dict:
+    return wait_for(
+        lambda: [r for r in pipeline_runs(url, "COMPLETED") if started_after(r, after)],
+        600,
+        "a scheduled run to complete after the restart",
+    )[0]
 
 
 def parse(ts: str | None) -> datetime | None:
@@ -154,7 +161,7 @@ def test_scheduled_runs_survive_ctrl_c_and_a_kill_complete_and_never_overlap(
 
     # 3. The next run is not blocked by the killed one: it completes and publishes the
     # warehouse: the English outlets' articles, the foreign story and the 5 failed pages.
-    completed = _next_run_completes(url, killed_at)
+    completed = next_run_completes(url, killed_at)
     assert completed["id"] not in (running["id"], killed["id"])
     assert query(warehouse, "select count(*) from marts.dim_articles") == [(ENGLISH_PAGES + 5,)]
     second.ctrl_c()
