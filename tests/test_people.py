@@ -210,3 +210,25 @@ def test_a_short_form_of_the_given_name_is_the_same_person(lexicon: Lexicon):
         "Friends of Pat Dunmore, 40, said he was shy.",
     )
     assert {entity for _, _, entity in found} == {"patrick-dunmore-jr"}
+
+
+def test_a_full_name_whose_surname_alone_later_speaks_is_a_person(lexicon: Lexicon):
+    """News copy names someone in full once, with no title or verb, then writes "Surname
+    said": the full name is a person, and the later surname is them."""
+    found = people_in(
+        lexicon,
+        "To Quillon Ottaway, records are a side effect.",
+        "“I thought he was joking,” Ottaway said.",
+    )
+    assert found == [
+        (0, "Quillon Ottaway", "quillon-ottaway"),
+        (1, "Ottaway", "quillon-ottaway"),
+    ]
+    # a body that speaks ("the Wexcombe said") makes no person of a run ending in its word
+    assert people_in(
+        lexicon,
+        "Investors left Brennic Wexcombe on Sunday.",
+        "The Wexcombe said it would reopen.",
+    ) == []
+    # without a later "Surname said" nothing says the run is a person
+    assert people_in(lexicon, "To Quillon Ottaway, records are a side effect.") == []

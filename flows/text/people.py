@@ -30,7 +30,7 @@ import regex
 from flows.text.tokens import TOKEN
 
 # Bump when the rules below change, so rows derived by another version are told apart.
-PEOPLE_RULES_VERSION = "people-2"  # people-2: the real-page rules of issue 26
+PEOPLE_RULES_VERSION = "people-3"  # people-3: a full name whose surname alone says something
 # The language the cues, titles, verbs and pronouns below are written in: people and quotes are
 # looked for only in articles detected in it (int_sentences__tokenized.language).
 RULES_LANGUAGE = "en"
@@ -108,7 +108,8 @@ class PersonMention:
     full_name: str  # the person's full name as first written in full in the article
     stated_role: str | None  # the role the article gives the person, first time it does
     match_type: str  # name | surname | standalone
-    cue: str  # curated | title | verb | appositive | given_name | family_name | surname
+    # curated | title | verb | appositive | given_name | family_name | surname_said | surname
+    cue: str
     gender: str | None = None  # from the given name, where it is known
 
 
@@ -358,8 +359,38 @@ def _is_a_thing_or_place(text: str, run: _Run, start: int, lexicon: Lexicon) -> 
     return of_a_place is not None and of_a_place.group(1).lower() in lexicon.not_person_words
 
 
+def _said_surnames(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozenset[str]:
+    """The single capitalized words an article makes the subject of a verb of saying ("James
+    said", "said Vogel"): how news copy refers to a person it named in full, so a run of names
+    ending in one of them is a person though nothing else said so ("To LeBron James, …")."""
+    found = set()
+    for sentence in sentences:
+        text = sentence.text
+        for words_of_run in _runs_of(sentence):
+            if len(words_of_run) != 1:
+                continue
+            start, end = _trimmed(text, words_of_run[0].begin, words_of_run[0].finish)
+            word = text[start:end].lower()
+            if (
+                word in FUNCTION_WORDS
+                or word in lexicon.not_person_words
+                or word in lexicon.non_person_names
+                or not text[start:end].isalpha()
+                or text[start:end].isupper()
+            ):
+                continue
+            before = re.search(r"(\w+)\W*$", text[:start])
+            if before and before.group(1).lower() in NOT_BEFORE_A_PERSON:
+                continue  # "the Bank said": a body, not a person
+            if _verb_after(text, end, lexicon) or _verb_before(text, start, lexicon):
+                found.add(word)
+    return frozenset(found)
+
+
 def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonMention]:
     """Every mention of a person in one article's sentences, in order."""
+    sentences = list(sentences)
+    said = _said_surnames(sentences, lexicon)
     people: list[_Person] = []
     by_surname: dict[str, _Person] = {}
     mentions: list[PersonMention] = []
@@ -451,6 +482,13 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
                 emit(sentence, start, end, named, "surname", "surname")
                 continue
             cue = _cue(text, run, words, end, lexicon)
+            if (
+                cue is None
+                and len(key) <= 3
+                and set(_surnames(words, lexicon)) & said
+                and re.search(r"\w", text[: starts[0]])  # not a capital of sentence case
+            ):
+                cue = "surname_said"  # "To LeBron James, …" and later "James said"
             if cue is None:
                 continue
             known = _same_person(people, frozenset(key)) or _short_given_name(people, key)
