@@ -225,10 +225,13 @@ def test_a_full_name_whose_surname_alone_later_speaks_is_a_person(lexicon: Lexic
         (1, "Ottaway", "quillon-ottaway"),
     ]
     # a body that speaks ("the Wexcombe said") makes no person of a run ending in its word
-    assert people_in(
-        lexicon,
-        "Investors left Brennic Wexcombe on Sunday.",
-        "The Wexcombe said it would reopen.",
-    ) == []
+    assert (
+        people_in(
+            lexicon,
+            "Investors left Brennic Wexcombe on Sunday.",
+            "The Wexcombe said it would reopen.",
+        )
+        == []
+    )
     # without a later "Surname said" nothing says the run is a person
     assert people_in(lexicon, "To Quillon Ottaway, records are a side effect.") == []
