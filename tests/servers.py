@@ -202,3 +202,48 @@ def sized(total: int, chunk: bytes = b"\0" * 65536) -> Handler:
             return
 
     return handler
+
+
+class _ReceiverHandler(BaseHTTPRequestHandler):
+    server: _ReceiverServer
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        receiver = self.server.receiver
+        with receiver.lock:
+            receiver.received.append((self.path, body))
+            status = receiver.status
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+class _ReceiverServer(ThreadingHTTPServer):
+    daemon_threads = True
+    receiver: AlertReceiver
+
+
+class AlertReceiver:
+    """A webhook on 127.0.0.1 that keeps every POST (path, body) and answers ``status``."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.received: list[tuple[str, bytes]] = []
+        self.lock = threading.Lock()
+        self._server = _ReceiverServer(("127.0.0.1", 0), _ReceiverHandler)
+        self._server.receiver = self
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def url(self, path: str = "/hook", scheme: str = "http") -> str:
+        return f"{scheme}://127.0.0.1:{self._server.server_address[1]}{path}"
+
+    def __enter__(self) -> AlertReceiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()

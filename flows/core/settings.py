@@ -104,6 +104,14 @@ class Settings(BaseSettings):
         "published one (a feed removed on purpose, say); off, such a run publishes nothing.",
     )
 
+    # Spike alerts (flows/readers/alerts.py): off unless a receiver is set.
+    alert_url: str | None = Field(
+        default=None,
+        description="Where new spikes are sent: an Apprise URL (mailto://, slack://, ntfy://, "
+        "json://…) or an http(s):// webhook that receives JSON. Unset: no alerts.",
+    )
+    alert_timeout: float = Field(default=10.0, description="Seconds to wait for the receiver.")
+
     # Tests only: kill the run with SIGKILL at this point (fetch, load, dbt, publish).
     crash_at: str | None = None
 
@@ -120,6 +128,11 @@ class Settings(BaseSettings):
         if value < 1:
             raise ValueError("must be at least 1")
         return value
+
+    @field_validator("alert_url")
+    @classmethod
+    def _alert_url(cls, value: str | None) -> str | None:
+        return (value or "").strip() or None
 
     @field_validator("dask_address")
     @classmethod

@@ -26,6 +26,7 @@ from flows.core.statuses import RunStatus
 from flows.ingest.harvest import BackgroundLoader, Progress, close_harvesters, harvester_for
 from flows.ingest.schedule import Backoff, next_state
 from flows.orchestration.cluster import extraction_summary, pages_to_dask, with_task_runner
+from flows.readers.alerts import check_receiver, receiver_of, send_spike_alerts
 from flows.readers.run_report import (
     MAIN_MARTS,
     BatchReport,
@@ -267,10 +268,29 @@ def analyst_report(settings: Settings) -> tuple[str | None, str | None]:
         return None, f"{type(exc).__name__}: {exc}"
 
 
+@task(name="spike-alerts", cache_policy=NO_CACHE)
+def spike_alerts(settings: Settings, run_id: str, run_started_at: datetime) -> dict[str, Any]:
+    """Send the new recent spikes to NEWSWATCH_ALERT_URL, after publishing (the articles an
+    alert names are in the published warehouse). What happened is recorded; it never fails
+    the run."""
+    try:
+        with warehouse.open_warehouse(settings.work_database, settings.duckdb_memory_limit) as con:
+            outcome = send_spike_alerts(
+                con, settings.alert_url or "", run_id, run_started_at.date(), settings.alert_timeout
+            )
+    except Exception as exc:  # noqa: BLE001 - the run's data is published; an alert bug is recorded
+        get_run_logger().warning("spike alerts not sent: %s: %s", type(exc).__name__, exc)
+        return {"receiver": receiver_of(settings.alert_url or ""), "error": f"{exc}"}
+    if outcome.failed:
+        get_run_logger().warning("spike alerts: %s", outcome.line())
+    return {**outcome.as_dict(), "line": outcome.line()}
+
+
 # -- flows -----------------------------------------------------------------------------------
 
 
 def _load_config(settings: Settings) -> list[FeedConfig]:
+    check_receiver(settings.alert_url)
     feeds = load_feeds_file(settings.feeds)
     if not settings.dbt_project_dir.joinpath("dbt_project.yml").is_file():
         raise ConfigError(f"dbt project not found in {settings.dbt_project_dir}")
@@ -414,6 +434,10 @@ def news_pipeline(
             report.published = published.describe()
             with lap("report"):
                 report.analyst_report, report.analyst_report_error = analyst_report(settings)
+            if settings.alert_url:
+                with lap("alerts"):
+                    report.alerts = spike_alerts(settings, run_id, run_started_at)
+                _record_run(settings, report, finished)
         elif result is not None:
             _record_run(settings, report, RunStatus.TRANSFORM_FAILED)
     create_markdown_artifact(

@@ -144,6 +144,7 @@ class RunReport:
     extraction: dict[str, Any] = field(default_factory=dict)  # engine, and chunks per worker
     analyst_report: str | None = None  # the HTML report written after publishing
     analyst_report_error: str | None = None  # why it could not be written
+    alerts: dict[str, Any] | None = None  # spike alerts sent, failed, held back (alerts.py)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -256,6 +257,7 @@ class RunReport:
             "extraction": self.extraction,
             "analyst_report": self.analyst_report,
             "analyst_report_error": self.analyst_report_error,
+            "alerts": self.alerts,
         }
 
     # -- rendering --------------------------------------------------------------------------
@@ -340,6 +342,16 @@ class RunReport:
             )
         if self.published:
             console.print(labelled("Warehouse", self.published))
+        if self.alerts_line:
+            console.print(labelled("Spike alerts", self.alerts_line), soft_wrap=False)
+
+    @property
+    def alerts_line(self) -> str | None:
+        if self.alerts is None:
+            return None
+        if "error" in self.alerts:
+            return f"not sent to {self.alerts['receiver']}: {self.alerts['error']}"
+        return str(self.alerts["line"])
 
     def to_markdown(self) -> str:
         counts = self.feed_counts
@@ -376,6 +388,8 @@ class RunReport:
             lines += ["", f"Analyst report (charts, spikes): [{path.name}]({path.as_uri()})"]
         elif self.analyst_report_error:
             lines += ["", f"Analyst report not written: {self.analyst_report_error}"]
+        if self.alerts_line:
+            lines += ["", f"Spike alerts: {self.alerts_line}."]
         return "\n".join(lines) + "\n"
 
 

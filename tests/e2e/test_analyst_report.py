@@ -32,6 +32,7 @@ from flows.readers.run_report import RunReport
 from tests.browser import Browser, Page, ensure_chromium
 from tests.conftest import FIXTURES, make_settings
 from tests.e2e.conftest import ENGLISH_OUTLETS, SITE_TIMEOUTS, DemoRuns, english_feeds, query
+from tests.servers import AlertReceiver
 
 pytestmark = pytest.mark.e2e
 
@@ -287,6 +288,7 @@ class BurstRun:
     report: RunReport
     burst_ids: set[str]
     burst_urls: dict[str, str]  # article_id -> canonical URL
+    alerts_received: list[tuple[str, bytes]]
 
 
 @pytest.fixture(scope="module")
@@ -298,12 +300,14 @@ def burst_run(prefect_harness, tmp_path_factory) -> BurstRun:
     assert len(burst) == BURST_SIZE and {a.published.date() for a in burst} == {BURST_DAY}
     tmp = tmp_path_factory.mktemp("burst")
     english = [a for a in load_articles() if a.outlet in ENGLISH_OUTLETS]
-    with DemoServer(build_site(english + burst)) as server:
+    # alerts on: the burst is weeks old, history as a backfill loads it, so nothing is sent
+    with DemoServer(build_site(english + burst)) as server, AlertReceiver() as receiver:
         settings = make_settings(
             tmp,
             feeds=english_feeds(tmp),  # the English outlets: what the burst needs
             host_map=server.host_map,
             private_allowlist=server.allowlist,
+            alert_url=receiver.url(),
             **SITE_TIMEOUTS,
         )
         report = news_pipeline(settings)
@@ -315,7 +319,7 @@ def burst_run(prefect_harness, tmp_path_factory) -> BurstRun:
     )
     urls = dict(rows)
     assert len(urls) == BURST_SIZE
-    return BurstRun(settings, report, set(urls), urls)
+    return BurstRun(settings, report, set(urls), urls, list(receiver.received))
 
 
 def test_a_planted_burst_is_a_spike_driven_by_exactly_its_articles(burst_run: BurstRun):
@@ -340,6 +344,21 @@ def test_a_planted_burst_is_a_spike_driven_by_exactly_its_articles(burst_run: Bu
     assert all(set(row[9]) <= burst_run.burst_ids for row in spikes)
     # Japan is in most of the stories too, but it is in most articles anyway: no spike.
     assert ("entity", "japan") not in by_subject
+
+
+def test_a_spike_on_an_old_day_is_not_sent(burst_run: BurstRun):
+    """The burst was published weeks before this run fetched it, as a backfill's pages are:
+    its spikes are history, counted in the run report and never sent."""
+    spikes = query(
+        burst_run.settings.warehouse,
+        "select count(*) from marts.fct_attention_spikes where is_spike",
+    )[0][0]
+    assert spikes >= 2
+    assert burst_run.alerts_received == []
+    assert burst_run.report.alerts is not None
+    assert burst_run.report.alerts["history"] == spikes
+    assert burst_run.report.alerts["sent"] == [] and burst_run.report.alerts["failed"] == {}
+    assert f"{spikes} on older days not sent" in (burst_run.report.alerts_line or "")
 
 
 def test_the_report_explains_the_spike_with_its_articles_and_sentences(

@@ -32,6 +32,8 @@ OTHER_ISSUES = "other"
 STANDING_PAIRS = (("china", "japan"),)
 TOP_LANGUAGE_ENTITIES = 5
 COMPARED_ISSUES = 3
+COMPARED_SUBJECTS = 4  # subjects whose coverage the outlets section compares
+SPEAKER_COUNTRIES = 3  # per outlet: the countries of the speakers it quotes most
 # The alias kinds that name an entity itself (not a demonym, a capital, a one-character form):
 # the candidates for its label in a language.
 LABEL_ALIAS_KINDS = ("name", "short_name", "native_name")
@@ -205,6 +207,39 @@ class LanguageComparison:
     cells: tuple[LanguageCell, ...]  # in the order of ReportData.compared_languages
 
 
+@dataclass(frozen=True)
+class OutletCoverageRow:
+    """One outlet's coverage of a subject over the period, own or wire copy
+    (marts.agg_outlet_coverage summed over the period's days and languages)."""
+
+    outlet: str
+    copy_kind: str  # "own" or "wire"
+    article_count: int  # about the subject
+    outlet_article_count: int  # all of the outlet's articles of that copy
+    toned_sentence_count: int
+    mean_tone: float | None
+    quote_count: int
+    attributed_quote_count: int
+    speaker_countries: tuple[tuple[str, int], ...]  # (country code, quotations), most first
+    framings: tuple[tuple[str, int], ...]  # (framing, terms used), most first
+
+    @property
+    def share(self) -> float:
+        return self.article_count / self.outlet_article_count if self.outlet_article_count else 0.0
+
+
+@dataclass(frozen=True)
+class OutletComparison:
+    subject_type: str
+    subject_id: str
+    name: str
+    rows: tuple[OutletCoverageRow, ...]
+
+    @property
+    def anchor(self) -> str:
+        return f"outlets-{self.subject_type}-{self.subject_id}"
+
+
 @dataclass
 class ReportData:
     warehouse: Path
@@ -240,6 +275,8 @@ class ReportData:
     wire_article_count: int = 0  # of those articles, how many credit a news agency
     stories: list[StoryRow] = field(default_factory=list)  # carried by several articles
     story_attention: list[Series] = field(default_factory=list)  # articles and stories a day
+    outlets_available: bool = False  # False: no agg_outlet_coverage mart yet
+    outlet_comparisons: list[OutletComparison] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -761,6 +798,104 @@ def _load_stories(
         )
 
 
+def _load_outlets(
+    con: duckdb.DuckDBPyConnection,
+    data: ReportData,
+    tables: dict[str, set[str]],
+    entities: dict[str, str],
+    issues: dict[str, str],
+) -> None:
+    """Outlets compared on the subjects most outlets covered in the period: each outlet's share
+    of its own articles, its tone on the subject, whom it quotes and the framing terms it uses,
+    own copy and wire copy apart (marts.agg_outlet_coverage, sums over the period)."""
+    if "marts.agg_outlet_coverage" not in tables:
+        return
+    data.outlets_available = True
+    window = _window_params(data)
+    subjects = _rows(
+        con,
+        "select subject_type, subject_id from marts.agg_outlet_coverage "
+        "where subject_type <> 'all' and published_date between ? and ? "
+        "group by subject_type, subject_id having count(distinct outlet_id) > 1 "
+        "order by count(distinct outlet_id) desc, sum(article_count) desc, subject_type, "
+        "subject_id limit ?",
+        [*window, COMPARED_SUBJECTS],
+    )
+    if not subjects:
+        return
+    totals = {
+        (outlet_id, copy_kind): int(count)
+        for outlet_id, copy_kind, count in _rows(
+            con,
+            "select outlet_id, copy_kind, sum(article_count) from marts.agg_outlet_coverage "
+            "where subject_type = 'all' and published_date between ? and ? group by all",
+            window,
+        )
+    }
+    for subject_type, subject_id in subjects:
+        rows = _rows(
+            con,
+            "with period as (select * from marts.agg_outlet_coverage where subject_type = ? "
+            "and subject_id = ? and published_date between ? and ?), "
+            "speakers as (select outlet_id, copy_kind, speaker.country_code as country, "
+            "sum(speaker.quote_count) as quotes from (select outlet_id, copy_kind, "
+            "unnest(quoted_speakers) as speaker from period) where speaker.country_code is not "
+            "null group by all), "
+            "framed as (select outlet_id, copy_kind, framing.framing as framing, "
+            "sum(framing.term_count) as terms from (select outlet_id, copy_kind, "
+            "unnest(framings) as framing from period) group by all) "
+            "select period.outlet_id, coalesce(any_value(outlets.name), period.outlet_id), "
+            "period.copy_kind, sum(article_count), sum(toned_sentence_count), "
+            "sum(tone_sum) / nullif(sum(toned_sentence_count), 0), sum(quote_count), "
+            "sum(attributed_quote_count), "
+            "(select list((country, quotes) order by quotes desc, country) from speakers "
+            "where speakers.outlet_id = period.outlet_id "
+            "and speakers.copy_kind = period.copy_kind), "
+            "(select list((framing, terms) order by terms desc, framing) from framed "
+            "where framed.outlet_id = period.outlet_id and framed.copy_kind = period.copy_kind) "
+            "from period left join marts.dim_outlets as outlets "
+            "on period.outlet_id = outlets.outlet_id group by period.outlet_id, period.copy_kind "
+            "order by sum(article_count) desc, period.outlet_id, period.copy_kind",
+            [subject_type, subject_id, *window],
+        )
+        names = entities if subject_type == "entity" else issues
+        data.outlet_comparisons.append(
+            OutletComparison(
+                subject_type,
+                subject_id,
+                names.get(subject_id, subject_id),
+                tuple(
+                    OutletCoverageRow(
+                        outlet=name,
+                        copy_kind=copy_kind,
+                        article_count=int(articles),
+                        outlet_article_count=totals.get((outlet_id, copy_kind), 0),
+                        toned_sentence_count=int(toned or 0),
+                        mean_tone=None if tone is None else float(tone),
+                        quote_count=int(quotes or 0),
+                        attributed_quote_count=int(attributed or 0),
+                        speaker_countries=tuple(
+                            (str(c), int(n)) for c, n in (countries or [])[:SPEAKER_COUNTRIES]
+                        ),
+                        framings=tuple((str(f), int(n)) for f, n in (framings or [])),
+                    )
+                    for (
+                        outlet_id,
+                        name,
+                        copy_kind,
+                        articles,
+                        toned,
+                        tone,
+                        quotes,
+                        attributed,
+                        countries,
+                        framings,
+                    ) in rows
+                ),
+            )
+        )
+
+
 QUOTE_COLUMNS = ("article_id", "first_sentence_index", "sentence_count", "quote_text")
 
 
@@ -1196,6 +1331,7 @@ def gather(request: ReportRequest, generated_at: datetime | None = None) -> Repo
         _load_issues(con, data)
         _load_spikes(con, data, tables, entities, issues)
         _load_stories(con, data, tables)
+        _load_outlets(con, data, tables, entities, issues)
         _load_quotes(con, data, tables, issues)
         _load_languages(con, data, tables, entities, issues)
     except duckdb.Error as exc:

@@ -6,27 +6,40 @@ source as (
 
 ),
 
+-- The outlets seed names outlets: a feed whose outlet is named as a seed row names it (case
+-- aside) takes that row's id, whatever the slug of the name would be (Báo Bình Minh is
+-- binh-minh-daily there; みなと放送 has no slug at all).
+outlets as (
+
+    select * from {{ ref('outlets') }}
+
+),
+
 renamed as (
 
     select
-        feed_name,
-        {{ slugify('outlet') }} as outlet_id,
-        outlet as outlet_name,
-        configured_url,
-        url as current_url,
-        language,
-        is_active,
-        last_status,
-        last_error,
-        consecutive_failures,
-        etag is not null or last_modified is not null as has_validators,
-        last_fetched_at,
-        last_success_at,
-        next_fetch_after,
-        last_new_entry_at,
-        updated_at
+        source.feed_name,
+        coalesce(
+            outlets.outlet_id, {{ outlet_slug('source.outlet', 'source.configured_url') }}
+        ) as outlet_id,
+        source.outlet as outlet_name,
+        source.configured_url,
+        source.url as current_url,
+        source.language,
+        source.is_active,
+        source.last_status,
+        source.last_error,
+        source.consecutive_failures,
+        source.etag is not null or source.last_modified is not null as has_validators,
+        source.last_fetched_at,
+        source.last_success_at,
+        source.next_fetch_after,
+        source.last_new_entry_at,
+        source.updated_at
 
     from source
+    left join outlets
+        on lower(trim(source.outlet)) = lower(trim(outlets.name))
 
 )
 
