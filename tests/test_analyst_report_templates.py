@@ -20,6 +20,8 @@ from flows.readers.analyst_report.data import (
     Language,
     LanguageCell,
     LanguageComparison,
+    OutletComparison,
+    OutletCoverageRow,
     ReportData,
     Sentence,
     Series,
@@ -99,6 +101,15 @@ def hostile_data(subject_type: str = "entity") -> ReportData:
     ]
     data.quotes_available = True
     data.speakers = [Speaker("s", SCRIPT, IMG, 1, 0, 0.2, ((IMG, 1),), COMMENT)]
+    data.outlets_available = True
+    data.outlet_comparisons = [
+        OutletComparison(
+            subject_type,
+            IMG,
+            SCRIPT,
+            (OutletCoverageRow(SCRIPT, "own", 1, 3, 2, -0.2, 4, 1, ((IMG, 1),), ((SCRIPT, 2),)),),
+        )
+    ]
     data.notes = [IMG]
     return data
 
@@ -149,11 +160,15 @@ def test_hostile_values_are_text_on_the_page(subject_type: str):
     assert len(scripts) == 1 + charts and charts == 7  # plotly.js, then one call per chart
     # Each value is there as the text it was, where the reader sees it.
     assert page.texts("a") == [
-        *("Spikes", "Mentions", "Stories", "Tone", "Issues", "Quotes"),
+        *("Spikes", "Mentions", "Stories", "Outlets", "Tone", "Issues", "Quotes"),
         *(SCRIPT, SCRIPT, SCRIPT),
     ]
     assert page.texts("span", "credit") == [SCRIPT]
-    assert [t.strip() for t in page.texts("tr", "story")] == [SCRIPT + "\n2\n1\n" + SCRIPT]
+    # the outlets compared: names, countries and framings stay text; the counts are the row's
+    [outlet_row] = page.texts("tr", "outlet-row")
+    assert outlet_row.replace("\n", "") == "".join(
+        [SCRIPT, "own", "1 of 3", "33%", "-0.20 (2)", "4 (1)", f"{IMG} 1", f"{SCRIPT} 2"]
+    )
     # a spike of copies says so
     assert "One story syndicated 2 times" in page.texts("strong", "story-kind")
     assert page.texts("div", "headline") == [SCRIPT, IMG]
