@@ -96,6 +96,24 @@ def test_fragments_belong_to_the_subject_of_the_sentence(lexicon: Lexicon):
     ]  # "gray zone" is a scare quote: no speaker in its sentence, so no quotation
 
 
+def test_three_words_quoted_with_nobody_credited_are_a_term_four_are_a_quotation(lexicon: Lexicon):
+    """Issue 26: a fragment of three words or fewer that no one is credited with is a scare
+    quote, a term or a name; four words or more, or a credited speaker, make it a quotation."""
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Doctors call the illness “hot tub lung” and see more cases each winter."],
+            ["Critics said the plan was “tough on China” in name only."],
+            ["Campaigners warned of a “race to the bottom on wages” across the region."],
+            ["Minister Aiko Sato called the deal “fair and balanced” on Monday."],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [
+        ("race to the bottom on wages", None),
+        ("fair and balanced", "aiko-sato"),
+    ]
+
+
 def test_a_quotation_over_paragraphs_is_one_quotation(lexicon: Lexicon):
     quotes = quotes_in(
         lexicon,

@@ -3,8 +3,8 @@
 A quotation is the text between an opening and its closing quotation mark (curly or
 straight double quotes, a straight mark closing what a curly one opened and the reverse). It
 may run over several sentences, and over paragraphs when a paragraph ends inside it and the
-next one opens with a quotation mark again (the wire convention). Two or fewer words in
-quotation marks with no attribution are scare quotes or titles, not quotations; so are words
+next one opens with a quotation mark again (the wire convention). Three or fewer words in
+quotation marks with no attribution are scare quotes, terms or titles, not quotations; so are words
 in title case with no speaker inside a writer's sentence ("Listen To The Music"), and the same
 words quoted three times or more with no speaker (a campaign's slogan). A quotation
 is a *fragment* when its words are set inside a sentence of the writer's ("urged Tokyo to
@@ -33,7 +33,7 @@ from functools import lru_cache
 from flows.core.records import Quotation
 from flows.text.people import PRONOUN_GENDER, PersonMention
 
-QUOTES_RULES_VERSION = "quotes-2"  # quotes-2: the real-page rules of issue 26
+QUOTES_RULES_VERSION = "quotes-3"  # quotes-2: the real-page rules of issue 26; 3: SCARE_QUOTE_WORDS
 
 TERMINAL = tuple(",.?!…—–:;")
 # Head nouns of a speaker phrase that speak for the body they name.
@@ -49,6 +49,11 @@ INTRODUCTIONS = frozenset(
 SPEAKER_PRONOUNS = frozenset(("he", "she"))
 # How many sentences back "he said" looks for the one person it can be when nobody spoke yet.
 PRONOUN_LOOKBACK = 3
+# Words set in a writer's sentence in quotation marks with nobody credited: this many or fewer
+# are a scare quote, a term or a name ("hot tub lung", "tough on China"), not a quotation. In a
+# headline's title case (Fans Chant “Bring Him Home”) they stay someone's words; two or fewer
+# never are.
+SCARE_QUOTE_WORDS = 3
 # A speaker phrase: a pronoun, a capitalized name, or a noun phrase of up to eight words.
 SPEAKER = (
     r"(?<![\w'’])"
@@ -429,8 +434,10 @@ def find_quotes(
             ):
                 # words quoted later in the same sentence as an attributed quotation
                 speaker_id, speaker_name = previous[0].speaker_entity_id, previous[0].speaker_name
-            if speaker_id is None and words <= 2:
-                continue  # a scare quote or a term: a so-called "gray zone"
+            if speaker_id is None and (
+                words <= 2 or (words <= SCARE_QUOTE_WORDS and _is_prose(text_, raw.start, raw.end))
+            ):
+                continue  # a scare quote, a term or a name: a so-called "gray zone"
             how = "within" if speaker_id else "none"
         elif previous is not None and previous[1] == raw.paragraph:
             prior = previous[0]
