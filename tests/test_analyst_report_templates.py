@@ -164,6 +164,7 @@ def test_hostile_values_are_text_on_the_page(subject_type: str):
         *(SCRIPT, SCRIPT, SCRIPT),
     ]
     assert page.texts("span", "credit") == [SCRIPT]
+    assert [t.strip() for t in page.texts("tr", "story")] == [SCRIPT + "\n2\n1\n" + SCRIPT]
     # the outlets compared: names, countries and framings stay text; the counts are the row's
     [outlet_row] = page.texts("tr", "outlet-row")
     assert outlet_row.replace("\n", "") == "".join(

@@ -5,11 +5,12 @@
 {%- endmacro %}
 
 {#- An outlet's id: the slug of its name; a name with no Latin letter or digit (みなと放送,
-    Восток-Пресс) has no slug, so the feed's host stands in, without "www." (www.nhk.or.jp ->
-    nhk-or-jp). Without it every such outlet would share the id ''. -#}
-{% macro outlet_slug(name, url) -%}
+    Восток-Пресс) has no slug, so it gets 'outlet-' and the first 10 hex digits of the MD5 of
+    the name as written (trimmed, lower-case): one id per name, whatever hosts its feeds are on.
+    Add the outlet to seeds/outlets.csv to give it a readable id. -#}
+{% macro outlet_slug(name) -%}
     coalesce(
         nullif({{ slugify(name) }}, ''),
-        {{ slugify("regexp_replace(regexp_extract(" ~ url ~ ", '^[a-zA-Z][a-zA-Z0-9+.-]*://(?:[^@/]*@)?([^/:?#]+)', 1), '^www\.', '')") }}
+        'outlet-' || left(md5(lower(trim({{ name }}))), 10)
     )
 {%- endmacro %}

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     )
 
     # Spike alerts (flows/readers/alerts.py): off unless a receiver is set.
-    alert_url: str | None = Field(
+    alert_url: SecretStr | None = Field(
         default=None,
         description="Where new spikes are sent: an Apprise URL (mailto://, slack://, ntfy://, "
         "json://…) or an http(s):// webhook that receives JSON. Unset: no alerts.",
@@ -131,8 +131,10 @@ class Settings(BaseSettings):
 
     @field_validator("alert_url")
     @classmethod
-    def _alert_url(cls, value: str | None) -> str | None:
-        return (value or "").strip() or None
+    def _alert_url(cls, value: SecretStr | None) -> SecretStr | None:
+        # a secret: tokens and topics live in the URL; never printed, logged or stored whole
+        text = value.get_secret_value().strip() if value is not None else ""
+        return SecretStr(text) if text else None
 
     @field_validator("dask_address")
     @classmethod

@@ -26,7 +26,7 @@ from flows.core.statuses import RunStatus
 from flows.ingest.harvest import BackgroundLoader, Progress, close_harvesters, harvester_for
 from flows.ingest.schedule import Backoff, next_state
 from flows.orchestration.cluster import extraction_summary, pages_to_dask, with_task_runner
-from flows.readers.alerts import check_receiver, receiver_of, send_spike_alerts
+from flows.readers.alerts import check_receiver, receiver_of, scrubbed, send_spike_alerts
 from flows.readers.run_report import (
     MAIN_MARTS,
     BatchReport,
@@ -273,14 +273,16 @@ def spike_alerts(settings: Settings, run_id: str, run_started_at: datetime) -> d
     """Send the new recent spikes to NEWSWATCH_ALERT_URL, after publishing (the articles an
     alert names are in the published warehouse). What happened is recorded; it never fails
     the run."""
+    url = settings.alert_url.get_secret_value() if settings.alert_url else ""
     try:
         with warehouse.open_warehouse(settings.work_database, settings.duckdb_memory_limit) as con:
             outcome = send_spike_alerts(
-                con, settings.alert_url or "", run_id, run_started_at.date(), settings.alert_timeout
+                con, url, run_id, run_started_at.date(), settings.alert_timeout
             )
     except Exception as exc:  # noqa: BLE001 - the run's data is published; an alert bug is recorded
-        get_run_logger().warning("spike alerts not sent: %s: %s", type(exc).__name__, exc)
-        return {"receiver": receiver_of(settings.alert_url or ""), "error": f"{exc}"}
+        why = scrubbed(f"{type(exc).__name__}: {exc}", url)
+        get_run_logger().warning("spike alerts not sent: %s", why)
+        return {"receiver": receiver_of(url), "error": why}
     if outcome.failed:
         get_run_logger().warning("spike alerts: %s", outcome.line())
     return {**outcome.as_dict(), "line": outcome.line()}
@@ -290,7 +292,7 @@ def spike_alerts(settings: Settings, run_id: str, run_started_at: datetime) -> d
 
 
 def _load_config(settings: Settings) -> list[FeedConfig]:
-    check_receiver(settings.alert_url)
+    check_receiver(settings.alert_url.get_secret_value() if settings.alert_url else None)
     feeds = load_feeds_file(settings.feeds)
     if not settings.dbt_project_dir.joinpath("dbt_project.yml").is_file():
         raise ConfigError(f"dbt project not found in {settings.dbt_project_dir}")

@@ -17,12 +17,13 @@ A failing receiver is recorded (the log table, the run report) and never fails t
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import duckdb
 import httpx
@@ -32,6 +33,7 @@ from flows.warehouse.alerts import record_delivery, sent_spikes
 
 RECENT_DAYS = 2  # the run's UTC day and the day before
 ARTICLES_PER_ALERT = 10
+MAX_ALERTS_PER_RUN = 20  # more wait for the next run: a receiver is not flooded
 WEBHOOK_SCHEMES = ("http", "https")
 
 
@@ -124,6 +126,7 @@ class AlertOutcome:
     failed: dict[str, str] = field(default_factory=dict)  # subject_day_id -> why
     already_sent: int = 0  # recent spikes a receiver accepted before
     history: int = 0  # spikes on older days: never sent
+    held: int = 0  # due, but over MAX_ALERTS_PER_RUN: the next run sends them
 
     def line(self) -> str:
         parts = [f"{len(self.sent)} sent to {self.receiver}"]
@@ -132,6 +135,8 @@ class AlertOutcome:
             parts.append(f"{len(self.failed)} FAILED ({first})")
         if self.already_sent:
             parts.append(f"{self.already_sent} sent before")
+        if self.held:
+            parts.append(f"{self.held} held for the next run")
         if self.history:
             parts.append(f"{self.history} on older days not sent")
         return ", ".join(parts)
@@ -143,6 +148,7 @@ class AlertOutcome:
             "failed": self.failed,
             "already_sent": self.already_sent,
             "history": self.history,
+            "held": self.held,
         }
 
 
@@ -151,21 +157,30 @@ def _odds(score: float) -> str:
 
 
 def receiver_of(url: str) -> str:
-    """The URL without credentials, path or query: safe to log and store."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}"
+    """A name for the receiver that is safe to log and store: the URL's scheme and a short hash
+    of the whole URL. Apprise keeps its secrets anywhere in a URL (an ntfy topic or a
+    Pushbullet token is its "host"), so no part of it is shown."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else "?"
+    return f"{scheme}:// receiver #{hashlib.sha256(url.encode()).hexdigest()[:8]}"
+
+
+def scrubbed(text: str, url: str) -> str:
+    """An error message without any part of the URL that could be a secret."""
+    rest = url.split("://", 1)[-1]
+    parts = {rest, *re.split(r"[/?#&=@:]+", rest)}
+    for part in sorted((p for p in parts if len(p) >= 4), key=len, reverse=True):
+        text = text.replace(part, "…")
+    return text
 
 
 def check_receiver(url: str | None) -> None:
     """Stop a run at once on an alert URL that can never work."""
     if not url:
         return
-    scheme = urlsplit(url).scheme.lower()
-    if not scheme:
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if not scheme or "://" not in url:
         raise ConfigError(
-            f"NEWSWATCH_ALERT_URL={receiver_of(url)!r} has no scheme: use an Apprise URL "
+            "NEWSWATCH_ALERT_URL has no scheme: use an Apprise URL "
             "(mailto://, slack://, ntfy://, json://…) or an http(s):// webhook"
         )
     if scheme in WEBHOOK_SCHEMES:
@@ -214,14 +229,15 @@ Sender = Callable[[str, SpikeAlert, float], None]
 
 
 def send(url: str, alert: SpikeAlert, timeout: float) -> None:
-    scheme = urlsplit(url).scheme.lower()
+    """Send one alert; AlertFailed says why not, with no part of the URL in it."""
+    scheme = url.split("://", 1)[0].lower()
     sender: Sender = _send_webhook if scheme in WEBHOOK_SCHEMES else _send_apprise
     try:
         sender(url, alert, timeout)
-    except AlertFailed:
-        raise
-    except (httpx.HTTPError, OSError) as exc:
-        raise AlertFailed(f"{type(exc).__name__}: {exc}") from exc
+    except AlertFailed as exc:
+        raise AlertFailed(scrubbed(str(exc), url)) from None
+    except (httpx.HTTPError, OSError, ValueError) as exc:
+        raise AlertFailed(scrubbed(f"{type(exc).__name__}: {exc}", url)) from None
 
 
 def spikes_to_send(
@@ -244,7 +260,8 @@ def spikes_to_send(
     ).fetchall()
     done = sent_spikes(con)
     history = sum(row[4] < first_recent for row in rows)
-    recent = [row for row in rows if row[4] >= first_recent]
+    # a spike dated after the run's day (a page's clock ahead) waits until that day comes
+    recent = [row for row in rows if first_recent <= row[4] <= today]
     already = sum(row[0] in done for row in recent)
     due = [row for row in recent if row[0] not in done]
     return [_alert(con, row) for row in due], already, history
@@ -284,6 +301,7 @@ def send_spike_alerts(
     """Send every recent spike not sent yet, one message each; record every attempt."""
     outcome = AlertOutcome(receiver_of(url))
     due, outcome.already_sent, outcome.history = spikes_to_send(con, today)
+    due, outcome.held = due[:MAX_ALERTS_PER_RUN], max(0, len(due) - MAX_ALERTS_PER_RUN)
     refused: str | None = None
     for alert in due:
         # after one failure the receiver is not asked again this run: each try can cost a

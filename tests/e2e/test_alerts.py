@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from pydantic import SecretStr
 
 from flows.core.errors import ConfigError
 from flows.core.settings import Settings
 from flows.demo_site.render import Article, load_articles
 from flows.demo_site.site import DemoServer, build_site
-from flows.readers.alerts import check_receiver, receiver_of
+from flows.readers.alerts import check_receiver, receiver_of, scrubbed
 from flows.readers.run_report import RunReport
 from tests.conftest import FIXTURES, make_settings
 from tests.e2e.conftest import ENGLISH_OUTLETS, SITE_TIMEOUTS, english_feeds, query
@@ -80,7 +81,7 @@ def alert_runs(prefect_harness, tmp_path_factory) -> AlertRuns:
             **SITE_TIMEOUTS,
         )
         first = news_pipeline(settings)
-        working = settings.model_copy(update={"alert_url": receiver.url()})
+        working = settings.model_copy(update={"alert_url": SecretStr(receiver.url())})
         second = news_pipeline(working)
         third = news_pipeline(working)
     assert all(isinstance(r, RunReport) for r in (first, second, third)), (first, second, third)
@@ -119,6 +120,21 @@ def test_a_failing_receiver_is_recorded_and_the_run_completes(alert_runs: AlertR
     assert json.loads(summary[0][0])["alerts"]["failed"]
 
 
+def test_no_part_of_the_alert_url_is_stored_or_reported(alert_runs: AlertRuns):
+    secret = alert_runs.settings.alert_url
+    assert secret is not None
+    address = secret.get_secret_value().split("://", 1)[1]  # 127.0.0.1:port/hook
+    stored = query(
+        alert_runs.settings.work_database,
+        "select receiver || coalesce(error, '') from raw.alert_deliveries "
+        "union all select cast(summary as varchar) from raw.runs",
+    )
+    reports = [r.to_markdown() for r in (alert_runs.failing, alert_runs.working, alert_runs.again)]
+    assert all(address not in text and "/hook" not in text for (text,) in stored)
+    assert all(address not in text for text in reports)
+    assert str(alert_runs.settings.alert_url) == "**********"
+
+
 def test_each_recent_spike_is_sent_once_across_runs_with_its_articles(alert_runs: AlertRuns):
     received = [json.loads(body) for _, body in alert_runs.received]
     # the second run sent the burst's spikes, one message each; the third sent nothing
@@ -151,9 +167,17 @@ def test_an_alert_url_that_cannot_work_stops_the_run_with_a_reason():
         check_receiver("nosuch://token@example.org")
     check_receiver("json://127.0.0.1:9/hook")  # Apprise's JSON service
     check_receiver("https://hooks.example.org/abc")
-    # what is logged and stored keeps no credentials, path or query
-    assert receiver_of("https://user:secret@hooks.example.org:8443/t0ken?k=v") == (
-        "https://hooks.example.org:8443"
+    # what is logged and stored keeps no part of the URL: Apprise keeps secrets anywhere in it
+    for url in (
+        "https://user:secret@hooks.example.org:8443/t0ken?k=v",
+        "ntfy://my-secret-topic",
+        "tgram://123456789:AAHsecret/987654",  # not a port: a bot token
+    ):
+        name = receiver_of(url)
+        assert name.startswith(url.split("://")[0] + "://") and "secret" not in name
+        assert "t0ken" not in name and "123456789" not in name
+    assert scrubbed("no route to ntfy.sh/my-secret-topic", "ntfy://my-secret-topic") == (
+        "no route to ntfy.sh/…"
     )
 
 

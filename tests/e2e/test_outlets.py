@@ -27,10 +27,11 @@ ARTICLES = """
 SUBJECT_SENTENCES = {
     "entity": "select article_id, sentence_id, tone from marts.fct_entity_mentions "
     "where entity_id = '{id}'",
-    "issue": "select distinct mentions.article_id, mentions.sentence_id, mentions.tone "
-    "from marts.fct_issue_mentions as mentions inner join marts.dim_issues as issues "
-    "on mentions.issue_id = issues.issue_id "
-    "where list_contains(string_split(issues.path, ' > '), '{id}')",
+    # the issue and its sub-issues, walked down from the seeds' parent column here
+    "issue": "with recursive tree(issue_id) as (select '{id}' union all select issues.issue_id "
+    "from marts.dim_issues as issues inner join tree on issues.parent_issue_id = tree.issue_id) "
+    "select distinct article_id, sentence_id, tone from marts.fct_issue_mentions "
+    "where issue_id in (select issue_id from tree)",
 }
 
 
@@ -113,6 +114,37 @@ def test_every_outlet_of_the_sample_site_keeps_its_own_id(demo_runs: DemoRuns):
     )[0][0]
     assert len(outlets) == names
     assert {"minato-hoso", "chenzhong-daily", "vostok-press"} <= {o for o, _ in outlets}
+
+
+def test_framings_and_speakers_add_up(demo_runs: DemoRuns):
+    """Each outlet's framing terms are the framed seed terms found in its articles (a term
+    framed two ways counts for none), and its named speakers' quotations are its attributed
+    ones."""
+    database = demo_runs.settings.warehouse
+    mart = query(
+        database,
+        "select outlet_id, f.framing, sum(f.term_count) from (select outlet_id, "
+        "unnest(framings) as f from marts.agg_outlet_coverage where subject_type = 'all') "
+        "group by all order by all",
+    )
+    direct = query(
+        database,
+        "with terms as (select issue_id, term, min(framing) as framing from seeds.issue_terms "
+        "where framing is not null group by all having min(framing) = max(framing)) "
+        "select articles.outlet_id, terms.framing, count(*) "
+        "from intermediate.int_issue_mentions__matched as found "
+        "inner join terms on found.issue_id = terms.issue_id and found.term = terms.term "
+        "inner join marts.dim_articles as articles on found.article_id = articles.article_id "
+        "where articles.has_text and articles.published_date is not null "
+        "group by all order by all",
+    )
+    assert mart == direct and {f for _, f, _ in mart} >= {"treated-water", "contaminated-water"}
+    unequal = query(
+        database,
+        "select count(*) from marts.agg_outlet_coverage where attributed_quote_count <> "
+        "coalesce(list_sum(list_transform(quoted_speakers, lambda s: s.quote_count)), 0)",
+    )
+    assert unequal == [(0,)]
 
 
 @pytest.fixture(scope="session")

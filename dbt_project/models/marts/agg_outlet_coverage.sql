@@ -1,9 +1,9 @@
 -- Outlets compared: one row per day × outlet × language × copy (own or wire) × subject, with
--- the outlet's own totals for that day as the subject 'all'. Every count adds up over days, so
--- a period's share is sum(article_count) / sum(the 'all' row's article_count), never a mean of
--- daily shares. Rebuilt whole each run: it reads a few grouped facts (measured in
--- docs/benchmarks.md), and its rows follow every fact's changes without a delete rule of its
--- own.
+-- the outlet's own totals for that day as the subject 'all'. The counts add up over days (but
+-- story_count: a story carried on two days counts on each), so a period's share is
+-- sum(article_count) / sum(the 'all' row's article_count), never a mean of daily shares.
+-- Rebuilt whole each run (a table): it groups the facts once, and its rows follow every
+-- fact's changes without delete rules of its own.
 with
 
 articles as (
@@ -25,9 +25,9 @@ issue_mentions as (
 
 ),
 
-issues as (
+ancestors as (
 
-    select * from {{ ref('dim_issues') }}
+    select * from {{ ref('int_issues__ancestors') }}
 
 ),
 
@@ -49,17 +49,19 @@ term_occurrences as (
 
 ),
 
--- A term with a frame names one side's words (seeds/README.md, Framing); one frame per term.
+-- A term with a frame names one side's words (seeds/README.md, Framing). A term listed for
+-- several languages counts once, with its frame; one the seeds frame two ways counts for none.
 framed_terms as (
 
-    select distinct
+    select
         issue_id,
         term,
-        framing
+        any_value(framing) as framing
 
     from {{ ref('issue_terms') }}
     where framing is not null
-    qualify count(*) over (partition by issue_id, term) = 1
+    group by issue_id, term
+    having count(distinct framing) = 1
 
 ),
 
@@ -96,14 +98,14 @@ subject_sentences as (
 
     select distinct
         'issue' as subject_type,
-        unnest(string_split(issues.path, ' > ')) as subject_id,
+        ancestors.ancestor_issue_id as subject_id,
         issue_mentions.article_id,
         issue_mentions.sentence_id,
         issue_mentions.tone
 
     from issue_mentions
-    inner join issues
-        on issue_mentions.issue_id = issues.issue_id
+    inner join ancestors
+        on issue_mentions.issue_id = ancestors.issue_id
 
 ),
 

@@ -8,10 +8,12 @@ source as (
 
 -- The outlets seed names outlets: a feed whose outlet is named as a seed row names it (case
 -- aside) takes that row's id, whatever the slug of the name would be (Báo Bình Minh is
--- binh-minh-daily there; みなと放送 has no slug at all).
+-- binh-minh-daily there; みなと放送 has no slug at all). Other names: macros/slugify.sql.
 outlets as (
 
     select * from {{ ref('outlets') }}
+    -- a name two seed rows share names neither
+    qualify count(*) over (partition by lower(trim(name))) = 1
 
 ),
 
@@ -20,7 +22,7 @@ renamed as (
     select
         source.feed_name,
         coalesce(
-            outlets.outlet_id, {{ outlet_slug('source.outlet', 'source.configured_url') }}
+            outlets.outlet_id, {{ outlet_slug('source.outlet') }}
         ) as outlet_id,
         source.outlet as outlet_name,
         source.configured_url,
