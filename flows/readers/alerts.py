@@ -11,6 +11,12 @@ spike (``payload``). Which spikes are sent:
   taxonomy edit. They are counted, never sent.
 - never one the receiver already accepted (``raw.alert_deliveries``): a spike is sent once
   across runs; one whose sending failed is tried again by the next run while its day is recent.
+- at most MAX_ALERTS_PER_RUN a run (the rest go with the next run); a spike dated after the
+  run's day (a page whose clock runs ahead) waits for its day.
+
+The URL is a secret (Apprise services keep tokens and topics in any part of it): it is stored
+and reported only as its scheme and a hash (``receiver_of``), and error texts lose every part of
+it (``scrubbed``).
 
 A failing receiver is recorded (the log table, the run report) and never fails the run.
 """
