@@ -27,6 +27,7 @@ from rich.text import Text
 from flows.core.errors import ConfigError
 from flows.core.feeds_file import load_feeds_file
 from flows.core.settings import REPO_ROOT, Settings
+from flows.readers.alerts import check_receiver
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
@@ -200,6 +201,7 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
 def _check_config(settings: Settings) -> None:
     """Fail fast, before Prefect starts, on mistakes a person must fix."""
     load_feeds_file(settings.feeds)
+    check_receiver(settings.alert_url.get_secret_value() if settings.alert_url else None)
     directory = settings.warehouse.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)

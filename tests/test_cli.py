@@ -36,6 +36,21 @@ def test_invalid_feeds_file_names_the_feed_and_field(tmp_path: Path, capsys):
     assert "feed #2 (bad): url" in err
 
 
+def test_an_alert_url_no_service_reads_stops_the_run_before_it_starts(
+    tmp_path: Path, capsys, monkeypatch
+):
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds:\n  - {name: ok, url: 'https://x.org/', outlet: X}\n")
+    monkeypatch.setenv("NEWSWATCH_ALERT_URL", "nosuch://my-secret-token")
+    code = main(["run", "--feeds", str(feeds), "--warehouse", str(tmp_path / "w.duckdb")])
+    assert code == EXIT_CONFIG
+    captured = capsys.readouterr()
+    assert "Apprise does not know the service nosuch://" in captured.err
+    assert "Traceback" not in captured.err + captured.out
+    assert "my-secret-token" not in captured.err + captured.out
+    assert not (tmp_path / "w.duckdb").exists()  # nothing ran
+
+
 @pytest.mark.e2e
 def test_run_without_reachable_feeds_fails_with_a_per_feed_table(
     prefect_harness, tmp_path: Path, capsys, monkeypatch

@@ -193,7 +193,9 @@ def check_receiver(url: str | None) -> None:
         return
     import apprise
 
-    if not apprise.Apprise().add(url):
+    with apprise.LogCapture(level=apprise.logging.ERROR):  # the error below says it once
+        known = apprise.Apprise().add(url)
+    if not known:
         raise ConfigError(
             f"NEWSWATCH_ALERT_URL: Apprise does not know the service {scheme}://; see "
             "https://github.com/caronc/apprise/wiki for its URLs, or use an http(s):// webhook"
