@@ -94,8 +94,10 @@ def record_full_build(settings: Settings, fingerprint: str) -> None:
 
 # Models derived from the seeds alone: rebuilt only when the project changes.
 TAXONOMY_ONLY = ("resource_type:seed", "tag:taxonomy")
-# What a run with nothing new must still refresh: feed health (the fetch log grew).
-FEED_HEALTH_ONLY = ("+dim_feeds",)
+# What a run with nothing new must still refresh: feed health (the fetch log grew). The outlets
+# seed is one of dim_feeds' parents (a feed's outlet id): a seed is reloaded only when the
+# project changes, which is a full build.
+FEED_HEALTH_ONLY = ("+dim_feeds", "--exclude", "resource_type:seed")
 
 
 @dataclass(frozen=True)
