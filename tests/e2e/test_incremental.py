@@ -224,6 +224,11 @@ def test_every_mart_equals_a_build_from_scratch_through_a_sequence_of_changes(
     assert incremental.success, incremental.describe_failures()
     assert table_counts(database, DERIVED) == counts
     assert marts_compare.differences(previous, marts_compare.contents(database)) == []
+    # the incremental Python models' staging tables do not pile up, one a build
+    leftovers = query(
+        database, "select table_name from duckdb_tables() where table_name like '%dbt_tmp%'"
+    )
+    assert leftovers == []
 
     # 2. What one hourly run may bring: articles never seen, articles already built that
     # changed (each kind on an article of its own, chosen before the new ones arrive, as

@@ -52,6 +52,16 @@ PUBLIC = {
         "is_fragment",
     },
     "fct_quote_issues": {"quote_id", "issue_id"},
+    "agg_outlet_coverage": {
+        "published_date",
+        "outlet_id",
+        "language",
+        "copy_kind",
+        "subject_type",
+        "subject_id",
+        "article_count",
+        "outlet_article_count",
+    },
     "agg_quotes_daily": {"speaker_entity_id", "quote_count", "tone_sum"},
     "fct_attention_spikes": {
         "subject_type",
