@@ -202,7 +202,8 @@ def read_people(warehouse: Path, checked: dict[str, CheckedText]) -> dict[str, P
             "select m.article_id, m.entity_id, e.name, e.is_curated, m.sentence_index, "
             "m.mention_count, m.matched_texts from marts.fct_entity_mentions as m "
             "inner join marts.dim_entities as e using (entity_id) "
-            "where m.entity_type = 'person' order by m.article_id, m.sentence_index"
+            "where m.entity_type = 'person' "
+            "order by m.article_id, m.sentence_index, m.first_token_position, m.entity_id"
         ).fetchall()
         quotes = con.execute(
             "select article_id, quote_text, speaker_entity_id, speaker_name "
