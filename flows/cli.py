@@ -201,7 +201,7 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
 def _check_config(settings: Settings) -> None:
     """Fail fast, before Prefect starts, on mistakes a person must fix."""
     load_feeds_file(settings.feeds)
-    check_receiver(settings.alert_url.get_secret_value() if settings.alert_url else None)
+    check_receiver(settings.alert_receiver)
     directory = settings.warehouse.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)

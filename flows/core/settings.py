@@ -129,6 +129,11 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 1")
         return value
 
+    @property
+    def alert_receiver(self) -> str | None:
+        """The alert URL itself, for the code that sends (everything else sees it masked)."""
+        return self.alert_url.get_secret_value() if self.alert_url else None
+
     @field_validator("alert_url")
     @classmethod
     def _alert_url(cls, value: SecretStr | None) -> SecretStr | None:

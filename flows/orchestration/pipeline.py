@@ -273,7 +273,7 @@ def spike_alerts(settings: Settings, run_id: str, run_started_at: datetime) -> d
     """Send the new recent spikes to NEWSWATCH_ALERT_URL, after publishing (the articles an
     alert names are in the published warehouse). What happened is recorded; it never fails
     the run."""
-    url = settings.alert_url.get_secret_value() if settings.alert_url else ""
+    url = settings.alert_receiver or ""
     try:
         with warehouse.open_warehouse(settings.work_database, settings.duckdb_memory_limit) as con:
             outcome = send_spike_alerts(
@@ -292,7 +292,7 @@ def spike_alerts(settings: Settings, run_id: str, run_started_at: datetime) -> d
 
 
 def _load_config(settings: Settings) -> list[FeedConfig]:
-    check_receiver(settings.alert_url.get_secret_value() if settings.alert_url else None)
+    check_receiver(settings.alert_receiver)
     feeds = load_feeds_file(settings.feeds)
     if not settings.dbt_project_dir.joinpath("dbt_project.yml").is_file():
         raise ConfigError(f"dbt project not found in {settings.dbt_project_dir}")

@@ -345,27 +345,11 @@ final as (
 
     from counted
     inner join outlet_totals
-        on
-            counted.published_date = outlet_totals.published_date
-            and counted.outlet_id = outlet_totals.outlet_id
-            and counted.language = outlet_totals.language
-            and counted.copy_kind = outlet_totals.copy_kind
+        using (published_date, outlet_id, language, copy_kind)
     left join speakers
-        on
-            counted.published_date = speakers.published_date
-            and counted.outlet_id = speakers.outlet_id
-            and counted.language = speakers.language
-            and counted.copy_kind = speakers.copy_kind
-            and counted.subject_type = speakers.subject_type
-            and counted.subject_id = speakers.subject_id
+        using (published_date, outlet_id, language, copy_kind, subject_type, subject_id)
     left join framings
-        on
-            counted.published_date = framings.published_date
-            and counted.outlet_id = framings.outlet_id
-            and counted.language = framings.language
-            and counted.copy_kind = framings.copy_kind
-            and counted.subject_type = framings.subject_type
-            and counted.subject_id = framings.subject_id
+        using (published_date, outlet_id, language, copy_kind, subject_type, subject_id)
 
 )
 
