@@ -53,6 +53,9 @@ STAGES = {
     "pages": "fetching pages",
     "extracted": "extracting pages",
     "dbt": "building the marts (dbt)",
+    "kib read": "reading WARC files",
+    "kept": "backfilling",
+    "loaded": "backfilling",
     "serve": "serving (a run in progress is stopped and marked so in Prefect, its slot freed)",
 }
 
@@ -216,6 +219,9 @@ PROGRESS_LABELS = {
     "pages": "pages fetched",
     "extracted": "pages extracted",
     "dbt": "dbt nodes built",
+    "kib read": "KiB of WARC read",
+    "kept": "new pages kept",
+    "loaded": "articles loaded",
 }
 
 
@@ -232,14 +238,30 @@ def _progress_bars() -> Iterator[Callable[[str, int], None] | None]:
     if not console.is_terminal:
         yield None
         return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        ProgressColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    class _RateColumn(ProgressColumn):
+        """Items a second, once there is a rate to show."""
+
+        def render(self, task: Any) -> Text:
+            return Text(f"{task.speed:,.1f}/s" if task.speed else "", style="progress.data.speed")
 
     with Progress(
         SpinnerColumn(finished_text=" "),
         TextColumn("{task.description:>16}"),
         BarColumn(),
         TextColumn("{task.fields[count]}"),
+        _RateColumn(),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         console=console,
     ) as progress:
         starting = progress.add_task("starting Prefect", total=None, count="")
@@ -456,6 +478,63 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         + f"; dbt build {'ok' if result['dbt_ok'] else 'FAILED'}"
     )
     return EXIT_OK if result["dbt_ok"] else EXIT_FAILED
+
+
+def _date_option(value: str | None, flag: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ConfigError(f"{flag} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from flows.orchestration.backfill import BackfillReport, BackfillRequest
+
+    settings = _settings(args)
+    request = BackfillRequest(
+        warc=tuple(args.warc or ()),
+        sitemaps=args.sitemaps,
+        since=_date_option(args.since, "--since"),
+        until=_date_option(args.until, "--until"),
+        all_hosts=args.all_hosts,
+        max_pages=args.max_pages,
+        lock_wait=args.wait,
+    )
+    request.check()
+    if not (request.all_hosts and not settings.feeds.exists()):
+        load_feeds_file(settings.feeds)
+    directory = settings.warehouse.parent
+    directory.mkdir(parents=True, exist_ok=True)
+    console.print(Text.assemble(("newswatch backfill", "bold"), f" → {settings.warehouse}"))
+    interrupts.writes(settings, "running the same backfill again goes on from its last chunk")
+    interrupts.stage = "prefect"
+    from flows.orchestration.server import run_api
+
+    with run_api(settings), _progress_bars() as bars:
+        from flows.orchestration.backfill import run_backfill
+
+        state = run_backfill(settings, request, interrupts.progress(bars))
+    if not state.is_completed():
+        error = state.result(raise_on_failure=False)
+        if isinstance(error, ConfigError):
+            raise error
+        from flows.warehouse.publish import WarehouseBusy
+
+        if isinstance(error, WarehouseBusy):
+            return _busy(error)
+        errors.print(f"newswatch: backfill failed: {state.message or error}", markup=False)
+        return EXIT_FAILED
+    report: BackfillReport = state.result()
+    for line in report.lines():
+        console.print(line, markup=False)
+    if report.dbt_ok:
+        console.print(
+            f"\nTry: {_command_name()} status{_warehouse_flag(settings)}  (backfilled days per "
+            "outlet)"
+        )
+    return EXIT_OK if report.dbt_ok else EXIT_FAILED
 
 
 def _published(settings: Settings) -> Settings:
@@ -829,6 +908,46 @@ def build_parser() -> argparse.ArgumentParser:
         help="port of the local Prefect server started when PREFECT_API_URL is not set",
     )
     serve.set_defaults(func=cmd_serve)
+
+    backfill = commands.add_parser(
+        "backfill",
+        help="load history from WARC files or the outlets' sitemaps",
+        description=(
+            "Load past articles through the same extraction, analysis and dbt as a run: from "
+            "web archives (--warc) or from the sitemaps of each configured feed's and outlet's "
+            "host (--sitemaps). Interrupted, it goes on from its last loaded chunk when run again."
+        ),
+    )
+    source = backfill.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--warc",
+        nargs="+",
+        metavar="PATH",
+        help=".warc/.warc.gz files, folders (searched recursively) or globs",
+    )
+    source.add_argument(
+        "--sitemaps", action="store_true", help="walk the feeds' and outlets' sitemaps"
+    )
+    backfill.add_argument("--since", help="first publication date kept (YYYY-MM-DD)")
+    backfill.add_argument("--until", help="last publication date kept (YYYY-MM-DD)")
+    backfill.add_argument(
+        "--all-hosts",
+        action="store_true",
+        help="keep pages of every host, not only the configured feeds' and outlets'",
+    )
+    backfill.add_argument(
+        "--max-pages", type=int, help="at most this many pages fetched per host (sitemaps)"
+    )
+    backfill.add_argument("--feeds", help="feeds YAML (default: $NEWSWATCH_FEEDS or feeds.yaml)")
+    warehouse_option(backfill)
+    backfill.add_argument(
+        "--wait",
+        type=float,
+        default=6 * 3600.0,
+        metavar="SECONDS",
+        help="how long each chunk waits for a run writing the warehouse (default: 6 hours)",
+    )
+    backfill.set_defaults(func=cmd_backfill)
 
     reextract = commands.add_parser(
         "reextract", help="re-extract every archived page from the WARC archive (no network)"

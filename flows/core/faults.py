@@ -10,7 +10,7 @@ import os
 import signal
 import threading
 
-POINTS = ("fetch", "load", "dbt", "publish")
+POINTS = ("fetch", "load", "dbt", "publish", "backfill")
 _armed: list[str] = []
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from flows.ingest.workers import WorkerPool, WorkerReply
+from flows.ingest.workers import WORKER_ADDRESS_SPACE, WorkerPool, WorkerReply
 
 Job = tuple[Hashable, Callable[[Any], Any], Any]
 # WorkerPool's error for a process that vanished; harvest maps this prefix to worker_error.
@@ -45,7 +45,7 @@ class ChunkSpec:
     """Limits a chunk runs under, from the main process's settings."""
 
     timeout: float
-    memory_bytes: int | None = 2 * 1024**3
+    memory_bytes: int | None = WORKER_ADDRESS_SPACE
 
 
 _POOLS = threading.local()  # one extraction process per Dask worker thread, reused by chunks

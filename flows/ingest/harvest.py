@@ -263,15 +263,27 @@ class Harvester:
                 archive=ref,
             )
             article = PendingArticle(page.article_id, page.url, page.summary, page.title)
-            by_id[page.article_id] = (article, logged)
+            by_id[page.article_id] = (article, logged, response.body)
+        return self.extract(list(by_id.values()), progress)
+
+    def extract(
+        self,
+        pages: list[tuple[PendingArticle, LoggedFetch, bytes]],
+        progress: Progress | None = None,
+    ) -> list[PageOutcome]:
+        """Extract, split and score responses already in hand (an archive's): each article's
+        outcome, as a fetched page's would be."""
+        by_id = {}
+        for article, logged, body in pages:
+            by_id[article.article_id] = (article, logged)
             job = PageJob(
-                page.article_id,
-                response.url,
-                response.body,
+                article.article_id,
+                logged.final_url or logged.url,
+                body,
                 logged.content_type,
                 self.settings.min_article_words,
             )
-            self.page_pool.submit(page.article_id, run_page_job, job)
+            self.page_pool.submit(article.article_id, run_page_job, job)
         outcomes = []
         for outcome in self.page_pool.drain():
             outcomes.append(self._extracted(*by_id[str(outcome.key)], outcome))

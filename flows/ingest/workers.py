@@ -124,11 +124,19 @@ class _Worker:
         self.conn.close()
 
 
+# Address space (RLIMIT_AS) a worker may map: a page that would blow up stops there, as an
+# "out of memory" outcome. Mapped, not resident: Korean's model (kiwipiepy) maps 1.4 GB and
+# Japanese's dictionary (MeCab) 0.26 GB, so a worker that had read both languages could not
+# map the third segmenter under the earlier 2 GiB (pages failed as score_error/worker_error
+# depending on which language a worker met first); resident memory stays under 1 GB.
+WORKER_ADDRESS_SPACE = 4 * 1024**3
+
+
 class WorkerPool:
     """A small process pool: submit jobs, poll outcomes; overdue jobs are killed and reported."""
 
     def __init__(
-        self, workers: int, timeout: float, memory_bytes: int | None = 2 * 1024**3
+        self, workers: int, timeout: float, memory_bytes: int | None = WORKER_ADDRESS_SPACE
     ) -> None:
         self.size = max(1, workers)
         self.timeout = timeout

@@ -84,6 +84,9 @@ def _report_progress(stage: str, amount: int) -> None:
         callback(stage, amount)
 
 
+report_progress = _report_progress  # for the other flows of this package (backfill)
+
+
 def _working_database(settings: Settings) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
     """The writer's database, migrated, with the writer's memory cap."""
     return warehouse.open_warehouse(settings.work_database, settings.duckdb_memory_limit)

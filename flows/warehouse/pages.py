@@ -5,7 +5,7 @@ the sentences and their tone, quotations and text signature of every article who
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -122,18 +122,25 @@ def load_page_outcomes(
     run_id: str,
     outcomes: Sequence[PageOutcome],
     from_archive: bool = False,
+    before: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> PageLoad:
     """One transaction per batch: fetch log, article rows (never downgraded), sentences, tone.
 
     ``from_archive``: the outcomes re-extract archived responses, so no fetch is logged or
     counted as an attempt. An outcome whose values cannot be stored is loaded as
     ``load_error`` with the reason, its text left out; the others load as usual.
+    ``before`` writes more in the same transaction, first (a backfill: the articles' rows).
     """
     if not outcomes:
+        if before is not None:
+            with transaction(con):
+                before(con)
         return PageLoad(0, 0)
     now = datetime.now(UTC)
     fetches, pages, sentences, tones, quotes, signs = _page_tables(con, outcomes, run_id, now)
     with transaction(con):
+        if before is not None:
+            before(con)
         if not from_archive:
             insert_batch(con, "raw.page_fetches", fetches, mode="ignore")
         crash_point("load")  # tests: die with the transaction half done

@@ -50,6 +50,12 @@ signatures as (
 
 ),
 
+backfilled as (
+
+    select * from {{ ref('stg_newswatch__backfilled_articles') }}
+
+),
+
 -- Every raw row loaded since the last run names an article that changed.
 changes as (
 
@@ -89,6 +95,14 @@ changes as (
         article_id,
         loaded_at
     from signatures
+    where {{ loaded_since_watermark('loaded_at') }}
+
+    union all
+
+    select
+        article_id,
+        loaded_at
+    from backfilled
     where {{ loaded_since_watermark('loaded_at') }}
 
     {% if is_incremental() %}
@@ -158,11 +172,25 @@ first_listing as (
 
 ),
 
+-- A backfilled article no feed listed: its outlet from its host, its date from its sitemap.
+backfill as (
+
+    select
+        backfilled.article_id,
+        backfilled.outlet_id,
+        backfilled.listed_published_at
+
+    from backfilled
+    inner join stamps
+        on backfilled.article_id = stamps.article_id
+
+),
+
 dated as (
 
     select
         articles.article_id,
-        first_listing.outlet_id,
+        coalesce(first_listing.outlet_id, backfill.outlet_id) as outlet_id,
         first_listing.feed_name,
         first_listing.feed_title,
         first_listing.feed_author,
@@ -170,14 +198,22 @@ dated as (
         coalesce(first_listing.listing_count, 0) as listing_count,
         case
             when first_listing.earliest_feed_published_at is not null then 'feed'
+            when backfill.listed_published_at is not null then 'sitemap'
             when articles.page_published_date is not null then 'page'
-            else 'first_seen'
+            when backfill.article_id is null or first_listing.article_id is not null
+                then 'first_seen'
+            else 'none'
         end as published_at_source,
+        -- never the day a backfill read the page: a backfilled page with no date has none
+        -- (unless a feed lists it: then it was first seen when the feed listed it)
         coalesce(
             first_listing.earliest_feed_published_at,
+            backfill.listed_published_at,
             cast(articles.page_published_date as timestamptz),
-            articles.first_seen_at
+            case when backfill.article_id is null then articles.first_seen_at end,
+            first_listing.first_seen_at
         ) as published_at,
+        backfill.article_id is not null as is_backfilled,
         articles.detected_language,
         articles.is_tagged,
         stamps.loaded_at
@@ -187,6 +223,8 @@ dated as (
         on articles.article_id = stamps.article_id
     left join first_listing
         on articles.article_id = first_listing.article_id
+    left join backfill
+        on articles.article_id = backfill.article_id
 
 ),
 
@@ -203,6 +241,7 @@ final as (
         dated.published_at_source,
         dated.published_at,
         cast(timezone('UTC', dated.published_at) as date) as published_date,
+        dated.is_backfilled,
         dated.detected_language,
         dated.is_tagged,
         {% if is_incremental() %}

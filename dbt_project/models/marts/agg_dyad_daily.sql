@@ -13,7 +13,8 @@ with
 mentions as (
 
     select * from {{ ref('fct_entity_mentions') }}
-    where {{ is_changed_day() }}
+    -- a backfilled article with no date is counted on no day
+    where published_date is not null and {{ is_changed_day() }}
 
 ),
 

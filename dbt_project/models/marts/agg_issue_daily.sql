@@ -14,7 +14,8 @@ with
 mentions as (
 
     select * from {{ ref('fct_issue_mentions') }}
-    where {{ is_restoried_day() }}
+    -- a backfilled article with no date is counted on no day
+    where published_date is not null and {{ is_restoried_day() }}
 
 ),
 

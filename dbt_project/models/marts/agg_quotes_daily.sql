@@ -13,7 +13,8 @@ with
 quotes as (
 
     select * from {{ ref('fct_quotes') }}
-    where {{ is_changed_day() }}
+    -- a backfilled article with no date is counted on no day
+    where published_date is not null and {{ is_changed_day() }}
 
 ),
 

@@ -80,6 +80,7 @@ final as (
         versions.published_at_source,
         versions.published_at,
         versions.published_date,
+        versions.is_backfilled,
         articles.first_seen_at,
         articles.extracted_at,
         articles.extractor,

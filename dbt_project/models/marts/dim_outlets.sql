@@ -12,6 +12,12 @@ feeds as (
 
 ),
 
+backfilled as (
+
+    select * from {{ ref('stg_newswatch__backfilled_articles') }}
+
+),
+
 feed_outlets as (
 
     select
@@ -21,6 +27,19 @@ feed_outlets as (
         count(*) filter (where is_active) as active_feed_count
 
     from feeds
+    group by outlet_id
+
+    union all
+
+    -- hosts a backfill read (--all-hosts) that no feed or seed row names: outlets too
+    select
+        outlet_id,
+        any_value(outlet_name) as outlet_name,
+        0 as feed_count,
+        0 as active_feed_count
+
+    from backfilled
+    where outlet_id not in (select feeds.outlet_id from feeds)
     group by outlet_id
 
 ),

@@ -61,7 +61,7 @@ day_totals as (
         count(distinct story_id) as day_story_count
 
     from articles
-    where has_text
+    where has_text and published_date is not null  -- an undated backfilled article: no day
     group by published_date
 
 ),

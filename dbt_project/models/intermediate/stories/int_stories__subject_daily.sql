@@ -15,14 +15,15 @@ with
 entity_mentions as (
 
     select * from {{ ref('fct_entity_mentions') }}
-    where {{ is_restoried_day() }}
+    -- a backfilled article with no date is in no day's baseline
+    where published_date is not null and {{ is_restoried_day() }}
 
 ),
 
 issue_mentions as (
 
     select * from {{ ref('fct_issue_mentions') }}
-    where {{ is_restoried_day() }}
+    where published_date is not null and {{ is_restoried_day() }}
 
 ),
 
