@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     extract_timeout: float = 30.0
     min_article_words: int = 25
     batch_size: int = 250
+    # Pages a backfill extracts and loads per chunk: each chunk is one transaction, the unit a
+    # resumed backfill repeats at most, and the longest a scheduled run waits for the writer.
+    backfill_chunk: int = 200
 
     # DuckDB memory cap for the writer (loads and dbt); it spills to disk beyond it.
     duckdb_memory_limit: str = "512MB"
@@ -120,6 +123,7 @@ class Settings(BaseSettings):
         "max_connections",
         "per_host_concurrency",
         "batch_size",
+        "backfill_chunk",
         "dask_chunk_pages",
         "snapshot_keep",
     )

@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import sys
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -247,6 +248,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "if_none_match": self.headers.get("If-None-Match") or "",
                     "if_modified_since": self.headers.get("If-Modified-Since") or "",
                     "user_agent": self.headers.get("User-Agent") or "",
+                    "at": f"{time.monotonic():.3f}",  # when it arrived (tests: politeness)
                 }
             )
         resource = site.routes.get((host, path))

@@ -66,7 +66,6 @@ from flows.warehouse.publish import prepare_working_copy, publish, writer_lock
 
 SITEMAP_DAYS = 30  # a sitemap backfill without --since reads the last 30 days
 SITEMAP_ACCEPT = "application/xml, text/xml;q=0.9, application/x-gzip;q=0.8, */*;q=0.1"
-WARC_CHUNK = 200  # pages extracted and loaded per transaction (a Dask cluster: more)
 SITEMAP_CHUNK = 50  # pages fetched per chunk: fetching is polite, so chunks are smaller
 # A chunk is loaded after this many records even if few were pages of a wanted host, so that
 # a WARC of other hosts' pages still records how far it was read.
@@ -109,12 +108,15 @@ class BackfillRequest:
             warc_files(self.warc)  # names at least one WARC file each, or says which does not
 
     def source_key(self, source: str) -> str:
-        """A source's key in raw.backfill_sources: the same file read for another date range
-        is another source (its records were kept or not by that range)."""
+        """A source's key in raw.backfill_sources: the same file read for another date range,
+        or for every host, is another source (its records were kept or not by those)."""
         since, until = self.date_range
-        if since is None and until is None:
-            return source
-        return f"{source} [{since or ''}..{until or ''}]"
+        key = (
+            source
+            if since is None and until is None
+            else f"{source} [{since or ''}..{until or ''}]"
+        )
+        return f"{key} [all hosts]" if self.all_hosts else key
 
 
 @dataclass
@@ -245,7 +247,7 @@ class _Backfill:
             backfill_id, request.kind, str(settings.warehouse), self.since, self.until
         )
         self.harvester: Harvester = harvester_for(settings, backfill_id)
-        self.chunk = WARC_CHUNK if request.warc else SITEMAP_CHUNK
+        self.chunk = settings.backfill_chunk if request.warc else SITEMAP_CHUNK
         self.chunks_loaded = 0
         self.seen_ids: set[str] = set()
         self.digests: set[str] = set()
@@ -340,9 +342,10 @@ class _Backfill:
                 continue
             extraction = outcome.analysis.extraction if outcome.analysis else None
             listed = by_id[outcome.article_id].listed
+            dated = listed is not None and listed.is_news and listed.published_at is not None
             day = (
-                listed.published_at.date()
-                if listed is not None and listed.published_at is not None
+                listed.published_at.astimezone(UTC).date()  # type: ignore[union-attr]
+                if dated
                 else page_date(extraction.published if extraction else None)
             )
             if not in_range(day, self.since, self.until):
@@ -406,7 +409,8 @@ class _Backfill:
             feed_name=candidate.owner.feed_name,
             payload_digest=candidate.digest,
             archived_at=candidate.archived_at or outcome.fetch.fetched_at,
-            listed_published_at=listed.published_at if listed else None,
+            # a news sitemap's publication date; a lastmod says when the page last changed
+            listed_published_at=listed.published_at if listed and listed.is_news else None,
         )
 
     # -- WARC ---------------------------------------------------------------------------------
@@ -590,7 +594,8 @@ def _feeds(settings: Settings, request: BackfillRequest) -> list[FeedConfig]:
 def _backfill_sources(backfill: _Backfill) -> None:
     """Every source of the backfill, chunk by chunk (on Dask when configured)."""
     batch = pages_to_dask(backfill.settings, backfill.harvester)
-    backfill.chunk = max(backfill.chunk, batch if backfill.request.warc else backfill.chunk)
+    if backfill.request.warc and backfill.settings.dask_address is not None:
+        backfill.chunk = max(backfill.chunk, batch)  # every Dask worker thread gets a chunk
     if backfill.request.warc:
         files = warc_files(backfill.request.warc)
         total = sum(p.stat().st_size for p in files) // 1024
@@ -631,16 +636,22 @@ def backfill_pipeline(
             _, result = pipeline.build_marts(settings, True, started_at)
             _record_dbt(report, result)
             if result.success:
-                report.published = publish(settings).describe()
                 status = "completed"
+                report.wall_seconds = time.monotonic() - started
+                with warehouse.open_warehouse(
+                    settings.work_database, settings.duckdb_memory_limit
+                ) as con:  # recorded before publishing, so that readers see it finished
+                    finish_backfill(con, backfill_id, status, report.as_dict())
+                report.published = publish(settings).describe()
     finally:
         close_harvesters(backfill_id)
         report.wall_seconds = time.monotonic() - started
-        try:
-            with backfill.writing() as con:
-                finish_backfill(con, backfill_id, status, report.as_dict())
-        except Exception as exc:  # noqa: BLE001 - the bookkeeping must not hide the failure
-            get_run_logger().warning("backfill %s not recorded as finished: %s", backfill_id, exc)
+        if status != "completed":
+            try:
+                with backfill.writing() as con:
+                    finish_backfill(con, backfill_id, status, report.as_dict())
+            except Exception as exc:  # noqa: BLE001 - the bookkeeping must not hide the failure
+                get_run_logger().warning("backfill %s not recorded: %s", backfill_id, exc)
     return report
 
 

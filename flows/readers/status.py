@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,11 @@ class Status:
     feeds: list[dict[str, Any]]
     # (detected language or "no text", articles, tagged), most articles first
     languages: list[tuple[str, int, int]] = field(default_factory=list)
+    # per outlet: (outlet_id, days, articles, undated, first day, last day) backfilled
+    backfilled: list[tuple[str, int, int, int, date | None, date | None]] = field(
+        default_factory=list
+    )
+    last_backfill: dict[str, Any] | None = None
 
     @property
     def unhealthy(self) -> list[dict[str, Any]]:
@@ -61,6 +66,7 @@ def read_status(warehouse: Path) -> Status:
             "select count(*), max(published_at) from marts.dim_articles"
         ).fetchall()[0]
         languages = _languages(con)
+        backfilled, last_backfill = _backfilled(con)
     finally:
         con.close()
     last_run = None
@@ -68,17 +74,59 @@ def read_status(warehouse: Path) -> Status:
         keys = ("run_id", "status", "started_at", "finished_at", "duration_seconds")
         last_run = dict(zip(keys, run[0], strict=True))
     published = datetime.fromtimestamp(warehouse.stat().st_mtime, tz=UTC)
-    return Status(warehouse, published, last_run, int(articles), newest, feeds, languages)
+    return Status(
+        warehouse,
+        published,
+        last_run,
+        int(articles),
+        newest,
+        feeds,
+        languages,
+        backfilled,
+        last_backfill,
+    )
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.columns where table_schema = ? "
+            "and table_name = ? and column_name = ?",
+            [schema, table, column],
+        ).fetchall()[0][0]
+    )
+
+
+def _backfilled(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[list[tuple[str, int, int, int, date | None, date | None]], dict[str, Any] | None]:
+    """Backfilled days and articles per outlet (undated ones apart), and the last backfill;
+    nothing from a warehouse published before backfills."""
+    if not _has_column(con, "marts", "dim_articles", "is_backfilled"):
+        return [], None
+    rows = con.execute(
+        """
+        select outlet_id, count(distinct published_date), count(*),
+            count(*) filter (published_date is null), min(published_date), max(published_date)
+        from marts.dim_articles where is_backfilled group by outlet_id order by outlet_id
+        """
+    ).fetchall()
+    last = None
+    if _has_column(con, "raw", "backfills", "backfill_id"):
+        found = con.execute(
+            "select backfill_id, kind, status, started_at, finished_at from raw.backfills "
+            "order by started_at desc limit 1"
+        ).fetchall()
+        if found:
+            keys = ("backfill_id", "kind", "status", "started_at", "finished_at")
+            last = dict(zip(keys, found[0], strict=True))
+    return [(str(r[0]), int(r[1]), int(r[2]), int(r[3]), r[4], r[5]) for r in rows], last
 
 
 def _languages(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
     """Articles per detected language and how many were tagged; none from a warehouse
     published before languages were detected."""
-    has_column = con.execute(
-        "select count(*) from information_schema.columns where table_schema = 'marts' "
-        "and table_name = 'dim_articles' and column_name = 'is_tagged'"
-    ).fetchall()[0][0]
-    if not has_column:
+    if not _has_column(con, "marts", "dim_articles", "is_tagged"):
         return []
     rows = con.execute(
         "select coalesce(detected_language, 'no text'), count(*), count(*) filter (is_tagged) "
@@ -130,6 +178,8 @@ def render_status(status: Status, console: Console, now: datetime | None = None)
                 f"{_when(run['started_at'])} UTC, took {run['duration_seconds'] or 0:.0f}s"
             )
         )
+    if status.backfilled:
+        _render_backfilled(status, console)
     console.print(Text.assemble(("Feeds", "bold"), " (times in UTC)"))
     # One space between columns and no indent: the six columns fit 80 with 28-character names.
     table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 1, 0, 0))
@@ -154,3 +204,38 @@ def render_status(status: Status, console: Console, now: datetime | None = None)
     if errors:
         console.print(Text("Last errors", style="bold"))
         console.print(notes_grid(errors))
+
+
+def _render_backfilled(status: Status, console: Console) -> None:
+    """Backfilled days per outlet; articles with no date are counted apart (they are in no
+    daily rollup or spike baseline)."""
+    last = status.last_backfill
+    title = Text.assemble(("Backfilled", "bold"), " (per outlet)")
+    if last:
+        title.append(
+            f"; last backfill {last['backfill_id'][:8]} ({last['kind']}): {last['status']}, "
+            f"started {_when(last['started_at'])} UTC"
+        )
+    console.print(title)
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 1, 0, 0))
+    table.add_column("outlet", overflow="fold")
+    for column in ("days", "articles", "no date"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("from", no_wrap=True)
+    table.add_column("to", no_wrap=True)
+    for outlet, days, articles, undated, first, last_day in status.backfilled:
+        table.add_row(
+            Text(outlet),
+            str(days),
+            str(articles),
+            str(undated),
+            first.isoformat() if first else "—",
+            last_day.isoformat() if last_day else "—",
+        )
+    console.print(table)
+    undated = sum(row[3] for row in status.backfilled)
+    if undated:
+        console.print(
+            f"  {undated} backfilled articles have no date (none in the page or its sitemap): "
+            "they are in the warehouse but in no daily rollup or spike baseline"
+        )
