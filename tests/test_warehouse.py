@@ -45,7 +45,7 @@ def test_migrations_apply_once(tmp_path: Path):
     path = tmp_path / "w.duckdb"
     with warehouse.open_warehouse(path) as con:
         versions = con.execute("select version from raw.schema_migrations").fetchall()
-    assert versions == [(1,), (2,), (3,), (4,), (5,)]
+    assert versions == [(1,), (2,), (3,), (4,), (5,), (6,)]
     con = warehouse.connect(path)
     try:
         assert warehouse.migrate(con) == []
@@ -261,6 +261,7 @@ def test_a_warehouse_from_before_languages_upgrades_and_detects_from_stored_text
             "0003_sentence_analysis.sql",
             "0004_article_signatures.sql",
             "0005_alert_deliveries.sql",
+            "0006_backfill.sql",
         ]
         assert languages(con)["a-en"] == (None, None, None, None)  # kept, not detected yet
     finally:
