@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import glob
+import os
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -25,6 +26,7 @@ from flows.core.feeds_file import FeedConfig
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+TRAILING_BYTES = 16  # what may follow the last record (line ends), not a record cut short
 
 
 def host_of(url: str) -> str:
@@ -160,9 +162,10 @@ def read_warc(
     """
     source = str(path)
     with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
         handle.seek(start)
         iterator = ArchiveIterator(handle)
-        offset = start
+        end = start  # where the next record starts
         try:
             for record in iterator:
                 # warcio learns a record's offset by reading it: the body comes first
@@ -174,9 +177,13 @@ def read_warc(
                 if getattr(record.raw_stream, "limit", 0) > 0:  # the file ends inside it
                     yield WarcItem(offset, offset, problem=f"record at byte {offset} is cut short")
                     return
-                yield WarcItem(offset, offset + iterator.get_record_length(), page, skipped)
+                end = offset + iterator.get_record_length()
+                yield WarcItem(offset, end, page, skipped)
         except (EOFError, OSError, zlib.error, ArchiveLoadFailed, ValueError) as exc:
-            yield WarcItem(offset, offset, problem=f"record at byte {offset} is unreadable: {exc}")
+            yield WarcItem(end, end, problem=f"record at byte {end} is unreadable: {exc}")
+            return
+        if size - end > TRAILING_BYTES:  # a gzip member cut before its record's headers
+            yield WarcItem(end, end, problem=f"record at byte {end} is cut short")
 
 
 def _page_of(

@@ -247,6 +247,44 @@ def _scale_section(scale: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _backfill_section(r: dict[str, Any]) -> list[str]:
+    """`newswatch backfill --warc` on the corpus's pages as one WARC (tools/bench/backfill.py)."""
+    backfill = r.get("backfill") or {}
+    if not backfill.get("engines"):
+        return []
+    cli = r.get("trafilatura_cli") or {}
+    lines = [
+        f"## Backfill from a WARC file ({backfill['pages']:,} pages)",
+        "",
+        f"The corpus's pages as one {backfill['warc_bytes'] / 1024**2:.0f} MB `.warc.gz` (a request"
+        " and a response record each), loaded by `newswatch backfill --warc` into a new warehouse:"
+        " read, extracted and analysed (workers), loaded a chunk per transaction, then one dbt"
+        " build. Pages per second count the backfill itself (Prefect's run up to dbt); CPU is per"
+        " page.",
+        "",
+        "| engine | pages/s | with start-up and dbt | extraction + analysis CPU | main process CPU"
+        " | load (wall) | peak RSS |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for engine, e in backfill["engines"].items():
+        if "failed" in e:
+            lines.append(f"| {engine} | failed ({e['failed']}) | | | | | |")
+            continue
+        cpu = e["cpu_ms_per_page"]
+        lines.append(
+            f"| {engine} | {e['pages_per_second']} | {e['pages_per_second_with_dbt']} "
+            f"| {cpu['extraction_and_analysis']} ms | {cpu['main_process']} ms "
+            f"| {cpu['load_wall']} ms | {e['peak_rss_mib']} MiB |"
+        )
+    if cli.get("wall_seconds"):
+        rate = r["articles"] / cli["wall_seconds"]
+        lines.append(
+            f"| trafilatura CLI, same pages as files (`--parallel 2`) | {rate:.1f} | | | | "
+            f"| {cli.get('peak_rss_mib', '')} MiB |"
+        )
+    return [*lines, ""]
+
+
 def render(results: list[dict[str, Any]]) -> str:
     results = sorted(results, key=lambda r: r["articles"])
     head = results[-1]
@@ -276,6 +314,8 @@ def render(results: list[dict[str, Any]]) -> str:
     ]
     for r in results:
         lines += _size_section(r)
+    for r in results:
+        lines += _backfill_section(r)
     matching = head.get("matching") or []
     if matching:
         lines += [

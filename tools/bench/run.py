@@ -88,6 +88,7 @@ class BenchResult:
     queries: dict[str, Any] = field(default_factory=dict)
     scale: dict[str, Any] = field(default_factory=dict)  # tools/bench/scale.py
     stories: dict[str, Any] = field(default_factory=dict)  # tools/bench/stories.py
+    backfill: dict[str, Any] = field(default_factory=dict)  # tools/bench/backfill.py
 
 
 def machine() -> dict[str, Any]:
@@ -705,6 +706,9 @@ def run_benchmark(articles: int, feeds: int, work: Path, quick: bool, log: Log) 
         }
         log(f"  incremental dbt {incremental_dbt:.1f} s vs full refresh {full['seconds']:.1f} s")
         result.scale = scale_part(corpus, work, prefect.url, quick, log)
+        from tools.bench.backfill import backfill_part
+
+        result.backfill = backfill_part(corpus, run_dir, prefect.url, log)
     finally:
         server.stop()
         prefect.stop()
