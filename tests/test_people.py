@@ -235,3 +235,79 @@ def test_a_full_name_whose_surname_alone_later_speaks_is_a_person(lexicon: Lexic
     )
     # without a later "Surname said" nothing says the run is a person
     assert people_in(lexicon, "To Quillon Ottaway, records are a side effect.") == []
+
+
+@pytest.fixture(scope="module")
+def spanish():
+    """The Spanish lexicon as int_persons__mentioned builds it: its own cues (person_cues),
+    its verbs (quote_cues), its aliases beside the English ones."""
+    import csv
+
+    from flows.text.people import language_lexicon
+    from tests.conftest import SEEDS, seed_column
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (SEEDS / f"{name}.csv").open(encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    types = {r["entity_id"]: r["entity_type"] for r in rows("entities")}
+    aliases = [
+        (r["entity_id"], types[r["entity_id"]], r["alias"], r["alias_kind"],
+         r["stands_alone"] == "true", r["language"])
+        for r in rows("entity_aliases")
+    ]  # fmt: skip
+    return language_lexicon(
+        "es",
+        aliases,
+        seed_column("person_titles"),
+        seed_column("attribution_verbs"),
+        seed_column("not_person_words"),
+        seed_column("family_name_first"),
+        [(r["language"], r["kind"], r["cue"]) for r in rows("person_cues")],
+        [(r["language"], r["cue"], r["kind"]) for r in rows("quote_cues")],
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a role before the name, a verb whose subject follows it, an appositive, "según"
+        ("La investigadora Ana Beltrán lo resume en una frase.", ["Ana Beltrán"]),
+        (
+            "«No hay margen», advirtió Tomás Irigoyen, economista de un banco de inversión.",
+            ["Tomás Irigoyen"],
+        ),
+        ("Jorge Salcedo, un pescador de Puerto Madero, mostró las redes rotas.", ["Jorge Salcedo"]),
+        ("Según Elena Vidal, la cifra es récord.", ["Elena Vidal"]),
+        # no cue: two capitalized words alone say nothing
+        ("Puerto Madero amaneció en calma.", []),
+        # organizations, places and sentence openers are no one
+        ("El Gobierno de México anunció nuevas medidas.", []),
+        ("En Tijuana, las fábricas ya notan el cambio, dijo el portavoz.", []),
+        ("El Banco de España publicó su informe, señaló el Ministerio de Comercio.", []),
+        ("La Guardia Costera japonesa explicó que los buques entraron en la zona.", []),
+    ],
+)
+def test_who_is_a_person_in_spanish(spanish: Lexicon, sentence: str, expected: list[str]):
+    found = find_people([Sentence(0, sentence)], spanish)
+    assert [m.name for m in found if not m.is_curated] == expected
+
+
+def test_a_spanish_person_keeps_the_id_rule_and_the_role_the_article_gives(spanish: Lexicon):
+    found = find_people(
+        [
+            Sentence(0, "«Es un paso atrás», afirmó Lucía Peñalver, portavoz de la cooperativa."),
+            Sentence(1, "Peñalver añadió que esperan una respuesta."),
+        ],
+        spanish,
+    )
+    assert [(m.name, m.entity_id, m.match_type) for m in found] == [
+        ("Lucía Peñalver", "lucia-penalver", "name"),
+        ("Peñalver", "lucia-penalver", "surname"),
+    ]
+    assert found[0].stated_role == "portavoz de la cooperativa"
+
+
+def test_english_reads_only_its_own_cues(lexicon: Lexicon, spanish: Lexicon):
+    assert "según" not in lexicon.according_to and "según" in spanish.according_to
+    assert "portavoz" in spanish.titles and "portavoz" not in lexicon.titles

@@ -10,7 +10,8 @@ import os
 import signal
 import threading
 
-POINTS = ("fetch", "load", "dbt", "publish", "backfill")
+RUN_POINTS = ("fetch", "load", "dbt", "publish")  # in a run, in this order
+POINTS = (*RUN_POINTS, "backfill")  # backfill: inside the load of its second chunk
 _armed: list[str] = []
 
 

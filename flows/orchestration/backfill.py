@@ -62,6 +62,7 @@ from flows.warehouse.backfill import (
     load_backfill_chunk,
     source_progress,
     start_backfill,
+    unbuilt_backfills,
 )
 from flows.warehouse.publish import prepare_working_copy, publish, writer_lock
 
@@ -256,6 +257,7 @@ class _Backfill:
         self.digests: set[str] = set()
         self.guids: dict[str, str] = {}
         self.progress: dict[str, SourceProgress] = {}
+        self.unbuilt = 0  # earlier backfills that stopped before their dbt build
 
     @contextmanager
     def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -283,6 +285,7 @@ class _Backfill:
                 },
             )
             self.progress = source_progress(con)
+            self.unbuilt = unbuilt_backfills(con, self.backfill_id)
             self.digests = known_digests(con)
             self.guids = {
                 article_id_for(canonicalize(guid)): article_id
@@ -637,7 +640,10 @@ def backfill_pipeline(
         report.wall_seconds = time.monotonic() - started
         with writer_lock(settings, request.lock_wait):
             pipeline.report_progress("dbt:total", 0)
-            _, result = pipeline.build_marts(settings, True, started_at)
+            # nothing loaded, by this backfill or one that stopped before building: only the
+            # cheap build (the same backfill run again)
+            changed = report.articles_loaded > 0 or backfill.unbuilt > 0
+            _, result = pipeline.build_marts(settings, changed, started_at)
             _record_dbt(report, result)
             if result.success:
                 status = "completed"

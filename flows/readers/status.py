@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from flows.core.settings import dbt_project_var
 from flows.readers.run_report import notes_grid
 from flows.warehouse.query import open_read_only
 
@@ -165,10 +166,19 @@ def render_status(status: Status, console: Console, now: datetime | None = None)
             )
         )
         others = sorted(language for language, _, t in status.languages if t and language != "en")
+        discovering = [code for code in dbt_project_var("discovery_languages") if code != "en"]
+        curated_only = [code for code in others if code not in discovering]
         if others:
             console.print(
                 f"  in {', '.join(others)}: countries, curated persons, issues and quotes with "
-                "curated speakers; discovered people and tone are English only (docs/quality.md)"
+                "curated speakers; "
+                + (
+                    f"people not in the seeds are discovered in {', '.join(discovering)} too, "
+                    if discovering
+                    else ""
+                )
+                + (f"not yet in {', '.join(curated_only)}; " if curated_only else "")
+                + "tone is English only (docs/quality.md)"
             )
     if status.last_run:
         run = status.last_run

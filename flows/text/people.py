@@ -30,7 +30,7 @@ import regex
 from flows.text.tokens import TOKEN
 
 # Bump when the rules below change, so rows derived by another version are told apart.
-PEOPLE_RULES_VERSION = "people-3"  # people-3: a full name whose surname alone says something
+PEOPLE_RULES_VERSION = "people-4"  # people-4: other languages' cues (seed person_cues)
 # The language the cues, titles, verbs and pronouns below are written in: people and quotes are
 # looked for only in articles detected in it (int_sentences__tokenized.language).
 RULES_LANGUAGE = "en"
@@ -53,6 +53,28 @@ FUNCTION_WORDS = frozenset(
 )
 
 
+APPOSITIVE_STARTS = ("a", "an", "the", "who", "its", "his", "her")
+
+
+def appositive(starts: Iterable[str]) -> re.Pattern[str]:
+    """ ", <a word that opens an appositive> …" up to the next comma, period or semicolon."""
+    words = "|".join(sorted({re.escape(w) for w in starts}, key=len, reverse=True))
+    return re.compile(rf"^,\s+((?:{words})\b(?:[^,;:]|,(?=\d))*|\d{{1,3}})(?=,|\.|;|$)")
+
+
+APPOSITIVE = appositive(APPOSITIVE_STARTS)
+
+AUXILIARIES = frozenset(("has", "had", "also", "later"))  # "Iwaya has said", "Iwaya also said"
+# Verbs of saying whose subject may follow them ("said Ian Chong"); after the others a name is
+# their object ("accused Big Machine", "told Agence France-Presse").
+INVERTING_VERBS = frozenset(
+    """added adds argued argues asked commented comments concluded continued explained explains
+    insisted noted notes recalled remarked replied said says stated wrote writes""".split()
+)
+# Right before a name, these make it a thing or a place: "the Sierra Madre", "in Mong Kok".
+NOT_BEFORE_A_PERSON = frozenset("the a an in at near inside outside via across throughout".split())
+
+
 @dataclass(frozen=True)
 class CuratedPerson:
     entity_id: str
@@ -73,6 +95,16 @@ class Lexicon:
     non_person_names: frozenset[str] = frozenset()  # lower-case names of curated non-persons
     curated_ids: frozenset[str] = frozenset()  # every curated entity id (for collisions)
     given_names: dict[str, str] = field(default_factory=dict)  # lower-case name -> gender
+    # The language's own cues (seed person_cues), beside the English ones below; English
+    # articles read the English ones alone.
+    language: str = RULES_LANGUAGE
+    function_words: frozenset[str] = field(default_factory=lambda: FUNCTION_WORDS)
+    not_before: frozenset[str] = field(default_factory=lambda: NOT_BEFORE_A_PERSON)
+    inverting_verbs: frozenset[str] = field(default_factory=lambda: INVERTING_VERBS)
+    auxiliaries: frozenset[str] = field(default_factory=lambda: AUXILIARIES)
+    according_to: tuple[str, ...] = ("according to",)
+    of_words: str = "of"  # "<place word> of <name>": an alternation for a regular expression
+    appositive: re.Pattern[str] = field(default_factory=lambda: APPOSITIVE)
     by_name: dict[tuple[str, ...], CuratedPerson] = field(default_factory=dict)
     standalone: dict[str, CuratedPerson] = field(default_factory=dict)
 
@@ -224,7 +256,7 @@ def _strip_prefix(text: str, matches: Sequence[_Shifted], lexicon: Lexicon) -> _
     Minister | Cho Tae-yul", "Industry Minister | Kim Jung-kwan")."""
     words = [m.group() for m in matches]
     cut = 0
-    while cut < len(words) - 1 and _bare(words[cut]) in FUNCTION_WORDS:
+    while cut < len(words) - 1 and _bare(words[cut]) in lexicon.function_words:
         cut += 1
     for position in range(len(words) - 2, cut - 1, -1):
         if _bare(words[position]) in lexicon.titles:
@@ -251,7 +283,7 @@ def _strip_prefix(text: str, matches: Sequence[_Shifted], lexicon: Lexicon) -> _
 def _role_before(text: str, run: _Run, lexicon: Lexicon) -> str | None:
     """The title words right before the name, with their demonym or possessive: "Japanese
     Foreign Minister" in "Japanese Foreign Minister Takeshi Iwaya"."""
-    prefix = [w for w in run.prefix if _bare(w) not in FUNCTION_WORDS]
+    prefix = [w for w in run.prefix if _bare(w) not in lexicon.function_words]
     # "Secretary of State Marco Rubio": the title goes on before an "of"
     of_title = re.search(r"((?:[A-Z][\w'’\-]*\s)+of\s)$", text[: run.run_start])
     if prefix and of_title and _bare(of_title.group(1).split()[0]) in lexicon.titles:
@@ -263,21 +295,19 @@ def _role_before(text: str, run: _Run, lexicon: Lexicon) -> str | None:
         while before and before[-1].lower() in lexicon.titles:
             role.insert(0, before.pop())
         while (
-            role and before and before[-1][0].isupper() and before[-1].lower() not in FUNCTION_WORDS
+            role
+            and before
+            and before[-1][0].isupper()
+            and before[-1].lower() not in lexicon.function_words
         ):
             role.insert(0, before.pop())  # "Hong Kong leader"
         return " ".join(role) or None
     return " ".join(prefix).rstrip(",") or None
 
 
-APPOSITIVE = re.compile(
-    r"^,\s+((?:a|an|the|who|its|his|her)\b(?:[^,;:]|,(?=\d))*|\d{1,3})(?=,|\.|;|$)"
-)
-
-
-def _role_after(text: str, end: int) -> str | None:
+def _role_after(text: str, end: int, lexicon: Lexicon) -> str | None:
     """An appositive right after the name: "…, a professor at the university, said"."""
-    match = APPOSITIVE.match(text[end:].removeprefix("."))
+    match = lexicon.appositive.match(text[end:].removeprefix("."))
     if not match:
         return None
     role = match.group(1).strip().rstrip(".")
@@ -291,26 +321,18 @@ def _verb_after(text: str, end: int, lexicon: Lexicon) -> bool:
     first, second = (following.group(1) or "").lower(), (following.group(2) or "").lower()
     if first in lexicon.attribution_verbs:
         return True
-    return first in ("has", "had", "also", "later") and second in lexicon.attribution_verbs
-
-
-# Verbs of saying whose subject may follow them ("said Ian Chong"); after the others a name is
-# their object ("accused Big Machine", "told Agence France-Presse").
-INVERTING_VERBS = frozenset(
-    """added adds argued argues asked commented comments concluded continued explained explains
-    insisted noted notes recalled remarked replied said says stated wrote writes""".split()
-)
+    return first in lexicon.auxiliaries and second in lexicon.attribution_verbs
 
 
 def _verb_before(text: str, start: int, lexicon: Lexicon) -> bool:
     before = text[:start].rstrip().lower()
     words = re.findall(r"\w+", before)
-    if before.endswith("according to"):
+    if before.endswith(lexicon.according_to):
         return True
     return (
         bool(words)
         and words[-1] in lexicon.attribution_verbs
-        and words[-1] in INVERTING_VERBS
+        and words[-1] in lexicon.inverting_verbs
         and not before.endswith(",")
     )
 
@@ -340,22 +362,18 @@ def _is_blocked(run_words: Sequence[str], lexicon: Lexicon) -> bool:
     return " ".join(bare) in lexicon.non_person_names
 
 
-# Right before a name, these make it a thing or a place: "the Sierra Madre", "in Mong Kok".
-NOT_BEFORE_A_PERSON = frozenset("the a an in at near inside outside via across throughout".split())
-
-
 def _is_a_thing_or_place(text: str, run: _Run, start: int, lexicon: Lexicon) -> bool:
     """ "The Sierra Madre", "in Mong Kok": a determiner or place word right before a name with
     no title makes it a thing or a place, not a person."""
     if any(_bare(w) in lexicon.titles for w in run.prefix):
         return False
     if run.prefix:
-        return _bare(run.prefix[-1]) in NOT_BEFORE_A_PERSON
+        return _bare(run.prefix[-1]) in lexicon.not_before
     before = re.search(r"(\w+)\W*$", text[:start])
-    if before and before.group(1).lower() in NOT_BEFORE_A_PERSON:
+    if before and before.group(1).lower() in lexicon.not_before:
         return True
-    # "the northern province of Yen Bai", "the University of Tokyo"
-    of_a_place = re.search(r"(\w+)\s+of\s*$", text[:start])
+    # "the northern province of Yen Bai", "the University of Tokyo", "l'île de Ly Son"
+    of_a_place = re.search(rf"(\w+)\s+(?:{lexicon.of_words})\s*$", text[:start])
     return of_a_place is not None and of_a_place.group(1).lower() in lexicon.not_person_words
 
 
@@ -372,7 +390,7 @@ def _said_surnames(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozenset
             start, end = _trimmed(text, words_of_run[0].begin, words_of_run[0].finish)
             word = text[start:end].lower()
             if (
-                word in FUNCTION_WORDS
+                word in lexicon.function_words
                 or word in lexicon.not_person_words
                 or word in lexicon.non_person_names
                 or not text[start:end].isalpha()
@@ -380,7 +398,7 @@ def _said_surnames(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozenset
             ):
                 continue
             before = re.search(r"(\w+)\W*$", text[:start])
-            if before and before.group(1).lower() in NOT_BEFORE_A_PERSON:
+            if before and before.group(1).lower() in lexicon.not_before:
                 continue  # "the Bank said": a body, not a person
             if _verb_after(text, end, lexicon) or _verb_before(text, start, lexicon):
                 found.add(word)
@@ -443,7 +461,7 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
                 # one word: a surname of someone already named, or a curated one that stands
                 # alone ("Trump", "President Trump"); never a new person
                 word = text[start:end].lower()
-                if word in FUNCTION_WORDS or word in lexicon.not_person_words:
+                if word in lexicon.function_words or word in lexicon.not_person_words:
                     continue
                 if word in by_surname:
                     emit(sentence, start, end, by_surname[word], "surname", "surname")
@@ -644,7 +662,7 @@ def _is_quoted_whole(text: str, start: int, end: int) -> bool:
 def _learn_role(person: _Person, text: str, run: _Run, end: int, lexicon: Lexicon) -> None:
     if person.stated_role is None:
         # an appositive after the name says more than a title before it
-        person.stated_role = _role_after(text, end) or _role_before(text, run, lexicon)
+        person.stated_role = _role_after(text, end, lexicon) or _role_before(text, run, lexicon)
 
 
 def _cue(text: str, run: _Run, words: Sequence[str], end: int, lexicon: Lexicon) -> str | None:
@@ -660,7 +678,7 @@ def _cue(text: str, run: _Run, words: Sequence[str], end: int, lexicon: Lexicon)
         return "family_name"
     if _verb_after(text, end, lexicon) or _verb_before(text, run.starts[0], lexicon):
         return "verb"
-    if _role_after(text, end) is not None or re.match(r"^,\s+\d{1,3},", text[end:]):
+    if _role_after(text, end, lexicon) is not None or re.match(r"^,\s+\d{1,3},", text[end:]):
         return "appositive"
     return None
 
@@ -691,11 +709,20 @@ def build_lexicon(
     attribution_verbs: Iterable[str],
     not_person_words: Iterable[str],
     family_name_first: Iterable[str],
+    cues: Iterable[tuple[str, str]] = (),
+    language: str = RULES_LANGUAGE,
 ) -> Lexicon:
     """The rules' knowledge from the seeds' rows.
 
     aliases: (entity_id, entity_type, alias, alias_kind, stands_alone) of every curated entity.
+    cues: (kind, word) of the language's own cues (seed person_cues), added to the English
+    ones: function_word, not_before, inverting_verb, auxiliary, according_to,
+    appositive_start.
     """
+    by_kind: dict[str, set[str]] = {}
+    for kind, word in cues:
+        by_kind.setdefault(kind, set()).add(word.lower())
+    function_words = FUNCTION_WORDS | frozenset(by_kind.get("function_word", ()))
     persons: dict[str, dict] = {}
     non_person: set[str] = set()
     entity_ids: set[str] = set()
@@ -720,7 +747,7 @@ def build_lexicon(
     blocked = frozenset(w.lower() for w in not_person_words)
     # a given name is a name, not a word the rules read otherwise ("Paris", "The", "Said")
     # (a country's name may be a given name: "Chad Wolf", "Jordan Spira")
-    stop = FUNCTION_WORDS | title_words | verbs | blocked
+    stop = function_words | title_words | verbs | blocked
     names = {n: g for n, g in given_names().items() if n not in stop}
     return Lexicon(
         curated=curated,
@@ -731,4 +758,55 @@ def build_lexicon(
         non_person_names=frozenset(non_person),
         curated_ids=frozenset(entity_ids),
         given_names=names,
+        language=language,
+        function_words=function_words,
+        not_before=NOT_BEFORE_A_PERSON | frozenset(by_kind.get("not_before", ())),
+        inverting_verbs=INVERTING_VERBS | frozenset(by_kind.get("inverting_verb", ())),
+        auxiliaries=AUXILIARIES | frozenset(by_kind.get("auxiliary", ())),
+        according_to=("according to", *sorted(by_kind.get("according_to", ()))),
+        of_words="|".join(re.escape(w) for w in sorted({"of", *by_kind.get("of_word", ())})),
+        # another language's appositive may open on its title word (", portavoz de …")
+        appositive=appositive(
+            [*APPOSITIVE_STARTS, *by_kind.get("appositive_start", ()), *by_kind.get("title", ())]
+        ),
+    )
+
+
+def language_lexicon(
+    language: str,
+    aliases: Iterable[tuple[str, str, str, str, bool, str | None]],
+    titles: Sequence[str],
+    attribution_verbs: Sequence[str],
+    not_person_words: Sequence[str],
+    family_name_first: Sequence[str],
+    person_cues: Iterable[tuple[str, str, str]],
+    quote_verbs: Iterable[tuple[str, str, str]],
+) -> Lexicon:
+    """The lexicon for one language from every seed's rows. English reads the English seeds
+    alone; another language its own cues (person_cues: language, kind, cue) beside the English
+    titles and words that are no names, its own verbs (quote_cues: language, cue, kind), and
+    its own aliases beside the English ones (people's names are mostly the same).
+
+    aliases: (entity_id, entity_type, alias, alias_kind, stands_alone, language).
+    """
+    english = language == RULES_LANGUAGE
+    mine = [(kind, cue) for code, kind, cue in person_cues if code == language]
+    verbs = (
+        list(attribution_verbs)
+        if english
+        else [cue for code, cue, kind in quote_verbs if code == language and kind == "verb"]
+        + [cue for kind, cue in mine if kind == "inverting_verb"]
+    )
+    return build_lexicon(
+        [
+            (entity_id, entity_type, alias, kind, alone)
+            for entity_id, entity_type, alias, kind, alone, code in aliases
+            if (code or RULES_LANGUAGE) in (language, RULES_LANGUAGE)
+        ],
+        [*titles, *(cue for kind, cue in mine if kind == "title")],
+        verbs,
+        [*not_person_words, *(cue for kind, cue in mine if kind == "not_person_word")],
+        family_name_first,
+        [] if english else mine,
+        language,
     )

@@ -114,9 +114,28 @@ def start_backfill(
 def finish_backfill(
     con: duckdb.DuckDBPyConnection, backfill_id: str, status: str, summary: dict[str, Any]
 ) -> None:
+    """Record how a backfill ended; a completed one (its dbt build done) also ends the
+    earlier ones that stopped without a build: what they loaded is in the marts now."""
     con.execute(
         "update raw.backfills set finished_at = ?, status = ?, summary = ? where backfill_id = ?",
         [datetime.now(UTC), status, json.dumps(summary, default=str), backfill_id],
+    )
+    if status == "completed":
+        con.execute(
+            "update raw.backfills set status = 'interrupted' "
+            "where status = 'running' and backfill_id <> ?",
+            [backfill_id],
+        )
+
+
+def unbuilt_backfills(con: duckdb.DuckDBPyConnection, backfill_id: str) -> int:
+    """Earlier backfills that stopped before their dbt build: what they loaded still needs
+    one, even if this backfill loads nothing more."""
+    return int(
+        con.execute(
+            "select count(*) from raw.backfills where status = 'running' and backfill_id <> ?",
+            [backfill_id],
+        ).fetchall()[0][0]
     )
 
 

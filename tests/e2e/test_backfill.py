@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
@@ -160,22 +161,61 @@ def backfill_settings(tmp: Path, **more: object) -> Settings:
 class Backfilled:
     crawl: Crawl
     settings: Settings
-    report: object
-    again: object
+    report: Any
+    again: Any
+    loads_before_the_writer: int  # chunks loaded when another writer took the lock
+    loads_while_it_wrote: int  # chunks loaded while it held it
+    finished_while_it_wrote: bool
+    loads: int  # chunks loaded in all
 
 
 @pytest.fixture(scope="module")
 def backfilled(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> Backfilled:
-    """The crawl backfilled once, then the same backfill again."""
-    from flows.orchestration.backfill import BackfillRequest, backfill_pipeline
+    """The crawl backfilled once while another writer (a scheduled run, say) takes the writer
+    lock after the first chunk and holds it a second; then the same backfill again."""
+    from flows.orchestration.backfill import BackfillRequest, backfill_pipeline, run_backfill
+    from flows.warehouse.publish import writer_lock
 
     tmp = tmp_path_factory.mktemp("backfill")
     crawl = build_crawl(tmp / "crawl")
     settings = backfill_settings(tmp)
     request = BackfillRequest(warc=(str(crawl.folder),))
-    report = backfill_pipeline(settings, request)
+    loads: list[float] = []
+    finished = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def progress(stage: str, amount: int) -> None:
+        if stage == "loaded":
+            loads.append(time.monotonic())
+
+    def backfill() -> None:
+        try:
+            outcome["state"] = run_backfill(settings, request, progress)
+        finally:
+            finished.set()
+
+    thread = threading.Thread(target=backfill)
+    thread.start()
+    deadline = time.monotonic() + 300
+    while not loads and time.monotonic() < deadline and not finished.is_set():
+        time.sleep(0.05)
+    with writer_lock(settings, wait_seconds=300):
+        before = len(loads)
+        time.sleep(1.0)
+        during, finished_during = len(loads) - before, finished.is_set()
+    thread.join(600)
+    report = outcome["state"].result()
     again = backfill_pipeline(settings, request)
-    return Backfilled(crawl, settings, report, again)
+    return Backfilled(crawl, settings, report, again, before, during, finished_during, len(loads))
+
+
+def test_a_run_that_wants_the_writer_gets_it_between_two_chunks(backfilled):
+    """The backfill holds the writer lock only to load a chunk: another writer that asks
+    while it works gets the lock before the backfill ends, and the backfill then goes on."""
+    assert backfilled.loads_before_the_writer >= 1
+    assert backfilled.loads_while_it_wrote == 0  # the backfill waited for that writer
+    assert not backfilled.finished_while_it_wrote
+    assert backfilled.loads > backfilled.loads_before_the_writer  # and went on afterwards
 
 
 def test_every_archived_article_is_loaded_once_with_its_outlet_and_own_date(backfilled):
@@ -306,46 +346,6 @@ def test_a_backfill_killed_inside_a_load_resumes_to_the_same_marts(backfilled, t
     assert query(warehouse, "select count(*) from raw.backfilled_articles") == [
         (len(backfilled.crawl.articles) + 1,)
     ]
-
-
-def test_a_run_that_wants_the_writer_gets_it_between_two_chunks(prefect_harness, tmp_path):
-    """The backfill holds the writer lock only to load a chunk: another writer that asks
-    while it works gets the lock before the backfill ends, and the backfill then goes on."""
-    from flows.orchestration.backfill import BackfillRequest, run_backfill
-    from flows.warehouse.publish import writer_lock
-
-    crawl = build_crawl(tmp_path / "crawl")
-    settings = backfill_settings(tmp_path, backfill_chunk=2)
-    loads: list[float] = []
-    finished = threading.Event()
-    outcome: dict[str, object] = {}
-
-    def progress(stage: str, amount: int) -> None:
-        if stage == "loaded":
-            loads.append(time.monotonic())
-
-    def backfill() -> None:
-        try:
-            outcome["state"] = run_backfill(
-                settings, BackfillRequest(warc=(str(crawl.folder),)), progress
-            )
-        finally:
-            finished.set()
-
-    thread = threading.Thread(target=backfill)
-    thread.start()
-    deadline = time.monotonic() + 300
-    while not loads and time.monotonic() < deadline and not finished.is_set():
-        time.sleep(0.05)
-    assert loads, "the backfill loaded no chunk"
-    with writer_lock(settings, wait_seconds=300):
-        got_it_after = len(loads)
-        time.sleep(1.0)
-        assert len(loads) == got_it_after  # the backfill waits for this writer
-        assert not finished.is_set()
-    thread.join(600)
-    assert outcome["state"].is_completed()
-    assert len(loads) > got_it_after  # and went on afterwards
 
 
 # -- sitemaps ----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.core.faults import POINTS
+from flows.core.faults import RUN_POINTS as POINTS
 from flows.demo_site.site import DemoServer
 from tests.e2e.conftest import ENGLISH_PAGES, english_feeds, query, site_environment
 

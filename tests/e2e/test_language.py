@@ -134,7 +134,8 @@ def test_status_counts_articles_per_language_and_the_tagged(demo_runs: DemoRuns)
     assert "pt 1" in shown and f"no text {status.article_count - texts}" in shown
     others = ", ".join(sorted(set(DEMO_LANGUAGES) - {"en", "pt"}))
     assert f"in {others}: countries, curated persons, issues and quotes" in shown
-    assert "discovered people and tone are English only" in shown
+    assert "people not in the seeds are discovered in es too" in shown
+    assert "not yet in fr, id, ja, ko, ru, vi, zh, zh-Hant; tone is English only" in shown
 
 
 def test_a_warehouse_from_before_language_detection_upgrades_without_fetching(

@@ -142,6 +142,43 @@ def extraction(args: argparse.Namespace) -> int:
     return 0
 
 
+def backfill(args: argparse.Namespace) -> int:
+    """Only the backfill part (a WARC of the corpus's pages, with the local pool and a Dask
+    LocalCluster, beside trafilatura's CLI on the same pages), added to
+    docs/benchmarks/bench-<N>.json beside the parts measured before."""
+    import json
+    import shutil
+
+    from tools.bench.backfill import backfill_part
+    from tools.bench.corpus import build_corpus
+    from tools.bench.report import write_report
+    from tools.bench.run import RESULTS, PrefectServer, trafilatura_cli
+
+    work = Path(args.workdir).resolve() / f"backfill-{args.articles}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    console.print(f"generating {args.articles:,} pages …")
+    corpus = build_corpus(work / "corpus", args.articles, args.feeds)
+    prefect = PrefectServer(work / "prefect")
+    try:
+        console.print("trafilatura CLI on the same pages …")
+        cli = trafilatura_cli(corpus, work)
+        part = backfill_part(corpus, work, prefect.url, console.print)
+    finally:
+        prefect.stop()
+    part["trafilatura_cli"] = cli
+    path = RESULTS / f"bench-{args.articles}.json"
+    result = json.loads(path.read_text()) if path.exists() else None
+    if result is None:
+        print(f"tools.bench: no {path} to add the backfill part to; run the benchmark first",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    result["backfill"] = part
+    path.write_text(json.dumps(result, indent=2))
+    console.print(f"Wrote {path} and {write_report()}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.bench", description="benchmark on a synthetic corpus"
@@ -170,7 +207,10 @@ def main(argv: list[str] | None = None) -> int:
         "docs/benchmarks.md; --quick: one repetition",
     )
     parser.add_argument(
-        "part", nargs="?", choices=("languages",), help="`languages`: the same as --languages"
+        "part",
+        nargs="?",
+        choices=("languages", "backfill"),
+        help="`languages`: the same as --languages; `backfill`: only the WARC backfill part",
     )
     parser.add_argument(
         "--benchmark-dir",
@@ -189,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         return stories(args)
     if args.languages or args.part == "languages":
         return languages(args)
+    if args.part == "backfill":
+        return backfill(args)
     return extraction(args) if args.extraction else benchmark(args)
 
 

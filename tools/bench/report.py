@@ -252,7 +252,8 @@ def _backfill_section(r: dict[str, Any]) -> list[str]:
     backfill = r.get("backfill") or {}
     if not backfill.get("engines"):
         return []
-    cli = r.get("trafilatura_cli") or {}
+    cli = backfill.get("trafilatura_cli") or r.get("trafilatura_cli") or {}
+    pages = backfill["pages"] if backfill.get("trafilatura_cli") else r["articles"]
     lines = [
         f"## Backfill from a WARC file ({backfill['pages']:,} pages)",
         "",
@@ -277,7 +278,7 @@ def _backfill_section(r: dict[str, Any]) -> list[str]:
             f"| {cpu['load_wall']} ms | {e['peak_rss_mib']} MiB |"
         )
     if cli.get("wall_seconds"):
-        rate = r["articles"] / cli["wall_seconds"]
+        rate = pages / cli["wall_seconds"]
         lines.append(
             f"| trafilatura CLI, same pages as files (`--parallel 2`) | {rate:.1f} | | | | "
             f"| {cli.get('peak_rss_mib', '')} MiB |"

@@ -1,7 +1,10 @@
 """One row per mention of a person: curated or discovered, by full name, by surname after the
 full name, or by a curated surname that stands alone. The rules are flows/text/people.py (news
-writing's cues, English only); this model feeds them the changed articles' sentences and the
-seeds, and streams the mentions back (incremental by article: macros/incremental.sql)."""
+writing's cues: English's, and in the other languages of var discovery_languages their own
+cues from the seed person_cues); this model feeds them the changed articles' sentences and
+the seeds, and streams the mentions back (incremental by article: macros/incremental.sql).
+Outside English it keeps discovered persons only: curated ones are found there by their
+aliases (int_entity_mentions__matched)."""
 
 import pyarrow as pa
 
@@ -9,8 +12,8 @@ from flows.text.people import (
     PEOPLE_RULES_VERSION,
     RULES_LANGUAGE,
     Sentence,
-    build_lexicon,
     find_people,
+    language_lexicon,
 )
 
 BATCH_ROWS = 50_000
@@ -52,24 +55,30 @@ def model(dbt, session):
     fingerprint = read(dbt.ref("int_taxonomy__fingerprint"))[0][0]
     entities = dbt.ref("entities")
     aliases = dbt.ref("entity_aliases")
-    titles = dbt.ref("person_titles")
-    verbs = dbt.ref("attribution_verbs")
-    not_person_words = dbt.ref("not_person_words")
-    family_names = dbt.ref("family_name_first")
+    titles = [row[0] for row in read(dbt.ref("person_titles"), "title")]
+    verbs = [row[0] for row in read(dbt.ref("attribution_verbs"), "verb")]
+    not_person_words = [row[0] for row in read(dbt.ref("not_person_words"), "word")]
+    family_names = [row[0] for row in read(dbt.ref("family_name_first"), "name")]
+    # other languages' cues: person_cues (titles, function words, …), quote_cues' verbs
+    cues = read(dbt.ref("person_cues"), "language, kind, cue")
+    quote_verbs = read(dbt.ref("quote_cues"), "language, cue, kind")
     types = dict(read(entities, "entity_id, entity_type"))
-    lexicon = build_lexicon(
-        [
-            (entity_id, types.get(entity_id), alias, kind, bool(alone))
-            for entity_id, alias, kind, alone, language in read(
-                aliases, "entity_id, alias, alias_kind, stands_alone, language"
-            )
-            if (language or RULES_LANGUAGE) == RULES_LANGUAGE
-        ],
-        [row[0] for row in read(titles, "title")],
-        [row[0] for row in read(verbs, "verb")],
-        [row[0] for row in read(not_person_words, "word")],
-        [row[0] for row in read(family_names, "name")],
-    )
+    alias_rows = read(aliases, "entity_id, alias, alias_kind, stands_alone, language")
+    # (a ref inside a generator expression is not seen by dbt's parser: named first)
+    discovered_relation = dbt.ref("int_languages__discovered")
+    discovered = sorted(row[0] for row in read(discovered_relation))
+    languages = [RULES_LANGUAGE] + [code for code in discovered if code != RULES_LANGUAGE]
+
+    alias_rows = [
+        (entity_id, types.get(entity_id), alias, kind, bool(alone), code)
+        for entity_id, alias, kind, alone, code in alias_rows
+    ]
+    lexicons = {
+        language: language_lexicon(
+            language, alias_rows, titles, verbs, not_person_words, family_names, cues, quote_verbs
+        )
+        for language in languages
+    }
     sentences = dbt.ref("int_sentences__tokenized")
     watermark = "'-infinity'::timestamptz"
     if dbt.is_incremental:
@@ -78,18 +87,21 @@ def model(dbt, session):
         if newest is not None:
             watermark = f"'{newest.isoformat()}'::timestamptz"
     reader = con.sql(
-        f"select article_id, sentence_index, sentence_text, loaded_at, name_runs "
+        f"select article_id, sentence_index, sentence_text, loaded_at, name_runs, language "
         f"from ({sentences.sql_query()}) "
-        f"where loaded_at > {watermark} and language = '{RULES_LANGUAGE}' "
+        f"where loaded_at > {watermark} and language in ({', '.join(repr(c) for c in languages)}) "
         "order by article_id, sentence_index"
     ).to_arrow_reader(BATCH_ROWS)
 
     def mentions():
-        pending_id, pending_stamp, pending = None, None, []
+        pending_id, pending_stamp, pending, pending_language = None, None, [], RULES_LANGUAGE
         out = {name: [] for name in SCHEMA.names}
 
         def flush_article():
-            for mention in find_people(pending, lexicon):
+            english = pending_language == RULES_LANGUAGE
+            for mention in find_people(pending, lexicons[pending_language]):
+                if mention.is_curated and not english:
+                    continue  # found by its aliases there (int_entity_mentions__matched)
                 out["article_id"].append(pending_id)
                 out["sentence_index"].append(mention.sentence_index)
                 out["token_position"].append(mention.token_position)
@@ -110,18 +122,20 @@ def model(dbt, session):
 
         for batch in reader:
             columns = batch.to_pydict()
-            for article_id, index, text, stamp, runs in zip(
+            for article_id, index, text, stamp, runs, language in zip(
                 columns["article_id"],
                 columns["sentence_index"],
                 columns["sentence_text"],
                 columns["loaded_at"],
                 columns["name_runs"],
+                columns["language"],
                 strict=True,
             ):
                 if article_id != pending_id:
                     if pending:
                         flush_article()
                     pending_id, pending_stamp, pending = article_id, stamp, []
+                    pending_language = language
                 # runs the workers found (None for a sentence stored without them: found here)
                 found = None if runs is None else tuple(tuple(run) for run in runs)
                 pending.append(Sentence(index, text, found))

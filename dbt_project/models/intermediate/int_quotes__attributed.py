@@ -202,8 +202,17 @@ def model(dbt, session):
                 )
                 rules_version = QUOTES_RULES_VERSION
             elif language in cues:
+                # discovered persons speak too where a language discovers them (their mentions
+                # there are discovered ones only: int_persons__mentioned)
+                discovered = [
+                    (m.sentence_index, m.char_start, m.char_end, m.entity_id, "person")
+                    for m in people.get(article_id, [])
+                ]
                 quotes = find_quotes_multilingual(
-                    passages, [Speaker(*n) for n in named], cues[language], language
+                    passages,
+                    [Speaker(*n) for n in sorted([*named, *discovered])],
+                    cues[language],
+                    language,
                 )
                 rules_version = MULTILINGUAL_QUOTES_VERSION
             else:
