@@ -151,7 +151,7 @@ def backfill(args: argparse.Namespace) -> int:
 
     from tools.bench.backfill import backfill_part
     from tools.bench.corpus import build_corpus
-    from tools.bench.report import write_report
+    from tools.bench.report import splice_backfill
     from tools.bench.run import RESULTS, PrefectServer, trafilatura_cli
 
     work = Path(args.workdir).resolve() / f"backfill-{args.articles}"
@@ -175,7 +175,7 @@ def backfill(args: argparse.Namespace) -> int:
         return 2
     result["backfill"] = part
     path.write_text(json.dumps(result, indent=2))
-    console.print(f"Wrote {path} and {write_report()}")
+    console.print(f"Wrote {path} and {splice_backfill()}")
     return 0
 
 

@@ -143,6 +143,24 @@ def splice_stories(target: Path = REPO_ROOT / "docs" / "benchmarks.md") -> Path:
     return target
 
 
+def splice_backfill(target: Path = REPO_ROOT / "docs" / "benchmarks.md") -> Path:
+    """``target`` with only its backfill sections written again, from every result that has
+    one (before "Matching grows" when it has none yet); the rest is kept as it is."""
+    results = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("bench-*.json"))]
+    measured = [r for r in sorted(results, key=lambda r: r["articles"]) if r.get("backfill")]
+    if not target.exists() or not measured:
+        return write_report(target)
+    text = target.read_text(encoding="utf-8")
+    while (start := text.find("\n## Backfill from a WARC file")) >= 0:
+        end = text.find("\n## ", start + 1)
+        text = text[: start + 1] + (text[end + 1 :] if end >= 0 else "")
+    section = "\n".join(line for r in measured for line in _backfill_section(r))
+    start = text.find("\n## Matching grows")
+    start = start if start >= 0 else len(text.rstrip("\n")) + 1
+    target.write_text(text[: start + 1] + section + "\n" + text[start + 1 :], encoding="utf-8")
+    return target
+
+
 def _stories_section(stories: dict[str, Any]) -> list[str]:
     """Grouping copies into stories (tools/bench/stories.py, dbt_project/docs/stories.md)."""
     if not stories:
