@@ -640,10 +640,16 @@ def backfill_pipeline(
         report.extract_cpu_seconds = _workers_cpu(backfill.harvester) - cpu
         report.main_cpu_seconds = _process_cpu() - main_cpu
         report.pages_seconds = time.monotonic() - started
+        changed = report.articles_loaded > 0 or backfill.unbuilt > 0
+        if not changed and settings.warehouse.exists():
+            # nothing loaded, by this backfill or one that stopped before building (the same
+            # backfill run again): the published warehouse is already right
+            report.dbt_ok, report.published = True, "nothing new: the warehouse is unchanged"
+            status = "completed"
+            with backfill.writing() as con:
+                finish_backfill(con, backfill_id, status, report.as_dict())
+            return report
         with writer_lock(settings, request.lock_wait):
-            # nothing loaded, by this backfill or one that stopped before building: only the
-            # cheap build (the same backfill run again)
-            changed = report.articles_loaded > 0 or backfill.unbuilt > 0
             _, result = pipeline.build_marts(settings, changed, started_at)
             _record_dbt(report, result)
             if result.success:
