@@ -14,3 +14,11 @@
         'outlet-' || left(md5(lower(trim({{ name }}))), 10)
     )
 {%- endmacro %}
+
+{#- The outlets seed's rows a name picks unambiguously: a feed's outlet name, or a backfilled
+    page's, that a seed row names (case aside) takes that row's id; a name two seed rows share
+    names neither. Both staging models that turn outlet names into ids read it. -#}
+{% macro unambiguous_outlets() -%}
+    select * from {{ ref('outlets') }}
+    qualify count(*) over (partition by lower(trim(name))) = 1
+{%- endmacro %}

@@ -10,7 +10,6 @@ are never sent for backfilled days.
 
 from __future__ import annotations
 
-import resource
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -429,7 +428,6 @@ class _Backfill:
         self.report.sources += 1
         if before.is_finished:
             self.report.sources_done_before += 1
-            pipeline.report_progress("read:skipped", 0)
             return
         state = before
         candidates: list[_Candidate] = []
@@ -635,10 +633,10 @@ def backfill_pipeline(
     status = "failed"
     try:
         backfill.start()
-        cpu, main_cpu = _workers_cpu(backfill.harvester), _process_cpu()
+        cpu, main_cpu = _workers_cpu(backfill.harvester), pipeline.process_cpu()
         _backfill_sources(backfill)
         report.extract_cpu_seconds = _workers_cpu(backfill.harvester) - cpu
-        report.main_cpu_seconds = _process_cpu() - main_cpu
+        report.main_cpu_seconds = pipeline.process_cpu() - main_cpu
         report.pages_seconds = time.monotonic() - started
         changed = report.articles_loaded > 0 or backfill.unbuilt > 0
         if not changed and settings.warehouse.exists():
@@ -670,11 +668,6 @@ def backfill_pipeline(
             except Exception as exc:  # noqa: BLE001 - the bookkeeping must not hide the failure
                 get_run_logger().warning("backfill %s not recorded: %s", backfill_id, exc)
     return report
-
-
-def _process_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)  # every thread of this process
-    return usage.ru_utime + usage.ru_stime
 
 
 def _workers_cpu(harvester: Harvester) -> float:

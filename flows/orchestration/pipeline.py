@@ -120,7 +120,8 @@ class _Stopwatch:
         return _Lap(self.report, stage, top_level)
 
 
-def _process_cpu() -> float:
+def process_cpu() -> float:
+    """CPU seconds of this process, every thread of it."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
@@ -132,13 +133,13 @@ class _Lap:
         self.report, self.stage, self.top_level = report, stage, top_level
 
     def __enter__(self) -> None:
-        self.started, self.cpu = time.monotonic(), _process_cpu()
+        self.started, self.cpu = time.monotonic(), process_cpu()
 
     def __exit__(self, *exc: object) -> None:
         elapsed = time.monotonic() - self.started
         if self.top_level:  # stages add up to the run; nested laps only go to the profile
             self.report.stages[self.stage] = self.report.stages.get(self.stage, 0.0) + elapsed
-        self.report.add_profile(self.stage, elapsed, _process_cpu() - self.cpu)
+        self.report.add_profile(self.stage, elapsed, process_cpu() - self.cpu)
 
 
 # -- tasks -----------------------------------------------------------------------------------

@@ -10,8 +10,7 @@ source as (
 -- backfilled page and a feed of one outlet count as one outlet.
 outlets as (
 
-    select * from {{ ref('outlets') }}
-    qualify count(*) over (partition by lower(trim(name))) = 1
+    {{ unambiguous_outlets() }}
 
 ),
 

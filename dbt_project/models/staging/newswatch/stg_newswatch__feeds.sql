@@ -11,9 +11,7 @@ source as (
 -- binh-minh-daily there; みなと放送 has no slug at all). Other names: macros/slugify.sql.
 outlets as (
 
-    select * from {{ ref('outlets') }}
-    -- a name two seed rows share names neither
-    qualify count(*) over (partition by lower(trim(name))) = 1
+    {{ unambiguous_outlets() }}
 
 ),
 
