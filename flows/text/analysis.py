@@ -8,6 +8,7 @@ reading a page again."""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
 from flows.core.records import (
@@ -27,12 +28,13 @@ from flows.text.tokens import segments, tokenize
 from flows.text.tone import score
 
 TITLE_PARAGRAPH = -1
+_LINE_BREAK = re.compile("\n")
 
 
 def _paragraphs(text: str, sentences: list[Sentence]) -> list[int]:
     """The paragraph of each sentence: the title's is -1, a body sentence's the number of
     line breaks before it."""
-    breaks = [offset for offset, char in enumerate(text) if char == "\n"]
+    breaks = [match.start() for match in _LINE_BREAK.finditer(text)]
     return [
         TITLE_PARAGRAPH if s.part == "title" else bisect_right(breaks, s.char_start - 1)
         for s in sentences
