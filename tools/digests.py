@@ -88,13 +88,15 @@ def table_digest(
 def warehouse_digests(
     database: Path, clock_day: dt.date, schemas: tuple[str, ...] = SCHEMAS
 ) -> dict:
-    """``{"schema.table": digest}`` for every base table of ``schemas``."""
+    """``{"schema.table": digest}`` for every base table of ``schemas``, and every view of
+    ``marts`` (a reader sees a mart the same whether dbt stores it or computes it)."""
     con = duckdb.connect(str(database), read_only=True)
     try:
         con.execute("set TimeZone = 'UTC'")
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_type = 'BASE TABLE' and table_schema in (select unnest($s)) "
+            "where (table_type = 'BASE TABLE' or (table_type = 'VIEW' and table_schema = 'marts')) "
+            "and table_schema in (select unnest($s)) "
             "order by 1, 2",
             {"s": list(schemas)},
         ).fetchall()

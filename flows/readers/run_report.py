@@ -137,7 +137,7 @@ class RunReport:
     mart_rows: dict[str, int] = field(default_factory=dict)
     mart_rows_before: dict[str, int] = field(default_factory=dict)
     dbt_ok: bool | None = None
-    dbt_scope: str | None = None  # full refresh, full, incremental or feed health only
+    dbt_scope: str | None = None  # full refresh, full, incremental, or why nothing was built
     dbt_error: str | None = None
     published: str | None = None
     warehouse: str | None = None
@@ -319,7 +319,8 @@ class RunReport:
             console.print(labelled("Extraction", self.extraction_line), soft_wrap=False)
         if self.languages or self.languages_from_stored_text:
             console.print(labelled("Languages", self.languages_line()), soft_wrap=False)
-        if self.dbt_ok is not None:
+        skipped = (self.dbt_scope or "").startswith("skipped")
+        if self.dbt_ok is not None and not (self.dbt_ok and skipped):
             scope = f" ({self.dbt_scope})" if self.dbt_scope and self.dbt_scope != "full" else ""
             console.print(
                 labelled(f"dbt build{scope}", "ok" if self.dbt_ok else f"FAILED: {self.dbt_error}"),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from flows.readers.run_report import RunFailed
+from flows.transform.dbt_runner import NOTHING_NEW_SCOPE
 from tests.conftest import make_settings
 from tests.e2e.conftest import DemoRuns, query
 
@@ -70,7 +71,7 @@ def test_offline_run_after_a_publish_refreshes_feed_health_only(
     report = failure.value.report
     assert report.feeds_attempted
     assert {f.status for f in report.feeds_attempted} == {"network_error"}
-    assert report.dbt_scope == "feed health only" and report.dbt_ok, report.dbt_error
+    assert report.dbt_scope == NOTHING_NEW_SCOPE and report.dbt_ok, report.dbt_error
     assert report.published
     (health,) = query(
         settings.warehouse,
