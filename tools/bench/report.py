@@ -51,6 +51,24 @@ def _baseline_lines(r: dict[str, Any], base: dict[str, Any] | None) -> list[str]
         before, after = old["profile"].get(part), first["profile"].get(part)
         if before and after and (before["cpu"] or after["cpu"]):
             lines.append(f"| CPU: {part} | {before['cpu']:.1f} s | {after['cpu']:.1f} s |")
+    for part in (*STAGE_NOTES, *PROFILE_NOTES):
+        before, after = old["profile"].get(part), first["profile"].get(part)
+        if before and after and (before["wall"] or after["wall"]):
+            lines.append(f"| wall: {part} | {before['wall']:.1f} s | {after['wall']:.1f} s |")
+    lines.append(
+        f"| peak RSS (process tree) | {old['peak_rss_mib']} MiB | {first['peak_rss_mib']} MiB |"
+    )
+    old_304, new_304 = base.get("all_304_run") or {}, r.get("all_304_run") or {}
+    if old_304 and new_304:
+        lines.append(
+            f"| all-304 run | {old_304['wall_seconds']:.1f} s | {new_304['wall_seconds']:.1f} s |"
+        )
+    old_inc, new_inc = base.get("incremental") or {}, r.get("incremental") or {}
+    if old_inc and new_inc:
+        lines.append(
+            f"| dbt after 1% new, share of a full build | {100 * old_inc['ratio']:.1f}% "
+            f"| {100 * new_inc['ratio']:.1f}% |"
+        )
     return [*lines, ""]
 
 
@@ -358,9 +376,11 @@ def render(results: list[dict[str, Any]]) -> str:
         scaling = head.get("alias_scaling")
         if scaling:
             x1, x4 = scaling["aliases_x1"], scaling["aliases_x4"]
+            carried = scaling.get("carried_from")
             lines += [
                 "",
-                f"Same {scaling['articles']:,} articles, four times the aliases: "
+                (f"Measured {carried}, not again in the latest run: " if carried else "")
+                + f"Same {scaling['articles']:,} articles, four times the aliases: "
                 f"{x1['alias_rows']:,} alias rows → {x1['matching_seconds']:.1f} s; "
                 f"{x4['alias_rows']:,} → {x4['matching_seconds']:.1f} s. Each token is hash-joined "
                 "to the aliases that start with it, so more aliases cost almost nothing.",
@@ -368,10 +388,12 @@ def render(results: list[dict[str, Any]]) -> str:
         lines.append("")
     queries = head.get("queries")
     if queries:
+        carried = queries.get("carried_from")
         lines += [
             f"## Analyst queries on {queries['articles']:,} articles",
             "",
-            "Raw rows generated directly (6 sentences per article, no HTTP), marts built by "
+            (f"Measured {carried}, not again in the latest run (`--quick`). " if carried else "")
+            + "Raw rows generated directly (6 sentences per article, no HTTP), marts built by "
             f"`dbt build` in {queries['dbt_run_seconds']:.0f} s. Table sizes: "
             + ", ".join(f"{k} {x:,}" for k, x in queries["table_rows"].items())
             + ". Median of 5 runs after one warm-up, read-only connection:",

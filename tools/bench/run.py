@@ -719,6 +719,21 @@ def run_benchmark(articles: int, feeds: int, work: Path, quick: bool, log: Log) 
     if not quick:
         result.alias_scaling = alias_scaling(work, pool, log)
         result.queries = analyst_queries(work, pool, log)
+    else:
+        _carry_over(result, RESULTS / f"bench-{articles}.json")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"bench-{articles}.json").write_text(json.dumps(asdict(result), indent=2))
     return result
+
+
+def _carry_over(result: BenchResult, previous: Path) -> None:
+    """A quick run measures neither the alias scaling nor the 1M-article queries: keep the
+    last figures of those parts, marked with when they were measured."""
+    if not previous.exists():
+        return
+    before = json.loads(previous.read_text())
+    for part in ("alias_scaling", "queries"):
+        figures = before.get(part)
+        if figures and not getattr(result, part):
+            figures.setdefault("carried_from", before["measured_at"])
+            setattr(result, part, figures)

@@ -2,26 +2,37 @@
 -- the outlet's own totals for that day as the subject 'all'. The counts add up over days (but
 -- story_count: a story carried on two days counts on each), so a period's share is
 -- sum(article_count) / sum(the 'all' row's article_count), never a mean of daily shares.
--- Rebuilt whole each run (a table): it groups the facts once, and its rows follow every
--- fact's changes without delete rules of its own.
+-- Incremental by day, as agg_entity_daily (macros/incremental.sql, macros/stories.sql): the
+-- days of changed articles, before and after the change, and the days of articles moved to
+-- another story are counted again from the facts of those days; the other days' rows stay.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook=["{{ delete_restoried_days() }}", "{{ delete_changed('published_date') }}"],
+    )
+}}
+
 with
 
 articles as (
 
     select * from {{ ref('dim_articles') }}
-    where has_text
+    where has_text and {{ is_restoried_day() }}
 
 ),
 
 entity_mentions as (
 
     select * from {{ ref('fct_entity_mentions') }}
+    where {{ is_restoried_day() }}
 
 ),
 
 issue_mentions as (
 
     select * from {{ ref('fct_issue_mentions') }}
+    where {{ is_restoried_day() }}
 
 ),
 
@@ -34,6 +45,7 @@ ancestors as (
 quotes as (
 
     select * from {{ ref('fct_quotes') }}
+    where {{ is_restoried_day() }}
 
 ),
 
@@ -46,6 +58,7 @@ entities as (
 term_occurrences as (
 
     select * from {{ ref('int_issue_mentions__matched') }}
+    where article_id in (select articles.article_id from articles)
 
 ),
 
@@ -341,6 +354,7 @@ final as (
         cast(counted.attributed_quote_count as bigint) as attributed_quote_count,
         coalesce(speakers.quoted_speakers, []) as quoted_speakers,
         coalesce(framings.framings, []) as framings,
+        {{ restoried_stamp() }} as loaded_at,
         {{ taxonomy_version() }} as taxonomy_version
 
     from counted
