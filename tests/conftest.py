@@ -224,27 +224,27 @@ def seed_column(name: str) -> list[str]:
 
 @pytest.fixture(scope="session")
 def lexicon():
-    """What flows/text/people.py knows, from the project's own seeds (as the dbt model builds it)."""
-    from flows.text.people import build_lexicon
+    """What flows/text/people.py knows of English, from the project's own seeds, built as the
+    dbt model builds it (people.language_lexicon)."""
+    from flows.text.people import language_lexicon
 
-    with (SEEDS / "entities.csv").open(encoding="utf-8") as handle:
-        types = {row["entity_id"]: row["entity_type"] for row in csv.DictReader(handle)}
-    with (SEEDS / "entity_aliases.csv").open(encoding="utf-8") as handle:
-        aliases = [
-            (
-                r["entity_id"],
-                types[r["entity_id"]],
-                r["alias"],
-                r["alias_kind"],
-                r["stands_alone"] == "true",
-            )
-            for r in csv.DictReader(handle)
-            if r["language"] == "en"  # the rules' language, as the dbt model reads them
-        ]
-    return build_lexicon(
+    def rows(name: str) -> list[dict[str, str]]:
+        with (SEEDS / f"{name}.csv").open(encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    types = {row["entity_id"]: row["entity_type"] for row in rows("entities")}
+    aliases = [
+        (r["entity_id"], types[r["entity_id"]], r["alias"], r["alias_kind"],
+         r["stands_alone"] == "true", r["language"])
+        for r in rows("entity_aliases")
+    ]  # fmt: skip
+    return language_lexicon(
+        "en",
         aliases,
         seed_column("person_titles"),
         seed_column("attribution_verbs"),
         seed_column("not_person_words"),
         seed_column("family_name_first"),
+        [(r["language"], r["kind"], r["cue"]) for r in rows("person_cues")],
+        [(r["language"], r["cue"], r["kind"]) for r in rows("quote_cues")],
     )

@@ -311,3 +311,60 @@ def test_a_spanish_person_keeps_the_id_rule_and_the_role_the_article_gives(spani
 def test_english_reads_only_its_own_cues(lexicon: Lexicon, spanish: Lexicon):
     assert "según" not in lexicon.according_to and "según" in spanish.according_to
     assert "portavoz" in spanish.titles and "portavoz" not in lexicon.titles
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # wire credits, an agency's contributors, a byline, a newsroom's contact line
+        "(Reporting by Dana Whitcombe and Omar Farouk; Editing by Lena Marsh)",
+        "Additional reporting by Priya Raman in Mumbai.",
+        "Associated Press writers Kevin Ostrow and Maria Delgado contributed to this report.",
+        "Tomás Ruiz contributed reporting from Caracas.",
+        "By Helen Oduya | Staff Writer",
+        "— By Grant Whitley and Sofia Marr",
+        "Write to Peter Lindqvist at peter.lindqvist@example.com",
+        "Sara Bellamy may be reached at sbellamy@example.com.",
+    ],
+)
+def test_a_credit_line_names_no_person(lexicon: Lexicon, sentence: str):
+    """A credit line's names are the journalists', not people in the news (seed
+    person_cues, kind credit)."""
+    assert people_in(lexicon, sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # "By" before a day or a lower-case word opens news, not a byline
+        ("By Tuesday, Senator Rachel Obuya had said no.", ["Rachel Obuya"]),
+        ("By contrast, Mayor Ivan Petrak said the plan would work.", ["Ivan Petrak"]),
+        # "reporting" and "write" in news sentences
+        ("Governor Alan Reyes said the reporting was wrong.", ["Alan Reyes"]),
+        ("Senator Lucia Ferrante urged voters to write to Congress.", ["Lucia Ferrante"]),
+    ],
+)
+def test_news_sentences_with_credit_words_keep_their_people(
+    lexicon: Lexicon, sentence: str, expected: list[str]
+):
+    assert [name for _, name, _ in people_in(lexicon, sentence)] == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a describing compound before the given name is not part of the name
+        (
+            "Singer-guitarists Tom Johnston and Patrick Simmons will tour.",
+            ["Tom Johnston", "Patrick Simmons"],
+        ),
+        ("Co-founders Maria Ostrova and Ken Adebayo left the firm.", ["Maria Ostrova", "Ken Adebayo"]),
+        # a hyphenated name stays whole
+        ("Rep. Alexandria Ocasio-Cortez spoke.", ["Alexandria Ocasio-Cortez"]),
+        ("Foreign Minister Cho Tae-yul spoke.", ["Cho Tae-yul"]),
+    ],
+)
+def test_a_describing_compound_is_not_part_of_the_name(
+    lexicon: Lexicon, sentence: str, expected: list[str]
+):
+    assert [name for _, name, _ in people_in(lexicon, sentence)] == expected

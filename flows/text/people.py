@@ -30,7 +30,9 @@ import regex
 from flows.text.tokens import TOKEN
 
 # Bump when the rules below change, so rows derived by another version are told apart.
-PEOPLE_RULES_VERSION = "people-4"  # people-4: other languages' cues (seed person_cues)
+# people-4: other languages' cues (seed person_cues); people-5: no person in a credit line,
+# a describing compound before a given name is not part of the name
+PEOPLE_RULES_VERSION = "people-5"
 # The language the cues, titles, verbs and pronouns below are written in: people and quotes are
 # looked for only in articles detected in it (int_sentences__tokenized.language).
 RULES_LANGUAGE = "en"
@@ -105,6 +107,9 @@ class Lexicon:
     according_to: tuple[str, ...] = ("according to",)
     of_words: str = "of"  # "<place word> of <name>": an alternation for a regular expression
     appositive: re.Pattern[str] = field(default_factory=lambda: APPOSITIVE)
+    # credit lines: words anywhere in the sentence ("reporting by"), words that open it ("by")
+    credits: re.Pattern[str] | None = None
+    opening_credits: tuple[str, ...] = ()
     by_name: dict[tuple[str, ...], CuratedPerson] = field(default_factory=dict)
     standalone: dict[str, CuratedPerson] = field(default_factory=dict)
 
@@ -270,6 +275,17 @@ def _strip_prefix(text: str, matches: Sequence[_Shifted], lexicon: Lexicon) -> _
             if len(words) - cut - size >= 2 and lead in lexicon.non_person_names:
                 cut += size
                 break
+    # "Singer-guitarists Tom Johnston", "Co-founders Ana Ruiz": a compound in lower case after
+    # its hyphen, before a given name with a name still to follow, describes the person
+    # (names' compounds are capitalized: "Ocasio-Cortez"; a Korean given name's second part
+    # is not, but it does not stand before another given name)
+    if (
+        len(words) - cut >= 3
+        and re.fullmatch(r"[^\W\d_]+-[a-z][\w\-]*", words[cut])
+        and _bare(words[cut]) not in lexicon.given_names
+        and _bare(words[cut + 1]) in lexicon.given_names
+    ):
+        cut += 1
     kept = matches[cut:]
     return _Run(
         tuple(m.group() for m in kept),
@@ -384,6 +400,8 @@ def _said_surnames(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozenset
     found = set()
     for sentence in sentences:
         text = sentence.text
+        if credit_line(text, lexicon):
+            continue
         for words_of_run in _runs_of(sentence):
             if len(words_of_run) != 1:
                 continue
@@ -453,6 +471,8 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
 
     for sentence in sentences:
         text = sentence.text
+        if credit_line(text, lexicon):
+            continue
         for words_of_run in _runs_of(sentence):
             run = _strip_prefix(text, words_of_run, lexicon)
             words, starts, ends = list(run.words), list(run.starts), list(run.ends)
@@ -717,7 +737,7 @@ def build_lexicon(
     aliases: (entity_id, entity_type, alias, alias_kind, stands_alone) of every curated entity.
     cues: (kind, word) of the language's own cues (seed person_cues), added to the English
     ones: function_word, not_before, inverting_verb, auxiliary, according_to,
-    appositive_start.
+    appositive_start, credit.
     """
     by_kind: dict[str, set[str]] = {}
     for kind, word in cues:
@@ -769,7 +789,38 @@ def build_lexicon(
         appositive=appositive(
             [*APPOSITIVE_STARTS, *by_kind.get("appositive_start", ()), *by_kind.get("title", ())]
         ),
+        credits=_credit_pattern(c for c in by_kind.get("credit", ()) if not c.startswith("^")),
+        opening_credits=tuple(
+            sorted(c[1:] for c in by_kind.get("credit", ()) if c.startswith("^"))
+        ),
     )
+
+
+def _credit_pattern(cues: Iterable[str]) -> re.Pattern[str] | None:
+    words = sorted(cues, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
+
+
+_CREDIT_LEAD = " \t([—–-"
+
+
+def credit_line(text: str, lexicon: Lexicon) -> bool:
+    """A credit line ("Reporting by …; Editing by …", "… contributed to this report", "By
+    Jane Doe | Staff"): its names are the journalists', not people in the news. A cue that
+    opens the sentence ("by") counts only before a name of two words or more ("By Tuesday,
+    …" is news)."""
+    if lexicon.credits is not None and lexicon.credits.search(text.lower()):
+        return True
+    opening = text.lstrip(_CREDIT_LEAD)
+    for cue in lexicon.opening_credits:
+        after = opening[len(cue) : len(cue) + 1]
+        if opening[: len(cue)].lower() == cue and after.isspace():
+            run = RUN.match(opening, len(cue) + 1)
+            if run is not None and len(run.group().split()) >= 2:
+                return True
+    return False
 
 
 def language_lexicon(
@@ -807,6 +858,6 @@ def language_lexicon(
         verbs,
         [*not_person_words, *(cue for kind, cue in mine if kind == "not_person_word")],
         family_name_first,
-        [] if english else mine,
+        [(kind, cue) for kind, cue in mine if kind == "credit"] if english else mine,
         language,
     )
