@@ -358,7 +358,10 @@ def test_news_sentences_with_credit_words_keep_their_people(
             "Singer-guitarists Tom Johnston and Patrick Simmons will tour.",
             ["Tom Johnston", "Patrick Simmons"],
         ),
-        ("Co-founders Maria Ostrova and Ken Adebayo left the firm.", ["Maria Ostrova", "Ken Adebayo"]),
+        (
+            "Co-founders Maria Ostrova and Ken Adebayo left the firm.",
+            ["Maria Ostrova", "Ken Adebayo"],
+        ),
         # a hyphenated name stays whole
         ("Rep. Alexandria Ocasio-Cortez spoke.", ["Alexandria Ocasio-Cortez"]),
         ("Foreign Minister Cho Tae-yul spoke.", ["Cho Tae-yul"]),
