@@ -149,3 +149,38 @@ def test_a_failed_run_is_logged_in_one_line_not_a_traceback():
     assert "Traceback" not in logging.Formatter().format(record)
     other = logger.makeRecord(logger.name, logging.ERROR, __file__, 1, "boom", (), None)
     assert logger.filter(other) and other.getMessage() == "boom"
+
+
+def test_a_run_with_nothing_new_says_dbt_built_nothing():
+    """dbt_ok with a skipped scope (an all-304 run): one line saying why, not "ok"."""
+    from flows.transform.dbt_runner import NOTHING_NEW_SCOPE
+
+    report = RunReport(run_id="r" * 32)
+    report.feeds = [FeedReportLine("only", "not_modified", 304)]
+    report.dbt_ok, report.dbt_scope = True, NOTHING_NEW_SCOPE
+    text = render(report.render)
+    assert "dbt build: skipped: nothing new (feed health is a view" in " ".join(text.split())
+    assert "dbt build (" not in text
+
+
+def test_the_markdown_links_a_report_named_by_a_relative_path(tmp_path, monkeypatch):
+    """NEWSWATCH_WAREHOUSE may be relative: the run summary still links the analyst report."""
+    monkeypatch.chdir(tmp_path)
+    report = RunReport(run_id="r" * 32)
+    report.analyst_report = "warehouse/news-report.html"
+    markdown = report.to_markdown()
+    assert f"({(tmp_path / 'warehouse' / 'news-report.html').as_uri()})" in markdown
+
+
+def test_relative_paths_in_the_environment_are_made_absolute(tmp_path, monkeypatch):
+    """dbt runs inside its project folder: a relative NEWSWATCH_WAREHOUSE would name another
+    file there (and put dbt's target folder into the project, changing its fingerprint)."""
+    from flows.core.settings import Settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEWSWATCH_WAREHOUSE", "data/news.duckdb")
+    monkeypatch.setenv("NEWSWATCH_FEEDS", "feeds.yaml")
+    settings = Settings()
+    assert settings.warehouse == tmp_path / "data" / "news.duckdb"
+    assert settings.feeds == tmp_path / "feeds.yaml"
+    assert settings.writer_dir == tmp_path / "data" / "news.writer"

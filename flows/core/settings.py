@@ -133,6 +133,14 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 1")
         return value
 
+    @field_validator("warehouse", "feeds", "archive_dir", "dbt_project_dir")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        """Paths as the user wrote them, made absolute against the directory the command
+        started in: dbt runs inside its project folder, where a relative warehouse path
+        would name another file (and its target folder would land in the project)."""
+        return None if value is None else value.expanduser().absolute()
+
     @property
     def alert_receiver(self) -> str | None:
         """The alert URL itself, for the code that sends (everything else sees it masked)."""

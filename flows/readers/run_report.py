@@ -385,7 +385,7 @@ class RunReport:
             lines += ["", "| stage | seconds |", "|---|---|"]
             lines += [f"| {k} | {v:.2f} |" for k, v in self.stages.items()]
         if self.analyst_report:
-            path = Path(self.analyst_report)
+            path = Path(self.analyst_report).absolute()  # NEWSWATCH_WAREHOUSE may be relative
             lines += ["", f"Analyst report (charts, spikes): [{path.name}]({path.as_uri()})"]
         elif self.analyst_report_error:
             lines += ["", f"Analyst report not written: {self.analyst_report_error}"]
