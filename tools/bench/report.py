@@ -19,7 +19,7 @@ PROFILE_NOTES = {
     "page_fetch_busy": "sum of request times over 16 fetch threads (overlapped)",
     "archive": "WARC records (gzip level 1), written from the fetch threads",
     "extraction": "trafilatura in the 2 worker processes (summed)",
-    "sentences_tone": "sentence split + VADER in the workers (summed)",
+    "sentences_tone": "the text analysis in the workers (summed): sentences, tone, tokens, runs of capitals, quotations, language, signature",
     "load": "DuckDB bulk loads (Arrow), one transaction per chunk of 50 pages, in a thread beside extraction",
 }
 
