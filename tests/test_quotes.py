@@ -296,3 +296,20 @@ def test_words_quoted_three_times_with_no_speaker_are_a_name(lexicon: Lexicon):
         ("It works,", "ola-brandt"),
         ("Salt. We’re on it.", "ola-brandt"),
     ]
+
+
+def test_an_abbreviation_does_not_cut_the_attribution_before_a_quotation(lexicon: Lexicon):
+    """ "the U.S. commander", "Gen." inside the words that introduce a quotation."""
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["U.S. Army Col. Dana Whitfield commands the garrison at the border crossing."],
+            ["Whitfield, the U.S. commander, said: “We do not support forced relocations.”"],
+            ["Senator Omar Haddad spoke next."],
+            ["Haddad, who met Gen. Whitfield on Monday, said: “The camp needs food now.”"],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [
+        ("We do not support forced relocations.", "dana-whitfield"),
+        ("The camp needs food now.", "omar-haddad"),
+    ]

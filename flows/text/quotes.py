@@ -33,7 +33,9 @@ from functools import lru_cache
 from flows.core.records import Quotation
 from flows.text.people import PRONOUN_GENDER, PersonMention
 
-QUOTES_RULES_VERSION = "quotes-3"  # quotes-2: the real-page rules of issue 26; 3: SCARE_QUOTE_WORDS
+# quotes-2: the real-page rules of issue 26; 3: SCARE_QUOTE_WORDS; 4: an abbreviation ("the
+# U.S. commander") does not end the clause of an attribution
+QUOTES_RULES_VERSION = "quotes-4"
 
 TERMINAL = tuple(",.?!…—–:;")
 # Head nouns of a speaker phrase that speak for the body they name.
@@ -272,10 +274,21 @@ def _attribution_after(text: str, end: int, verbs: frozenset[str]) -> _Attributi
     return _Attribution(speaker, start, start + len(speaker), match.group("verb"), "after")
 
 
+# Where a sentence ends before an attribution: not after an initial or an abbreviation ("Robertson,
+# the U.S. commander, said:", "Gen. Mark Milley said:")
+_CLAUSE_END = re.compile(
+    r"(?<!\b[A-Z])"
+    + "".join(rf"(?<!\b{a})" for a in ("Mr", "Ms", "Dr", "St", "Jr", "Sr", "Lt", "No"))
+    + "".join(rf"(?<!\b{a})" for a in ("Mrs", "Gen", "Gov", "Sen", "Rep", "Col", "Sgt", "Adm"))
+    + "".join(rf"(?<!\b{a})" for a in ("Capt", "Prof", "Supt"))
+    + r"[.!?]\s+"
+)
+
+
 def _attribution_before(text: str, start: int, verbs: frozenset[str]) -> _Attribution | None:
     """Iwaya said: "…" / he told reporters, "…" / Ian Chong, a political scientist, said: "…"."""
     head = text[:start]
-    clause = re.split(r"[.!?]\s+", head)[-1]
+    clause = _CLAUSE_END.split(head)[-1]
     clause_offset = len(head) - len(clause)
     match = _patterns(verbs)[2].search(clause)
     if match is None:
