@@ -222,10 +222,9 @@ def seed_column(name: str) -> list[str]:
         return [next(iter(row.values())) for row in csv.DictReader(handle)]
 
 
-@pytest.fixture(scope="session")
-def lexicon():
-    """What flows/text/people.py knows of English, from the project's own seeds, built as the
-    dbt model builds it (people.language_lexicon)."""
+def seed_lexicon(language: str):
+    """What flows/text/people.py knows of ``language``, from the project's own seeds, built as
+    the dbt model (int_persons__mentioned) builds it: people.language_lexicon."""
     from flows.text.people import language_lexicon
 
     def rows(name: str) -> list[dict[str, str]]:
@@ -239,7 +238,7 @@ def lexicon():
         for r in rows("entity_aliases")
     ]  # fmt: skip
     return language_lexicon(
-        "en",
+        language,
         aliases,
         seed_column("person_titles"),
         seed_column("attribution_verbs"),
@@ -248,3 +247,9 @@ def lexicon():
         [(r["language"], r["kind"], r["cue"]) for r in rows("person_cues")],
         [(r["language"], r["cue"], r["kind"]) for r in rows("quote_cues")],
     )
+
+
+@pytest.fixture(scope="session")
+def lexicon():
+    """The English lexicon, as the dbt model builds it."""
+    return seed_lexicon("en")

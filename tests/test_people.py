@@ -241,31 +241,9 @@ def test_a_full_name_whose_surname_alone_later_speaks_is_a_person(lexicon: Lexic
 def spanish():
     """The Spanish lexicon as int_persons__mentioned builds it: its own cues (person_cues),
     its verbs (quote_cues), its aliases beside the English ones."""
-    import csv
+    from tests.conftest import seed_lexicon
 
-    from flows.text.people import language_lexicon
-    from tests.conftest import SEEDS, seed_column
-
-    def rows(name: str) -> list[dict[str, str]]:
-        with (SEEDS / f"{name}.csv").open(encoding="utf-8") as handle:
-            return list(csv.DictReader(handle))
-
-    types = {r["entity_id"]: r["entity_type"] for r in rows("entities")}
-    aliases = [
-        (r["entity_id"], types[r["entity_id"]], r["alias"], r["alias_kind"],
-         r["stands_alone"] == "true", r["language"])
-        for r in rows("entity_aliases")
-    ]  # fmt: skip
-    return language_lexicon(
-        "es",
-        aliases,
-        seed_column("person_titles"),
-        seed_column("attribution_verbs"),
-        seed_column("not_person_words"),
-        seed_column("family_name_first"),
-        [(r["language"], r["kind"], r["cue"]) for r in rows("person_cues")],
-        [(r["language"], r["cue"], r["kind"]) for r in rows("quote_cues")],
-    )
+    return seed_lexicon("es")
 
 
 @pytest.mark.parametrize(

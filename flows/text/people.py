@@ -400,8 +400,6 @@ def _said_surnames(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozenset
     found = set()
     for sentence in sentences:
         text = sentence.text
-        if credit_line(text, lexicon):
-            continue
         for words_of_run in _runs_of(sentence):
             if len(words_of_run) != 1:
                 continue
@@ -425,7 +423,8 @@ def _said_surnames(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozenset
 
 def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonMention]:
     """Every mention of a person in one article's sentences, in order."""
-    sentences = list(sentences)
+    # a credit line's names are the journalists' (credit_line): it is read for nobody
+    sentences = [s for s in sentences if not credit_line(s.text, lexicon)]
     said = _said_surnames(sentences, lexicon)
     people: list[_Person] = []
     by_surname: dict[str, _Person] = {}
@@ -471,8 +470,6 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
 
     for sentence in sentences:
         text = sentence.text
-        if credit_line(text, lexicon):
-            continue
         for words_of_run in _runs_of(sentence):
             run = _strip_prefix(text, words_of_run, lexicon)
             words, starts, ends = list(run.words), list(run.starts), list(run.ends)
