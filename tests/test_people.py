@@ -105,6 +105,27 @@ def test_the_stated_role_is_the_appositive_or_else_the_title(lexicon: Lexicon):
     }
 
 
+def test_a_stated_role_keeps_the_points_of_its_abbreviations(lexicon: Lexicon):
+    """A role is pasted into the seeds from `newswatch people`: as the article wrote it, not
+    cut at its points ("Okinawa Gov", "S. President")."""
+    found = find_people(
+        [
+            Sentence(0, "Alaska Gov. Mike Dunleavy vetoed the bill on Monday."),
+            Sentence(1, "U.S. Ambassador Caroline Kennedy arrived in Canberra."),
+            Sentence(2, "Maj. Gen. Patrick Ryder briefed reporters."),
+            Sentence(3, "Health Minister Mark Butler, in Perth, said so."),
+        ],
+        lexicon,
+    )
+    roles = {m.entity_id: m.stated_role for m in found}
+    assert roles == {
+        "mike-dunleavy": "Alaska Gov.",
+        "caroline-kennedy": "U.S. Ambassador",
+        "patrick-ryder": "Maj. Gen.",
+        "mark-butler": "Health Minister",
+    }
+
+
 def test_a_mention_is_placed_on_the_tokens_the_sql_matcher_counts(lexicon: Lexicon):
     (mention,) = find_people([Sentence(4, "On Tuesday, U.S.-born Ian Chong spoke.")], lexicon)
     # tokens: On Tuesday U S born Ian Chong spoke
@@ -349,3 +370,44 @@ def test_a_describing_compound_is_not_part_of_the_name(
     lexicon: Lexicon, sentence: str, expected: list[str]
 ):
     assert [name for _, name, _ in people_in(lexicon, sentence)] == expected
+
+
+def test_words_of_page_furniture_glued_together_are_cut_apart(lexicon: Lexicon):
+    found = find_people(
+        [
+            Sentence(0, "Related coverage: Gov. Ron DeSantisTwitter Share Facebook."),
+            Sentence(1, "Karen MacArthur and Ronald McDonald met on Tuesday."),
+            Sentence(2, "Read more: Sen. Nancy PelosiNancy PelosiMore Stories."),
+            Sentence(3, "Kevin LeBlanc, a spokesman for the union, said so."),
+            Sentence(4, "She stayed at the WoodSpring Suites hotel near Spring Hill."),
+        ],
+        lexicon,
+    )
+    assert [(m.name, m.entity_id) for m in found] == [
+        ("Ron DeSantis", "ron-desantis"),
+        ("Karen MacArthur", "karen-macarthur"),
+        ("Ronald McDonald", "ronald-mcdonald"),
+        ("Nancy Pelosi", "nancy-pelosi"),
+        ("Nancy Pelosi", "nancy-pelosi"),
+        ("Kevin LeBlanc", "kevin-leblanc"),
+    ]
+
+
+def test_a_middle_name_more_or_less_is_the_same_person(lexicon: Lexicon):
+    found = find_people(
+        [
+            Sentence(0, "Montana Gov. Greg Gianforte signed the bill."),
+            Sentence(1, "Greg Richard Gianforte, as the order names him, said it was overdue."),
+            Sentence(2, "Anna Maria Keller met Anna Keller's lawyer, Tom Beck, on Friday."),
+            Sentence(3, "Gianforte said the state would appeal."),
+        ],
+        lexicon,
+    )
+    assert [(m.name, m.entity_id) for m in found] == [
+        ("Greg Gianforte", "greg-gianforte"),
+        ("Greg Richard Gianforte", "greg-gianforte"),
+        ("Anna Maria Keller", "anna-maria-keller"),
+        ("Anna Keller", "anna-maria-keller"),
+        ("Tom Beck", "tom-beck"),
+        ("Gianforte", "greg-gianforte"),
+    ]

@@ -313,3 +313,29 @@ def test_an_abbreviation_does_not_cut_the_attribution_before_a_quotation(lexicon
         ("We do not support forced relocations.", "dana-whitfield"),
         ("The camp needs food now.", "omar-haddad"),
     ]
+
+
+def test_the_governor_said_is_the_person_introduced_as_governor(lexicon: Lexicon):
+    """A description names the one person the article gave that post; nobody when two share
+    it, when nobody had it, or when it is a name ("the House")."""
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Hawaii Gov. Josh Green met Keoni Kahale, a fisherman from Hilo, on Monday."],
+            ["Kahale asked for help with fuel costs."],
+            ["“We will find the money this session,” the governor said."],
+            ["Rita Okafor, the port's chief engineer, inspected the dock with her deputy."],
+            ["“The pilings are older than anyone thought,” the engineer said."],
+            ["“It holds for now,” the fisherman told reporters."],
+            ["Lena Marsh, a state senator, and Paul Ortiz, a senator from Maui, disagreed."],
+            ["“This bill is late,” the senator said."],
+            ["“Nobody asked us,” the harbor master said."],
+        ],
+    )
+    assert [(q.speaker_entity_id, q.speaker_description) for q in quotes] == [
+        (None, None),  # "Gov." is not spelled "governor": no guess from an abbreviation
+        ("rita-okafor", "the engineer"),
+        ("keoni-kahale", "the fisherman"),
+        (None, None),  # two senators
+        (None, None),  # nobody was introduced as harbor master
+    ]

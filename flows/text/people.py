@@ -32,7 +32,7 @@ from flows.text.tokens import TOKEN
 # Bump when the rules below change, so rows derived by another version are told apart.
 # people-4: other languages' cues (seed person_cues); people-5: no person in a credit line,
 # a describing compound before a given name is not part of the name
-PEOPLE_RULES_VERSION = "people-5"
+PEOPLE_RULES_VERSION = "people-6"
 # The language the cues, titles, verbs and pronouns below are written in: people and quotes are
 # looked for only in articles detected in it (int_sentences__tokenized.language).
 RULES_LANGUAGE = "en"
@@ -306,19 +306,35 @@ def _role_before(text: str, run: _Run, lexicon: Lexicon) -> str | None:
         prefix = [*of_title.group(1).split(), *prefix]
     if not any(_bare(w) in lexicon.titles for w in prefix):
         # a role in lower case right before the name: "the ministry's spokesperson Lin Jian"
-        before = re.findall(r"[\w'’\-]+", text[: run.starts[0]])
-        role: list[str] = []
-        while before and before[-1].lower() in lexicon.titles:
+        before = list(re.finditer(r"[\w'’\-]+", text[: run.starts[0]]))
+        role: list[re.Match[str]] = []
+        while before and before[-1].group().lower() in lexicon.titles:
             role.insert(0, before.pop())
         while (
             role
             and before
-            and before[-1][0].isupper()
-            and before[-1].lower() not in lexicon.function_words
+            and before[-1].group()[0].isupper()
+            and before[-1].group().lower() not in lexicon.function_words
         ):
             role.insert(0, before.pop())  # "Hong Kong leader"
-        return " ".join(role) or None
-    return " ".join(prefix).rstrip(",") or None
+        if not role:
+            return None
+        return _as_written(text, [w.group() for w in role], role[0].start(), run.starts[0])
+    start = text.rfind(prefix[0], 0, run.starts[0])
+    return _as_written(text, prefix, start, run.starts[0]) or None
+
+
+def _as_written(text: str, words: list[str], start: int, name_start: int) -> str:
+    """Title words as the sentence writes them, from ``start`` up to the name: abbreviations
+    keep their points ("Okinawa Gov.", "Sen.", "Lt. Col.") and "U.S." its first letter, which
+    the words alone leave out ("Okinawa Gov", "S. President")."""
+    if start < 0:
+        return " ".join(words).rstrip(",")
+    initials = re.search(r"(?:\b[A-Z]\.)+$", text[:start])  # the "U." of "U.S."
+    if initials:
+        start = initials.start()
+    written = " ".join(text[start:name_start].split()).rstrip(",")
+    return written if len(written) <= 2 * len(" ".join(words)) + 4 else " ".join(words)
 
 
 def _role_after(text: str, end: int, lexicon: Lexicon) -> str | None:
@@ -376,6 +392,12 @@ def _is_blocked(run_words: Sequence[str], lexicon: Lexicon) -> bool:
     if any(len(w) > 1 and w.isupper() and not _is_initial(w) for w in run_words):
         return True
     return " ".join(bare) in lexicon.non_person_names
+
+
+# Two words of a page's furniture run together, a capital after three small letters inside a
+# word ("Ocasio-CortezAlexandria", "TwitterShare"): no name is written so (McDonald, DeSantis,
+# MacArthur and LeBron have fewer small letters before their second capital).
+GLUED = re.compile(r"[a-z]{3}[A-Z]")
 
 
 def _is_a_thing_or_place(text: str, run: _Run, start: int, lexicon: Lexicon) -> bool:
@@ -504,6 +526,8 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
                 continue
             if _is_blocked(words, lexicon):
                 continue
+            if _bare(words[-1]) in lexicon.titles and re.match(r"\.\s+[A-Z]", text[ends[-1] :]):
+                continue  # "Montana Gov. Greg Gianforte": a place and a title, then the name
             if _is_a_thing_or_place(text, run, start, lexicon):
                 continue
             if _is_quoted_whole(text, run.run_start, ends[-1]):
@@ -526,7 +550,11 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
                 cue = "surname_said"  # "To LeBron James, …" and later "James said"
             if cue is None:
                 continue
-            known = _same_person(people, frozenset(key)) or _short_given_name(people, key)
+            known = (
+                _same_person(people, frozenset(key))
+                or _short_given_name(people, key)
+                or _middle_names_apart(people, key)
+            )
             if known is not None:
                 person = known
             else:
@@ -560,14 +588,36 @@ def name_runs(text: str) -> tuple[tuple[int, ...], ...]:
     )
 
 
-def _runs_of(sentence: Sentence) -> Iterable[list[_Shifted]]:
+def _runs_of(sentence: Sentence) -> Iterator[list[_Shifted]]:
     if sentence.runs is None:
-        return _split_at_possessives(RUN.finditer(sentence.text))
-    text = sentence.text
-    return (
-        [_Shifted(text[run[i] : run[i + 1]], run[i], run[i + 1]) for i in range(0, len(run), 2)]
-        for run in sentence.runs
-    )
+        runs: Iterable[list[_Shifted]] = _split_at_possessives(RUN.finditer(sentence.text))
+    else:
+        text = sentence.text
+        runs = (
+            [_Shifted(text[run[i] : run[i + 1]], run[i], run[i + 1]) for i in range(0, len(run), 2)]
+            for run in sentence.runs
+        )
+    for run in runs:
+        yield from _unglued(run)
+
+
+def _unglued(run: list[_Shifted]) -> Iterator[list[_Shifted]]:
+    """A run cut where page furniture glued two words together: "Rep. Ilhan OmarIlhan Omar"
+    is "Rep. Ilhan Omar", then "Ilhan Omar". Only after a word of the run: a run's first
+    word so written is a brand ("WoodSpring Suites"), not a name and the next one."""
+    current: list[_Shifted] = []
+    for word in run:
+        glued = GLUED.search(word.text) if current else None
+        while glued is not None:
+            cut = glued.start() + 3
+            current.append(_Shifted(word.text[:cut], word.begin, word.begin + cut))
+            yield current
+            current = []
+            word = _Shifted(word.text[cut:], word.begin + cut, word.finish)
+            glued = GLUED.search(word.text)
+        current.append(word)
+    if current:
+        yield current
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -630,6 +680,20 @@ def _same_person(people: list[_Person], words: frozenset[str]) -> _Person | None
 
 
 _SUFFIX_WORDS = frozenset(s.rstrip(".") for s in SUFFIXES)
+
+
+def _middle_names_apart(people: list[_Person], key: tuple[str, ...]) -> _Person | None:
+    """The one person already named with the same given name and surname and a middle name
+    more or less ("Kristi Lynn Noem" after "Kristi Noem", "Michael Rubens Bloomberg" before
+    "Michael Bloomberg")."""
+    core = [w for w in key if w not in _SUFFIX_WORDS]
+    found = []
+    for person in people:
+        other = [w for w in person.key if w not in _SUFFIX_WORDS]
+        short, long = sorted((core, other), key=len)
+        if len(short) == 2 and len(long) > 2 and (short[0], short[-1]) == (long[0], long[-1]):
+            found.append(person)
+    return found[0] if len(found) == 1 else None
 
 
 def _short_given_name(people: list[_Person], key: tuple[str, ...]) -> _Person | None:

@@ -35,7 +35,7 @@ from flows.text.people import PRONOUN_GENDER, PersonMention
 
 # quotes-2: the real-page rules of issue 26; 3: SCARE_QUOTE_WORDS; 4: an abbreviation ("the
 # U.S. commander") does not end the clause of an attribution
-QUOTES_RULES_VERSION = "quotes-4"
+QUOTES_RULES_VERSION = "quotes-5"
 
 TERMINAL = tuple(",.?!…—–:;")
 # Head nouns of a speaker phrase that speak for the body they name.
@@ -653,7 +653,42 @@ def _resolve(
             covers = (body.char_end - body.char_start) >= 0.6 * len(speaker.removeprefix("the "))
             if covers or head[0] in SPEAKS_FOR:
                 return body.entity_id, None
-    return None, None
+    described = _described(speaker, sentence, start, people if unquoted is None else unquoted)
+    return (described, speaker) if described else (None, None)
+
+
+# "the governor", "the company's chief executive": a description in lower case after "the".
+DESCRIPTION = re.compile(r"^[Tt]he\s+(?:[\w'’-]+\s+){0,4}([a-z][a-z'’-]+)$")
+# Where a role stops naming the post and starts saying whose or where it is.
+ROLE_END = re.compile(r",|\s(?:of|at|for|in|with|from|who|to|on)\s")
+
+
+def _role_words(role: str) -> frozenset[str]:
+    """The words of a role's post: "a senior fellow at the Hanbit Center" -> {senior,
+    fellow}; "U.S. President" -> {u.s., president}."""
+    post = ROLE_END.split(role, maxsplit=1)[0]
+    return frozenset(w.lower() for w in re.findall(r"[\w'’.-]+", post))
+
+
+def _described(
+    speaker: str, sentence: int, start: int, people: Sequence[PersonMention]
+) -> str | None:
+    """The one person the article introduced, before these words, with the post a
+    description names by its last word ("the governor said" after "Gov. Josh Green" or "Josh
+    Green, the state's governor,"); nobody when none or several were."""
+    match = DESCRIPTION.match(speaker)
+    if match is None:
+        return None
+    head = match.group(1)
+    found = {
+        p.entity_id
+        for p in people
+        if (p.sentence_index < sentence or (p.sentence_index == sentence and p.char_end <= start))
+        and p.stated_role
+        and not p.stated_role.startswith("who ")  # what they did, not their post
+        and head in _role_words(p.stated_role)
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _pronoun(

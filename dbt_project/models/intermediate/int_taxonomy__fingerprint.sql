@@ -3,7 +3,8 @@
 -- One row: the fingerprint of the rules every derived row is made with. It covers the whole
 -- content of each seed in var('taxonomy_seeds') and the tone model; incremental models store
 -- it as taxonomy_version, and a row with another fingerprint is derived again; so does a change
--- of the languages whose persons are discovered (var discovery_languages).
+-- of the languages whose persons are discovered (var discovery_languages) or of the versions of
+-- the rules the Python models run (var derivation_rules: people, quotations).
 with
 
 seed_contents as (
@@ -28,6 +29,7 @@ final as (
             string_agg(seed_name || chr(10) || content, chr(10) order by seed_name)
             || chr(10) || '{{ var("tone_model") }}'
             || chr(10) || '{{ var("discovery_languages") | join(",") }}'
+            || chr(10) || '{{ var("derivation_rules") }}'
         ) as taxonomy_version
 
     from seed_contents
