@@ -37,3 +37,31 @@ def test_a_new_folder_parses_only_what_changed_since_the_last_parse(tmp_path: Pa
     second = _parse(tmp_path / "second")
     assert "Unable to do partial parsing" not in second
     assert "Partial parsing enabled: 0 files deleted, 0 files added, 0 files changed" in second
+
+
+def test_a_folder_built_with_another_copy_of_the_project_reads_this_ones_seeds(tmp_path: Path):
+    """dbt's saved parse leaves paths out of its key (one parse serves every folder), so a
+    folder first built with a copy of the project elsewhere (NEWSWATCH_DBT_PROJECT_DIR) kept
+    loading that copy's unchanged seeds, from the copy's folder: newswatch parses again when
+    the project is another. Here the copy is gone by the second build."""
+    import shutil
+
+    import duckdb
+
+    project = Settings().dbt_project_dir
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("target", "logs"))
+    warehouse = tmp_path / "w" / "parse-probe-copy.duckdb"
+    for project_dir in (copy, project):
+        settings = Settings(warehouse=warehouse, dbt_project_dir=project_dir)
+        settings.work_database.parent.mkdir(parents=True, exist_ok=True)
+        result = run_dbt(settings, "seed", "--select", "attribution_verbs")
+        assert result.success, result.describe_failures()
+        shutil.rmtree(copy, ignore_errors=True)
+    con = duckdb.connect(str(warehouse.parent / "parse-probe-copy.writer" / warehouse.name))
+    try:
+        rows = con.execute("select count(*) from seeds.attribution_verbs").fetchall()
+    finally:
+        con.close()
+    lines = (project / "seeds" / "attribution_verbs.csv").read_text(encoding="utf-8").splitlines()
+    assert rows == [(len([line for line in lines[1:] if line.strip()]),)]

@@ -248,6 +248,17 @@ def shared_parse(settings: Settings, database: Path) -> Path:
     return settings.dbt_project_dir / "target" / "parsed" / f"{database.stem}.msgpack"
 
 
+def _forget_parse_of_another_project(own: Path, project: Path) -> None:
+    """A warehouse folder built with another copy of the project (NEWSWATCH_DBT_PROJECT_DIR
+    changed) parses again: its saved parse, whose key leaves paths out, would otherwise pass
+    dbt's check and load the seeds of the other copy."""
+    marker = own.with_name("project_dir")
+    if marker.exists() and marker.read_text(encoding="utf-8") != str(project):
+        own.unlink(missing_ok=True)
+    own.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(str(project), encoding="utf-8")
+
+
 def _seed_parse(own: Path, shared: Path) -> None:
     """A folder dbt has not parsed in yet starts from the shared parse (dbt checks every
     file's checksum against it, and parses again whatever changed, or all when it must)."""
@@ -311,6 +322,7 @@ def run_dbt(
         os.environ.update(dbt_environment(settings, database, tests_since))
         started = time.monotonic()
         _parse_independent_of_the_path()
+        _forget_parse_of_another_project(own_parse, settings.dbt_project_dir)
         _seed_parse(own_parse, shared)
         crash_soon("dbt", 2.0)  # tests: die while dbt is building
         try:
