@@ -31,7 +31,7 @@ def test_commands_started_by_tests_inherit_the_private_prefect_home():
 
 
 def test_a_module_fixture_is_built_once_under_make_tests_workers(tmp_path: Path):
-    """`make test` runs two pytest-xdist workers with --dist loadgroup: the tests of a module
+    """`make test` runs pytest-xdist workers (three) with --dist loadgroup: the tests of a module
     whose module fixture builds something must all run on one worker, or it is built twice
     (pytest 9.2 with pytest-xdist 3.8 silently ignored the groups, doubling the suite's costs)."""
     import subprocess
