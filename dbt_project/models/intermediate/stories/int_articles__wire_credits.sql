@@ -10,7 +10,10 @@
 -- a dateline in the first lines of the text, a byline there or in the page's author, a
 -- sign-off or credit line in its first or last lines; each form of seeds/wire_credit_forms.csv
 -- is tried on the lines of an article in its language (or of an article whose language is
--- unknown). The agency named first, in reading order, is the article's.
+-- unknown). The agency named first, in reading order, is the article's. Every changed article
+-- gets its row, null where nothing credits an agency: the model's watermark is the newest stamp
+-- it holds, and with rows for credited articles only, every article after the last credited
+-- one was read again at every build (all 10,000 of a warehouse with no wire copy: 1 s an hour).
 with
 
 changed_articles as (
@@ -177,21 +180,35 @@ matches as (
 
 ),
 
-final as (
+first_credits as (
 
     select
         article_id,
-        agency_id as wire_source,
+        agency_id,
         credit_form,
-        credit_line,
-        loaded_at,
-        {{ taxonomy_version() }} as taxonomy_version
+        credit_line
 
     from matches
     qualify row_number() over (
         partition by article_id
         order by line_number asc, credit_position asc, agency_id asc
     ) = 1
+
+),
+
+final as (
+
+    select
+        changed_articles.article_id,
+        first_credits.agency_id as wire_source,
+        first_credits.credit_form,
+        first_credits.credit_line,
+        changed_articles.loaded_at,
+        {{ taxonomy_version() }} as taxonomy_version
+
+    from changed_articles
+    left join first_credits
+        on changed_articles.article_id = first_credits.article_id
 
 )
 
