@@ -412,7 +412,8 @@ def evaluate(work: Path | None = None, corpus: Path | None = None) -> StoriesRep
             found_on_pages = con.execute(
                 "select wire_source, credit_form, credit_line "
                 "from intermediate.int_articles__wire_credits "
-                "where article_id in (select unnest($ids)) order by article_id",
+                "where article_id in (select unnest($ids)) and wire_source is not null "
+                "order by article_id",
                 {"ids": [page.article_id for page in pages]},
             ).fetchall()
         finally:

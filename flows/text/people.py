@@ -29,9 +29,10 @@ import regex
 
 from flows.text.tokens import TOKEN
 
-# Bump when the rules below change, so rows derived by another version are told apart.
-# people-4: other languages' cues (seed person_cues); people-5: no person in a credit line,
-# a describing compound before a given name is not part of the name
+# Bump when the rules below change, with dbt_project.yml's derivation_rules: a new version
+# re-derives the history. people-4: other languages' cues (seed person_cues); people-5: no
+# person in a credit line, a describing compound before a given name is not part of the name;
+# people-6: glued names cut apart, middle names, roles as written ("Okinawa Gov.")
 PEOPLE_RULES_VERSION = "people-6"
 # The language the cues, titles, verbs and pronouns below are written in: people and quotes are
 # looked for only in articles detected in it (int_sentences__tokenized.language).
