@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -395,12 +395,6 @@ def _is_blocked(run_words: Sequence[str], lexicon: Lexicon) -> bool:
     return " ".join(bare) in lexicon.non_person_names
 
 
-# Two words of a page's furniture run together, a capital after three small letters inside a
-# word ("Ocasio-CortezAlexandria", "TwitterShare"): no name is written so (McDonald, DeSantis,
-# MacArthur and LeBron have fewer small letters before their second capital).
-GLUED = re.compile(r"[a-z]{3}[A-Z]")
-
-
 def _is_a_thing_or_place(text: str, run: _Run, start: int, lexicon: Lexicon) -> bool:
     """ "The Sierra Madre", "in Mong Kok": a determiner or place word right before a name with
     no title makes it a thing or a place, not a person."""
@@ -602,6 +596,12 @@ def _runs_of(sentence: Sentence) -> Iterator[list[_Shifted]]:
         yield from _unglued(run)
 
 
+# Two words of a page's furniture run together, a capital after three small letters inside a
+# word ("Ocasio-CortezAlexandria", "TwitterShare"): no name is written so (McDonald, DeSantis,
+# MacArthur and LeBron have fewer small letters before their second capital).
+GLUED = re.compile(r"[a-z]{3}[A-Z]")
+
+
 def _unglued(run: list[_Shifted]) -> Iterator[list[_Shifted]]:
     """A run cut where page furniture glued two words together: "Rep. Ilhan OmarIlhan Omar"
     is "Rep. Ilhan Omar", then "Ilhan Omar". Only after a word of the run: a run's first
@@ -687,29 +687,38 @@ def _middle_names_apart(people: list[_Person], key: tuple[str, ...]) -> _Person 
     """The one person already named with the same given name and surname and a middle name
     more or less ("Kristi Lynn Noem" after "Kristi Noem", "Michael Rubens Bloomberg" before
     "Michael Bloomberg")."""
-    core = [w for w in key if w not in _SUFFIX_WORDS]
-    found = []
-    for person in people:
-        other = [w for w in person.key if w not in _SUFFIX_WORDS]
+
+    def alike(core: list[str], other: list[str]) -> bool:
         short, long = sorted((core, other), key=len)
-        if len(short) == 2 and len(long) > 2 and (short[0], short[-1]) == (long[0], long[-1]):
-            found.append(person)
-    return found[0] if len(found) == 1 else None
+        return len(short) == 2 and len(long) > 2 and (short[0], short[-1]) == (long[0], long[-1])
+
+    return _the_one_named_alike(people, key, alike)
 
 
 def _short_given_name(people: list[_Person], key: tuple[str, ...]) -> _Person | None:
     """The one person already named with the same family name and a longer or shorter form
     of the given name ("Pat Carlineo" after "Patrick Carlineo Jr.")."""
+
+    def alike(core: list[str], other: list[str]) -> bool:
+        if len(core) != 2 or len(core[0]) < 3 or len(other) != 2:
+            return False
+        if other[1] != core[1] or other[0] == core[0]:
+            return False
+        short, long = sorted((other[0], core[0]), key=len)
+        return len(short) >= 3 and long.startswith(short)
+
+    return _the_one_named_alike(people, key, alike)
+
+
+def _the_one_named_alike(
+    people: list[_Person],
+    key: tuple[str, ...],
+    alike: Callable[[list[str], list[str]], bool],
+) -> _Person | None:
+    """The one person whose name, suffixes aside, is ``alike`` this one's; None when no one
+    or several are."""
     core = [w for w in key if w not in _SUFFIX_WORDS]
-    if len(core) != 2 or len(core[0]) < 3:
-        return None
-    found = []
-    for person in people:
-        other = [w for w in person.key if w not in _SUFFIX_WORDS]
-        if len(other) == 2 and other[1] == core[1] and other[0] != core[0]:
-            short, long = sorted((other[0], core[0]), key=len)
-            if len(short) >= 3 and long.startswith(short):
-                found.append(person)
+    found = [p for p in people if alike(core, [w for w in p.key if w not in _SUFFIX_WORDS])]
     return found[0] if len(found) == 1 else None
 
 

@@ -253,7 +253,10 @@ def _forget_parse_of_another_project(own: Path, project: Path) -> None:
     changed) parses again: its saved parse, whose key leaves paths out, would otherwise pass
     dbt's check and load the seeds of the other copy."""
     marker = own.with_name("project_dir")
-    if marker.exists() and marker.read_text(encoding="utf-8") != str(project):
+    recorded = marker.read_text(encoding="utf-8") if marker.exists() else None
+    if recorded == str(project):
+        return
+    if recorded is not None:
         own.unlink(missing_ok=True)
     own.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(str(project), encoding="utf-8")
