@@ -246,6 +246,7 @@ def seed_lexicon(language: str):
         seed_column("family_name_first"),
         [(r["language"], r["kind"], r["cue"]) for r in rows("person_cues")],
         [(r["language"], r["cue"], r["kind"]) for r in rows("quote_cues")],
+        [r["word"] for r in rows("not_person_words") if r["kind"] in ("place", "organization")],
     )
 
 

@@ -366,7 +366,7 @@ def test_words_of_page_furniture_glued_together_are_cut_apart(lexicon: Lexicon):
         [
             Sentence(0, "Related coverage: Gov. Ron DeSantisTwitter Share Facebook."),
             Sentence(1, "Karen MacArthur and Ronald McDonald met on Tuesday."),
-            Sentence(2, "Read more: Sen. Nancy PelosiNancy PelosiMore Stories."),
+            Sentence(2, "Read more: Sen. Nancy PelosiNancy PelosiMore stories from the Hill."),
             Sentence(3, "Kevin LeBlanc, a spokesman for the union, said so."),
             Sentence(4, "She stayed at the WoodSpring Suites hotel near Spring Hill."),
         ],
@@ -400,3 +400,32 @@ def test_a_middle_name_more_or_less_is_the_same_person(lexicon: Lexicon):
         ("Tom Beck", "tom-beck"),
         ("Gianforte", "greg-gianforte"),
     ]
+
+
+def test_a_headline_in_title_case_names_no_new_person(lexicon: Lexicon):
+    found = find_people(
+        [
+            Sentence(0, "Maya Rudolph Joins Cast Of Netflix Comedy Special Next Spring"),
+            Sentence(1, "Rudolph joined the cast on Monday, the studio said."),
+            Sentence(2, "Maya Rudolph will film in Atlanta."),
+            Sentence(3, "— Dana Whitfield (@danawhit) March 3, 2020"),  # a tweet's signature
+        ],
+        lexicon,
+    )
+    assert sorted({(m.sentence_index, m.entity_id) for m in found}) == [
+        (2, "maya-rudolph"),
+        (3, "dana-whitfield"),
+    ]
+
+
+def test_a_name_before_a_place_word_is_the_places_in_the_whole_article(lexicon: Lexicon):
+    found = find_people(
+        [
+            Sentence(0, "Linda Vista residents said the road flooded twice this year."),
+            Sentence(1, "Linda Vista police closed it on Monday."),
+            Sentence(2, "Officers took the driver to Walter Reed hospital."),
+            Sentence(3, "The Dana Whitfield campaign said Dana Whitfield would visit."),
+        ],
+        lexicon,
+    )
+    assert {m.entity_id for m in found} == {"dana-whitfield"}

@@ -10,6 +10,7 @@ from flows.text.quotes import NamedSpan, Passage, Quote, find_quotes
 from tests.conftest import seed_column
 
 VERBS = frozenset(seed_column("attribution_verbs"))
+ROLES = frozenset(word for title in seed_column("person_titles") for word in title.split())
 
 
 def quotes_in(
@@ -29,7 +30,7 @@ def quotes_in(
         for name, entity_id in (bodies or {}).items()
         if name in p.text
     ]
-    return find_quotes(passages, people, spans, VERBS)
+    return find_quotes(passages, people, spans, VERBS, roles=ROLES)
 
 
 def test_speech_after_before_and_split(lexicon: Lexicon):
@@ -338,4 +339,114 @@ def test_the_governor_said_is_the_person_introduced_as_governor(lexicon: Lexicon
         ("keoni-kahale", "the fisherman"),
         (None, None),  # two senators
         (None, None),  # nobody was introduced as harbor master
+    ]
+
+
+def test_he_after_a_subject_behind_a_role_or_a_connective(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Dario Ortiz scored 31 points on Friday night."],
+            ["Rockets guard Malik Fenton, who had praised Ortiz all week, watched from the bench."],
+            ["“He changed the game for us tonight,” he said."],
+            ["Coach Helen Brandt had warned the team about Ortiz before the game."],
+            ["Yet Brandt stayed calm — “We knew what he could do,” she said."],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [
+        ("He changed the game for us tonight,", "malik-fenton"),
+        ("We knew what he could do,", "helen-brandt"),
+    ]
+
+
+def test_he_is_nobody_when_a_verb_stands_before_the_latest_name(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Dario Ortiz scored 31 points on Friday night."],
+            ["Police arrested Malik Fenton outside the arena after the game."],
+            ["“It was a mistake,” he said."],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [("It was a mistake,", None)]
+
+
+def test_the_last_speaker_named_again_as_the_subject_is_still_he(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["“We will appeal,” said Victor Alvarado, who represents Chen."],
+            ["Alvarado declined to say whether Martin Cole had seen the records."],
+            ["“Nobody has shown us the logs,” he said."],
+        ],
+    )
+    assert [q.speaker_entity_id for q in quotes] == ["victor-alvarado", "victor-alvarado"]
+
+
+def test_a_quotation_after_a_reported_he_said_is_the_same_speaker(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Victor Alvarado represents one of the two guards."],
+            [
+                "Some staff skip the rounds when a shift runs short, he said.",
+                "“Does that make them criminals?”",
+            ],
+            ["Some staff skip the rounds, a union leaflet said.", "“Nobody checks.”"],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id, q.attribution) for q in quotes] == [
+        ("Does that make them criminals?", "victor-alvarado", "continued"),
+        ("Nobody checks.", None, "none"),
+    ]
+
+
+def test_a_description_of_age_or_role_refers_back_to_the_person(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Marco Bellini signed a three-year contract with the club on Wednesday."],
+            ["“I am proud to be here,” the 58-year-old said."],
+            ["Singer Carla Novak joined the band on stage for the encore."],
+            ["“We should do this again,” the singer told the crowd."],
+            ["Carla Novak and Marco Bellini left together."],
+            ["“It was a good night,” the senator said."],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [
+        ("I am proud to be here,", "marco-bellini"),
+        ("We should do this again,", "carla-novak"),
+        ("It was a good night,", None),  # nobody was introduced as a senator
+    ]
+
+
+def test_an_unnamed_source_is_no_reference_back(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Marco Bellini met the delegation on Monday."],
+            ["“No deal was reached,” the official said."],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [("No deal was reached,", None)]
+
+
+def test_who_says_a_quotation_after_saying(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            [
+                "After the vote, Mayor Ana Ruiz issued a statement about the budget, saying, "
+                "“We will keep working for every family in this city.”"
+            ],
+            [
+                "State media struck a calmer note, with one editorial saying relations were at "
+                "“a dangerous low point” after the collision."
+            ],
+        ],
+        bodies={"State media": "xinhua"},
+    )
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [
+        ("We will keep working for every family in this city.", "ana-ruiz"),
+        ("a dangerous low point", None),  # the editorial's, not the state media's
     ]

@@ -32,8 +32,9 @@ from flows.text.tokens import TOKEN
 # Bump when the rules below change, with dbt_project.yml's derivation_rules: a new version
 # re-derives the history. people-4: other languages' cues (seed person_cues); people-5: no
 # person in a credit line, a describing compound before a given name is not part of the name;
-# people-6: glued names cut apart, middle names, roles as written ("Okinawa Gov.")
-PEOPLE_RULES_VERSION = "people-6"
+# people-6: glued names cut apart, middle names, roles as written ("Okinawa Gov."); people-7:
+# no new name in a title-case headline, a name before a place's word is the place's
+PEOPLE_RULES_VERSION = "people-7"
 # The language the cues, titles, verbs and pronouns below are written in: people and quotes are
 # looked for only in articles detected in it (int_sentences__tokenized.language).
 RULES_LANGUAGE = "en"
@@ -76,6 +77,15 @@ INVERTING_VERBS = frozenset(
 )
 # Right before a name, these make it a thing or a place: "the Sierra Madre", "in Mong Kok".
 NOT_BEFORE_A_PERSON = frozenset("the a an in at near inside outside via across throughout".split())
+# Words of places and organizations (seed not_person_words) that follow a person's name in
+# lower case as readily as a place's ("the Biden administration", "a Smith campaign"): after
+# a name they say nothing of what it names. After it, the others make the name a place's or an
+# institution's ("Walter Reed hospital", "Forest Hill police", "Sierra Nevada foothills").
+AFTER_ANY_NAME = frozenset(
+    """administration cabinet campaign company corporation foundation fund government group
+    house initiative media network news office post press program programme project security
+    service services team union""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,8 @@ class Lexicon:
     titles: frozenset[str] = frozenset()  # lower-case words of titles and roles
     attribution_verbs: frozenset[str] = frozenset()  # said, says, told, …
     not_person_words: frozenset[str] = frozenset()  # Institute, Party, Year, Tuesday, …
+    # words of places and institutions that, in lower case right after a name, make it theirs
+    name_heads: frozenset[str] = frozenset()
     family_name_first: frozenset[str] = frozenset()  # Cho, Wang, Kim: written first
     non_person_names: frozenset[str] = frozenset()  # lower-case names of curated non-persons
     curated_ids: frozenset[str] = frozenset()  # every curated entity id (for collisions)
@@ -438,11 +450,40 @@ def _said_surnames(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozenset
     return frozenset(found)
 
 
+def _names_of_things(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozenset[tuple[str, ...]]:
+    """The names an article puts right before a place's or an institution's word in lower case
+    ("Walter Reed hospital", "Forest Hill police", "the Sierra Nevada foothills"): a place's
+    or a building's name there and in the rest of the article, not a person's."""
+    found = set()
+    for sentence in sentences:
+        text = sentence.text
+        for words_of_run in _runs_of(sentence):
+            if len(words_of_run) < 2:
+                continue
+            run = _strip_prefix(text, words_of_run, lexicon)
+            start, end = _trimmed(text, run.starts[0], run.ends[-1])
+            head = re.match(r" ([a-z]+)\b", text[end:])
+            if head and head.group(1) in lexicon.name_heads:
+                found.add(name_key(text[start:end]))
+    return frozenset(found)
+
+
+def _title_case(text: str, lexicon: Lexicon) -> bool:
+    """A headline in title case ("Jonas Brothers Added to 2019 American Music Awards Lineup"):
+    every word but the small ones capitalized, so that a run of capitals is no sign of a name."""
+    if re.search(r"@\w", text):
+        return False  # a tweet's signature ("— Jane Doe (@janedoe) November 18, 2019")
+    words = re.findall(r"[^\W\d_][\w'’.-]*", text)
+    content = [w for w in words if w.lower() not in lexicon.function_words]
+    return len(content) >= 4 and all(w[0].isupper() for w in content)
+
+
 def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonMention]:
     """Every mention of a person in one article's sentences, in order."""
     # a credit line's names are the journalists' (credit_line): it is read for nobody
     sentences = [s for s in sentences if not credit_line(s.text, lexicon)]
     said = _said_surnames(sentences, lexicon)
+    things = _names_of_things(sentences, lexicon)
     people: list[_Person] = []
     by_surname: dict[str, _Person] = {}
     mentions: list[PersonMention] = []
@@ -487,6 +528,7 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
 
     for sentence in sentences:
         text = sentence.text
+        headline = _title_case(text, lexicon)
         for words_of_run in _runs_of(sentence):
             run = _strip_prefix(text, words_of_run, lexicon)
             words, starts, ends = list(run.words), list(run.starts), list(run.ends)
@@ -528,7 +570,7 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
             if _is_quoted_whole(text, run.run_start, ends[-1]):
                 continue  # “Mary Poppins”, “Long Train Running,”: a title, not a person
             key = name_key(text[start:end])
-            if len(key) < 2:
+            if len(key) < 2 or key in things:
                 continue
             named = _named_by_last_words(people, key)
             if named is not None:
@@ -552,6 +594,8 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
             )
             if known is not None:
                 person = known
+            elif headline:
+                continue  # "Billie Eilish Lead …": where every word is capitalized, no new name
             else:
                 full_name = text[start:end]
                 person = _Person(
@@ -802,13 +846,14 @@ def build_lexicon(
     family_name_first: Iterable[str],
     cues: Iterable[tuple[str, str]] = (),
     language: str = RULES_LANGUAGE,
+    name_heads: Iterable[str] = (),
 ) -> Lexicon:
     """The rules' knowledge from the seeds' rows.
 
     aliases: (entity_id, entity_type, alias, alias_kind, stands_alone) of every curated entity.
     cues: (kind, word) of the language's own cues (seed person_cues), added to the English
     ones: function_word, not_before, inverting_verb, auxiliary, according_to,
-    appositive_start, credit.
+    appositive_start, credit. name_heads: the not_person_words of places and organizations.
     """
     by_kind: dict[str, set[str]] = {}
     for kind, word in cues:
@@ -845,6 +890,7 @@ def build_lexicon(
         titles=title_words,
         attribution_verbs=verbs,
         not_person_words=blocked,
+        name_heads=frozenset(w.lower() for w in name_heads) - AFTER_ANY_NAME,
         family_name_first=frozenset(n.lower() for n in family_name_first),
         non_person_names=frozenset(non_person),
         curated_ids=frozenset(entity_ids),
@@ -903,6 +949,7 @@ def language_lexicon(
     family_name_first: Sequence[str],
     person_cues: Iterable[tuple[str, str, str]],
     quote_verbs: Iterable[tuple[str, str, str]],
+    name_heads: Sequence[str] = (),
 ) -> Lexicon:
     """The lexicon for one language from every seed's rows. English reads the English seeds
     alone; another language its own cues (person_cues: language, kind, cue) beside the English
@@ -931,4 +978,5 @@ def language_lexicon(
         family_name_first,
         [(kind, cue) for kind, cue in mine if kind == "credit"] if english else mine,
         language,
+        name_heads,
     )

@@ -31,13 +31,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flows.core.records import Quotation
-from flows.text.people import PRONOUN_GENDER, PersonMention
+from flows.text.people import FUNCTION_WORDS, PRONOUN_GENDER, PersonMention
 
 # quotes-2: the real-page rules of issue 26; 3: SCARE_QUOTE_WORDS; 4: an abbreviation ("the
 # U.S. commander") does not end the clause of an attribution; 5: "the governor said" is the one
-# person introduced as governor (a new version re-derives the history: dbt_project.yml's
-# derivation_rules must say it too)
-QUOTES_RULES_VERSION = "quotes-5"
+# person introduced as governor; 6: a sentence's subject after a connective or a role, a
+# quotation after a reported "…, he said.", descriptions of age or role as "he" (a new version
+# re-derives the history: dbt_project.yml's derivation_rules must say it too)
+QUOTES_RULES_VERSION = "quotes-6"
 
 TERMINAL = tuple(",.?!…—–:;")
 # Head nouns of a speaker phrase that speak for the body they name.
@@ -50,6 +51,8 @@ SPEAKS_FOR = frozenset(
 INTRODUCTIONS = frozenset(
     "according after at before by during following for in on speaking since while with".split()
 )
+# Words after which a noun phrase is their object, never the subject of a verb of saying.
+GOVERNING = INTRODUCTIONS | frozenset("about against from into of over to toward towards".split())
 SPEAKER_PRONOUNS = frozenset(("he", "she"))
 # How many sentences back "he said" looks for the one person it can be when nobody spoke yet.
 PRONOUN_LOOKBACK = 3
@@ -287,12 +290,30 @@ _CLAUSE_END = re.compile(
 )
 
 
+def _governed(before: str) -> bool:
+    """Whether the words after ``before`` are a preposition's object ("After the hearing")."""
+    word = re.search(r"(\w+)\s+$", before)
+    return word is not None and word.group(1).lower() in GOVERNING
+
+
 def _attribution_before(text: str, start: int, verbs: frozenset[str]) -> _Attribution | None:
     """Iwaya said: "…" / he told reporters, "…" / Ian Chong, a political scientist, said: "…"."""
     head = text[:start]
     clause = _CLAUSE_END.split(head)[-1]
     clause_offset = len(head) - len(clause)
-    match = _patterns(verbs)[2].search(clause)
+    pattern = _patterns(verbs)[2]
+    match = pattern.search(clause)
+    governed = match is not None and _governed(clause[: match.start("speaker")])
+    while match is not None and governed:
+        # "After the hearing, Hawk Sawyer issued a statement, saying, “…”": the object of a
+        # preposition is nobody speaking; the subject of a clause of its own may be ("… with
+        # billboards in which people say, “…”"); else the subject of the saying is found as
+        # for words quoted within a sentence
+        match = pattern.search(clause, match.start("speaker") + 1)
+        if match is not None and re.search(
+            r"(?:,|\b(?:which|who|whom|that|where))\s+$", clause[: match.start("speaker")]
+        ):
+            break
     if match is None:
         return None
     speaker = match.group("speaker").strip()
@@ -357,11 +378,13 @@ def find_quotes(
     organizations: Sequence[NamedSpan],
     attribution_verbs: frozenset[str],
     found: Sequence[Quotation] | None = None,
+    roles: frozenset[str] = frozenset(),
 ) -> list[Quote]:
     """Every direct quotation of one article, with its speaker where it can be known.
 
     ``found``: the article's quotations as the workers stored them (``quotations``); found
-    again from the passages when not given."""
+    again from the passages when not given. ``roles``: the words of people's titles and roles
+    (seed person_titles), which make "the singer said" a person's description."""
     paragraphs = _paragraphs(passages)
     raws = _raw_quotes(paragraphs) if found is None else _as_raw(found, passages)
     # in reading order, so that "the first named" and "the last named" mean the same every time
@@ -371,7 +394,7 @@ def find_quotes(
     # people the text says spoke without quoting them ("Sasse said the charges are overdue"):
     # a later "he said" with nobody else named since is theirs
     reported = _reported_speakers(passages, unquoted, attribution_verbs)
-    subjects = _sole_subjects(passages, unquoted)
+    subjects = _sole_subjects(passages, unquoted, attribution_verbs)
     organizations = sorted(
         organizations, key=lambda o: (o.sentence_index, o.char_start, o.entity_id)
     )
@@ -427,6 +450,7 @@ def find_quotes(
                 text_[attribution.speaker_end :],
                 unquoted,
                 subjects,
+                roles,
             )
         elif is_fragment:
             speaker_id, speaker_name = _fragment_speaker(
@@ -459,6 +483,15 @@ def find_quotes(
             speaker_id, speaker_name = prior.speaker_entity_id, prior.speaker_name
             description, verb = prior.speaker_description, prior.attribution_verb
             how = "continued" if speaker_id or speaker_name else "none"
+        elif before.endswith((".", "!", "?")) and (
+            reporter := _reported_just_before(
+                paragraph, sentence, attribution_verbs, unquoted, last_speaker, subjects
+            )
+        ):
+            # a quotation right after the writer's report of someone's words in the same
+            # paragraph: "Sometimes employees don't follow the rules, he said. “But does …”"
+            speaker_id, speaker_name = reporter
+            how = "continued"
         elif (
             previous is not None
             and previous[1] == raw.paragraph - 1
@@ -470,8 +503,14 @@ def find_quotes(
             # is known: the same speaker goes on (a new one would be named)
             speaker_id = previous[0].speaker_entity_id
             how = "continued"
-        if speaker_id is None and _is_title(inner) and _is_prose(text_, raw.start, raw.end):
-            continue  # a title set in a writer's sentence: “Listen To The Music,”
+        if (
+            (speaker_id is None or (how == "after" and not starts_speech))
+            and _is_title(inner)
+            and _is_prose(text_, raw.start, raw.end)
+        ):
+            # a title set in a writer's sentence: “Listen To The Music,”; "After hitting
+            # “Takin’ It To the Streets,” the singer told …" (a speaker after it, not its words)
+            continue
         quote = Quote(
             first_sentence_index=raw.first_sentence,
             sentence_count=raw.last_sentence - raw.first_sentence + 1,
@@ -498,6 +537,32 @@ def find_quotes(
     return [
         q for q in quotes if q.speaker_entity_id is not None or unsaid[_plain(q.quote_text)] < 3
     ]
+
+
+def _reported_just_before(
+    paragraph: _Paragraph,
+    sentence: int,
+    verbs: frozenset[str],
+    people: Sequence[PersonMention],
+    last_speaker: tuple[str, int] | None,
+    subjects: frozenset[tuple[int, str]],
+) -> tuple[str, str | None] | None:
+    """Who the sentence before ``sentence``, in the same paragraph, reports speaking: one
+    that ends on a pronoun and a verb of saying ("…, he said."), or whose person and verb
+    of saying were already read as the last speaker ("Figgins said his client …")."""
+    prior = sentence - 1
+    spans = {index: (start, end) for index, start, end in paragraph.sentences}
+    if prior not in spans:
+        return None
+    text = paragraph.text[spans[prior][0] : spans[prior][1]]
+    ending = re.search(r",\s+(he|she)\s+([a-z]+)\s*\.$", text)
+    if ending and ending.group(2) in verbs:
+        pronoun = ending.group(1)
+        spoke = _pronoun(pronoun, prior, people, last_speaker, ending.start(1), subjects)
+        return (spoke, pronoun) if spoke else None
+    if last_speaker is not None and last_speaker[1] == prior and last_speaker[0]:
+        return last_speaker[0], None
+    return None
 
 
 def _plain(text: str) -> str:
@@ -586,15 +651,43 @@ def _coordinated(first: PersonMention, second: PersonMention, texts: dict[int, s
     return bool(re.fullmatch(r"(?:,[^,]*)?,?\s+and\s+(?:\w+\s+){0,3}?(?:[\w-]+,\s+)?", between))
 
 
+def _before_subject(text: str, verbs: frozenset[str]) -> bool:
+    """Whether the words before a name leave it the sentence's subject: nothing, a connective
+    ("Yet Sondland has …"), or the role or team in front of the name ("Wild defenseman Ryan
+    Suter", "Former Secretary Jane Doe"); not a verb, a preposition or a clause ("Police
+    arrested John Doe", "In Paris John Doe")."""
+    opening = SUBJECT_OPENING.match(text)
+    words = text[opening.end() if opening else 0 :].split()
+    if len(words) > 5:
+        return False
+    for word in words:
+        bare = word.strip(".'’").lower()
+        if (
+            not re.fullmatch(r"[\w.'’&-]+", word)
+            or bare in FUNCTION_WORDS
+            or bare in verbs
+            or (word[0].islower() and re.search(r"(?:ed|ing|ly)$", word))
+        ):
+            return False
+    return True
+
+
 def _sole_subjects(
-    passages: Sequence[Passage], people: Sequence[PersonMention]
+    passages: Sequence[Passage], people: Sequence[PersonMention], verbs: frozenset[str]
 ) -> frozenset[tuple[int, str]]:
-    """(sentence, person) where the person opens the sentence alone, not as one of two joined
-    by "and" ("Ian Chong and Michael Jordan met …" has no sole subject)."""
+    """(sentence, person) where the person opens the sentence alone (_before_subject), not as
+    one of two joined by "and" ("Ian Chong and Michael Jordan met …" has no sole subject)."""
     texts = {passage.index: passage.text for passage in passages}
     found = set()
     for number, person in enumerate(people):
-        if person.char_start != 0:
+        before = texts.get(person.sentence_index, "")[: person.char_start]
+        if before and (
+            not _before_subject(before, verbs)
+            or any(
+                p.sentence_index == person.sentence_index and p.char_start < person.char_start
+                for p in people
+            )
+        ):
             continue
         following = people[number + 1] if number + 1 < len(people) else None
         if following is None or not _coordinated(person, following, texts):
@@ -602,6 +695,10 @@ def _sole_subjects(
     return frozenset(found)
 
 
+# A connective that may open a sentence before its subject.
+SUBJECT_OPENING = re.compile(
+    r"(?:Yet|But|And|So|Still|Now|Meanwhile|However|Later|Then|Instead|Afterward|Afterwards),?\s+"
+)
 # Words that open a sentence before a verb but name nobody new.
 NOT_A_SUBJECT_NAME = frozenset(
     "he she it they we i you this that these those there but and so yet then also".split()
@@ -629,6 +726,7 @@ def _resolve(
     after: str,
     unquoted: Sequence[PersonMention] | None = None,
     subjects: frozenset[tuple[int, str]] = frozenset(),
+    roles: frozenset[str] = frozenset(),
 ) -> tuple[str | None, str | None]:
     """The entity behind an attribution's speaker phrase, and how the article describes it
     (``unquoted``: the people a pronoun can be)."""
@@ -655,8 +753,49 @@ def _resolve(
             covers = (body.char_end - body.char_start) >= 0.6 * len(speaker.removeprefix("the "))
             if covers or head[0] in SPEAKS_FOR:
                 return body.entity_id, None
-    described = _described(speaker, sentence, start, people if unquoted is None else unquoted)
+    pool = people if unquoted is None else unquoted
+    described = _described(speaker, sentence, start, pool)
+    if described is None:
+        described = _anaphor(speaker, sentence, start, pool, last_speaker, subjects, roles)
     return (described, speaker) if described else (None, None)
+
+
+# "the 56-year-old", "the singer and guitarist": a description that refers back to a person.
+AGE = re.compile(r"^[Tt]he\s+\d{1,3}-year-old$")
+ROLE_DESCRIPTION = re.compile(r"^[Tt]he\s+([a-z][a-z'’-]+)(?:\s+(?:and|&)\s+([a-z][a-z'’-]+))?$")
+# Roles an article gives people it does not name ("the official said", "the spokesman said"):
+# such a description is no reference back to someone named.
+UNNAMED_ROLES = frozenset("aide aides official officials source sources person".split())
+
+
+def _anaphor(
+    speaker: str,
+    sentence: int,
+    start: int,
+    people: Sequence[PersonMention],
+    last_speaker: tuple[str, int] | None,
+    subjects: frozenset[tuple[int, str]],
+    roles: frozenset[str],
+) -> str | None:
+    """The person a description of age or of a role ("the 56-year-old said", "the singer and
+    guitarist told the audience") refers back to: for an age, as "he" or "she" with no gender;
+    for a role, the subject that opens the latest sentence naming anyone. Nobody when the role
+    is one an article gives people it does not name, or the person's stated role is another."""
+    heads: tuple[str, ...] = ()
+    if AGE.match(speaker) is None:
+        described = ROLE_DESCRIPTION.match(speaker)
+        if described is None:
+            return None
+        heads = tuple(h for h in described.groups() if h)
+        if any(h not in roles or h in UNNAMED_ROLES or h in SPEAKS_FOR for h in heads):
+            return None
+    # an age refers back as "he" does; a role only to the subject that opens the latest
+    # sentence naming anyone
+    found = _pronoun("", sentence, people, last_speaker, start, subjects, bool(heads))
+    if found is None or not heads:
+        return found
+    role = next((p.stated_role for p in people if p.entity_id == found and p.stated_role), None)
+    return found if role is None or set(heads) & _role_words(role) else None
 
 
 # "the governor", "the company's chief executive": a description in lower case after "the".
@@ -701,14 +840,18 @@ def _pronoun(
     last_speaker: tuple[str, int] | None,
     position: int | None = None,
     subjects: frozenset[tuple[int, str]] = frozenset(),
+    openers_only: bool = False,
 ) -> str | None:
     """He or she: the one person named since the last speaker spoke (in the sentences after
     it, up to the pronoun at ``position`` of this one), else the last speaker; nobody when that
-    is ambiguous or the pronoun's gender contradicts the given name."""
-    gender = PRONOUN_GENDER[pronoun]
+    is ambiguous or the pronoun's gender contradicts the given name. The subject that opens the
+    latest sentence naming anyone decides between several, and is the last speaker again when
+    that sentence opens with them ("Figgins declined to say whether Thomas slept …").
+    ``openers_only``: that subject or nobody (a description: "the singer told the crowd")."""
+    gender = PRONOUN_GENDER.get(pronoun)  # none for a description ("the 56-year-old")
 
     def fits(mention: PersonMention) -> bool:
-        return not mention.gender or mention.gender == gender
+        return not gender or not mention.gender or mention.gender == gender
 
     def before_pronoun(mention: PersonMention) -> bool:
         return (
@@ -716,28 +859,25 @@ def _pronoun(
         )
 
     since = last_speaker[1] + 1 if last_speaker else sentence - PRONOUN_LOOKBACK
-    recent = {
-        p.entity_id
-        for p in people
-        if since <= p.sentence_index <= sentence and fits(p) and before_pronoun(p)
-    }
+    window = [p for p in people if since <= p.sentence_index <= sentence and before_pronoun(p)]
+    recent = {p.entity_id for p in window if fits(p)}
+    speaker = next((p for p in people if last_speaker and p.entity_id == last_speaker[0]), None)
+    again = {speaker.entity_id} if speaker is not None and fits(speaker) else set()
     if last_speaker is not None:
         recent.discard(last_speaker[0])
+    openers: set[str] = set()
+    if window:
+        latest = max(p.sentence_index for p in window)
+        openers = {e for i, e in subjects if i == latest and e in recent | again}
+    if openers_only:
+        return openers.pop() if len(openers) == 1 else None
+    if openers == again and again:
+        return again.pop()
     if len(recent) == 1:
         return recent.pop()
     if len(recent) > 1:
-        # the subject of the latest sentence naming any of them, when it opens that sentence
-        latest = max(
-            p.sentence_index
-            for p in people
-            if p.entity_id in recent and since <= p.sentence_index <= sentence and before_pronoun(p)
-        )
-        openers = {e for i, e in subjects if i == latest and e in recent}
         return openers.pop() if len(openers) == 1 else None
-    if last_speaker is None:
-        return None
-    speaker = next((p for p in people if p.entity_id == last_speaker[0]), None)
-    return last_speaker[0] if speaker is not None and fits(speaker) else None
+    return again.pop() if again else None
 
 
 def _fragment_speaker(
@@ -771,6 +911,14 @@ def _fragment_speaker(
     if verb is None:
         return None, None
     subject = text[: verb.start()]
+    if (
+        verb.group().endswith("ing")
+        and not subject.rstrip().endswith(",")
+        and not _governed(subject)
+    ):
+        # "with one commentary saying …": the words right before the participle say, not the
+        # sentence's subject (as in "Sondland was known for telling others …")
+        return None, None
     named = [p for p in people if p.sentence_index == sentence and p.char_end <= local]
     if re.search(r"\bwho\s+(?:\w+\s+)?$", subject):
         # the person a relative clause refers to: the last one named before it

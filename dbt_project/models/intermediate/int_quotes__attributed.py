@@ -59,9 +59,16 @@ def model(dbt, session):
     dbt.ref("int_articles__versioned")  # the stamps the pre-hook reads
     fingerprint_relation = dbt.ref("int_taxonomy__fingerprint")
     verbs_relation = dbt.ref("attribution_verbs")
+    titles_relation = dbt.ref("person_titles")
     fingerprint = con.sql(f"select * from {sql_of(fingerprint_relation)}").fetchall()[0][0]
     verbs = frozenset(
         row[0] for row in con.sql(f"select verb from {sql_of(verbs_relation)}").fetchall()
+    )
+    # the words of titles and roles: "the singer said" describes a person named before
+    roles = frozenset(
+        word
+        for row in con.sql(f"select title from {sql_of(titles_relation)}").fetchall()
+        for word in row[0].lower().split()
     )
     cue_rows = con.sql(
         f"select language, cue, kind from {sql_of(dbt.ref('quote_cues'))} order by all"
@@ -199,6 +206,7 @@ def model(dbt, session):
                     verbs,
                     # None for an article stored without the workers' analysis: found here
                     found.get(article_id) if article_id in found else None,
+                    roles,
                 )
                 rules_version = QUOTES_RULES_VERSION
             elif language in cues:
