@@ -450,3 +450,29 @@ def test_who_says_a_quotation_after_saying(lexicon: Lexicon):
         ("We will keep working for every family in this city.", "ana-ruiz"),
         ("a dangerous low point", None),  # the editorial's, not the state media's
     ]
+
+
+def test_the_articles_she_outweighs_the_given_names_usual_gender(lexicon: Lexicon):
+    # the name list has Hikmet as a man's name; the article says otherwise
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Hikmet Aydin, a member of the city council, opposed the plan."],
+            ["Aydin wrote to the mayor on Tuesday, saying she would vote against it."],
+            ["“This budget forgets the families who need it most,” she said."],
+        ],
+    )
+    assert [q.speaker_entity_id for q in quotes] == ["hikmet-aydin"]
+
+
+def test_an_honorific_says_who_she_cannot_be(lexicon: Lexicon):
+    # Andrea is a man's or a woman's name; "Mr. Conti" settles it
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Andrea Conti, the club's director, spoke to reporters."],
+            ["Mr. Conti would not say whether the coach would stay."],
+            ["“We will decide in May,” she said."],
+        ],
+    )
+    assert [q.speaker_entity_id for q in quotes] == [None]

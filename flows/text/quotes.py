@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from flows.core.records import Quotation
@@ -37,8 +37,9 @@ from flows.text.people import FUNCTION_WORDS, PRONOUN_GENDER, PersonMention
 # U.S. commander") does not end the clause of an attribution; 5: "the governor said" is the one
 # person introduced as governor; 6: a sentence's subject after a connective or a role, a
 # quotation after a reported "…, he said.", descriptions of age or role as "he" (a new version
-# re-derives the history: dbt_project.yml's derivation_rules must say it too)
-QUOTES_RULES_VERSION = "quotes-6"
+# re-derives the history: dbt_project.yml's derivation_rules must say it too); 7: the gender
+# an article gives a person (an honorific, "…, saying she …") outweighs the given name's
+QUOTES_RULES_VERSION = "quotes-7"
 
 TERMINAL = tuple(",.?!…—–:;")
 # Head nouns of a speaker phrase that speak for the body they name.
@@ -395,6 +396,11 @@ def find_quotes(
     # a later "he said" with nobody else named since is theirs
     reported = _reported_speakers(passages, unquoted, attribution_verbs)
     subjects = _sole_subjects(passages, unquoted, attribution_verbs)
+    # what the article says of a person's gender outweighs the given name's usual one
+    told = _genders_in_text(passages, unquoted, subjects, attribution_verbs)
+    if told:
+        people = [replace(p, gender=told.get(p.entity_id, p.gender)) for p in people]
+        unquoted = [replace(p, gender=told.get(p.entity_id, p.gender)) for p in unquoted]
     organizations = sorted(
         organizations, key=lambda o: (o.sentence_index, o.char_start, o.entity_id)
     )
@@ -641,6 +647,48 @@ def _reported_speakers(
         ):
             found.append((index, ""))
     return sorted(found, key=lambda item: item[0])
+
+
+HONORIFIC_GENDER = {"mr": "male", "ms": "female", "mrs": "female", "miss": "female"}
+
+
+def _genders_in_text(
+    passages: Sequence[Passage],
+    people: Sequence[PersonMention],
+    subjects: frozenset[tuple[int, str]],
+    verbs: frozenset[str],
+) -> dict[str, str]:
+    """The gender an article gives a person, where it leaves no doubt: an honorific before the
+    name ("Ms Persson") or the pronoun after a verb of saying in a sentence the person opens
+    ("Omar asked …, saying she did not think …"), when everyone else named before the
+    pronoun is known to be of the other gender. Nothing for a person given both."""
+    texts = {passage.index: passage.text for passage in passages}
+    found: dict[str, set[str]] = {}
+    for person in people:
+        text = texts.get(person.sentence_index, "")
+        honorific = re.search(r"\b(Mr|Ms|Mrs|Miss)\.?\s+$", text[: person.char_start])
+        if honorific:
+            found.setdefault(person.entity_id, set()).add(
+                HONORIFIC_GENDER[honorific.group(1).lower()]
+            )
+        if (person.sentence_index, person.entity_id) not in subjects:
+            continue
+        for said in re.finditer(r"\b([a-z]+),?\s+(?:that\s+)?(he|she)\b", text[person.char_end :]):
+            if said.group(1) not in verbs:
+                continue
+            gender = PRONOUN_GENDER[said.group(2)]
+            position = person.char_end + said.start(2)
+            between = [
+                p
+                for p in people
+                if p.sentence_index == person.sentence_index
+                and person.char_end <= p.char_start < position
+                and p.entity_id != person.entity_id
+            ]
+            if all(p.gender and p.gender != gender for p in between):
+                found.setdefault(person.entity_id, set()).add(gender)
+            break
+    return {entity_id: genders.pop() for entity_id, genders in found.items() if len(genders) == 1}
 
 
 def _coordinated(first: PersonMention, second: PersonMention, texts: dict[int, str]) -> bool:
