@@ -63,3 +63,21 @@ def test_the_build_is_as_small_as_what_changed(settings: Settings, monkeypatch):
     # derived tables of another shape: rebuilt from raw
     monkeypatch.setattr(dbt_runner, "derivation_version", lambda _settings: -1)
     assert plan_build(settings, fingerprint, True, NOW).scope == "full refresh"
+
+
+def test_a_large_warehouse_builds_from_scratch_one_model_at_a_time(settings: Settings):
+    """Two heavy models side by side outgrew the memory cap on a million articles: a full
+    build of a large working database runs one thread; an hourly one (new rows only) two."""
+    fingerprint = project_fingerprint(settings, FEEDS)
+    settings.writer_dir.mkdir(parents=True)
+    settings.work_database.write_bytes(b"")
+    assert "--threads" not in plan_build(settings, fingerprint, True, NOW).args
+    with settings.work_database.open("wb") as handle:  # a sparse file of that size
+        handle.truncate(dbt_runner.LARGE_BUILD_BYTES + 1)
+    full = plan_build(settings, fingerprint, True, NOW)
+    assert full.scope == "full refresh" and full.args[-2:] == ("--threads", "1")
+    record_full_build(settings, fingerprint)
+    assert "--threads" not in plan_build(settings, fingerprint, True, NOW).args
+    assert plan_build(settings, "edited", True, NOW).args[-2:] == ("--threads", "1")
+    chosen = settings.model_copy(update={"dbt_threads": 3})
+    assert plan_build(chosen, "edited again", True, NOW).args[-2:] == ("--threads", "3")

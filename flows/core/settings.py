@@ -79,6 +79,13 @@ class Settings(BaseSettings):
 
     # DuckDB memory cap for the writer (loads and dbt); it spills to disk beyond it.
     duckdb_memory_limit: str = "512MB"
+    dbt_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="dbt's threads for a build. Unset: two, and one for a full build of a "
+        "working database over 1.5 GB (two heavy models side by side outgrow the memory cap "
+        "there).",
+    )
 
     # Past one machine (docs/scaling.md): where pages are extracted, how the warehouse is published.
     dask_address: str | None = Field(

@@ -125,12 +125,28 @@ def plan_build(
     build = ("build", "--exclude-resource-type", "unit_test", "--no-write-json")
     record = _build_record(settings)
     if record.get("derivation_version") != derivation_version(settings):
-        return BuildPlan("full refresh", (*build, "--full-refresh"))
+        return BuildPlan("full refresh", (*build, "--full-refresh", *_full_build_threads(settings)))
     if record.get("fingerprint") != fingerprint:
-        return BuildPlan("full", build)
+        return BuildPlan("full", (*build, *_full_build_threads(settings)))
     if not has_new_data:
         return BuildPlan(NOTHING_NEW_SCOPE, ())
     return BuildPlan("incremental", (*build, "--exclude", *TAXONOMY_ONLY), run_started_at)
+
+
+# A working database past this size builds from scratch one model at a time: on a million
+# articles (a 3.2 GB file) the phrase matcher and the sentences' context, built side by side,
+# outgrew the 512 MB cap, while each alone fits (docs/benchmarks-notes.md); the 10k-article
+# benchmark's 0.8 GB builds on two threads. Hourly builds read only new rows: two threads.
+LARGE_BUILD_BYTES = 1_500_000_000
+
+
+def _full_build_threads(settings: Settings) -> tuple[str, ...]:
+    if settings.dbt_threads is not None:
+        return ("--threads", str(settings.dbt_threads))
+    database = settings.work_database
+    if database.exists() and database.stat().st_size > LARGE_BUILD_BYTES:
+        return ("--threads", "1")
+    return ()
 
 
 def dbt_environment(
