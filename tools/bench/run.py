@@ -37,36 +37,48 @@ class Measured:
     peak_rss: int
     returncode: int
     report: dict[str, Any] | None = None
+    peak_at: float = 0.0  # seconds after the start
+    peak_parts: list[int] = field(default_factory=list)  # the main process's RSS, then each child's
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants."""
+def process_rss(pid: int) -> list[int]:
+    """Resident memory of a process, then of each of its descendants."""
     import psutil  # the bench extra: only the benchmark needs it (tools.bench checks)
 
     try:
         root = psutil.Process(pid)
         processes = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0
-    total = 0
+        return []
+    sizes = []
     for process in processes:
         try:
-            total += process.memory_info().rss
+            sizes.append(process.memory_info().rss)
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
-    return total
+    return sizes
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants."""
+    return sum(process_rss(pid))
 
 
 def measure(command: list[str], env: dict[str, str], log_path: Path) -> Measured:
-    """Run a command, sampling the peak RSS of its whole process tree every 0.2 s."""
+    """Run a command, sampling the RSS of its whole process tree every 0.2 s: the peak, when
+    it came, and each process's share of it."""
     started = time.perf_counter()
     with log_path.open("w") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        peak = 0
+        peak, peak_at, peak_parts = 0, 0.0, []
         while process.poll() is None:
-            peak = max(peak, tree_rss(process.pid))
+            sizes = process_rss(process.pid)
+            if sum(sizes) > peak:
+                peak, peak_at, peak_parts = sum(sizes), time.perf_counter() - started, sizes
             time.sleep(0.2)
-    return Measured(time.perf_counter() - started, peak, process.returncode)
+    return Measured(
+        time.perf_counter() - started, peak, process.returncode, None, peak_at, peak_parts
+    )
 
 
 @dataclass
@@ -217,6 +229,10 @@ def run_summary(measured: Measured, articles: int) -> dict[str, Any]:
         "wall_seconds": round(measured.wall, 2),
         "articles_per_second": round(articles / measured.wall, 1) if articles else None,
         "peak_rss_mib": round(measured.peak_rss / 1024**2),
+        # where the peak fell: seconds after the start (set beside the stages' walls, in order)
+        # and each process's part of it, the run's own process first
+        "peak_rss_at_seconds": round(measured.peak_at, 1),
+        "peak_rss_processes_mib": [round(part / 1024**2) for part in measured.peak_parts],
         "stages": {k: round(v, 2) for k, v in stages.items()},
         "profile": {
             k: {"wall": round(v["wall"], 2), "cpu": round(v["cpu"], 2)}
@@ -246,6 +262,10 @@ def trafilatura_cli(corpus: Corpus, work: Path) -> dict[str, Any]:
         "command": "trafilatura --input-dir <pages> --output-dir <out> --parallel 2",
         "wall_seconds": round(measured.wall, 2),
         "peak_rss_mib": round(measured.peak_rss / 1024**2),
+        # where the peak fell: seconds after the start (set beside the stages' walls, in order)
+        # and each process's part of it, the run's own process first
+        "peak_rss_at_seconds": round(measured.peak_at, 1),
+        "peak_rss_processes_mib": [round(part / 1024**2) for part in measured.peak_parts],
         "files_written": files,
         "returncode": measured.returncode,
     }
