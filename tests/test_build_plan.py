@@ -53,13 +53,15 @@ def test_the_build_is_as_small_as_what_changed(settings: Settings, monkeypatch):
     incremental = plan_build(settings, fingerprint, True, NOW)
     assert incremental.scope == "incremental" and incremental.tests_since == NOW
     assert "--exclude" in incremental.args
+    # views read their tables when queried: created again only when the project changes
+    assert "config.materialized:view" in incremental.args
     nothing = plan_build(settings, fingerprint, False, NOW)
     assert nothing.scope == NOTHING_NEW_SCOPE and nothing.args == ()
     # the project changed (new rules, a seed edit): everything built and every row tested,
     # with nothing new fetched
     changed = plan_build(settings, "another fingerprint", False, NOW)
     assert changed.scope == "full" and changed.tests_since is None
-    assert "--exclude" not in changed.args
+    assert "--exclude" not in changed.args and "config.materialized:view" not in changed.args
     # derived tables of another shape: rebuilt from raw
     monkeypatch.setattr(dbt_runner, "derivation_version", lambda _settings: -1)
     assert plan_build(settings, fingerprint, True, NOW).scope == "full refresh"

@@ -23,7 +23,7 @@ import duckdb
 
 from flows.core.settings import REPO_ROOT, Settings
 from flows.text.sentences import split_sentences
-from flows.transform.dbt_runner import TAXONOMY_ONLY
+from flows.transform.dbt_runner import HOURLY_EXCLUDE, TAXONOMY_ONLY
 from tools.bench.corpus import HOSTS, Corpus, build_corpus, host_name, load_vocabulary, make_article
 
 BIN = Path(sys.executable).parent
@@ -278,7 +278,7 @@ def dbt_timing(env: dict[str, str], *args: str, hourly: bool = False) -> dict[st
     models only, data tests on the rows written since the process started.
     """
     if hourly:
-        args = ("build", "--exclude-resource-type", "unit_test", "--exclude", *TAXONOMY_ONLY)
+        args = ("build", "--exclude-resource-type", "unit_test", "--exclude", *HOURLY_EXCLUDE)
     code = (
         "import json, sys; from datetime import UTC, datetime; "
         "from flows.transform.dbt_runner import run_dbt; from flows.core.settings import Settings; "
