@@ -223,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
         "PREFECT_LOGGING_LEVEL": "WARNING",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
+        # the processes the benchmark starts itself (a Dask cluster's workers) read Prefect's
+        # settings too: kept in the work folder, never the user's ~/.prefect
+        "PREFECT_HOME": str(Path(args.workdir).resolve() / "prefect-home"),
     }.items():
         os.environ.setdefault(key, value)
     if args.stories:
