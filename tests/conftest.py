@@ -242,11 +242,10 @@ def seed_lexicon(language: str):
         aliases,
         seed_column("person_titles"),
         seed_column("attribution_verbs"),
-        seed_column("not_person_words"),
+        [(r["word"], r["kind"]) for r in rows("not_person_words")],
         seed_column("family_name_first"),
         [(r["language"], r["kind"], r["cue"]) for r in rows("person_cues")],
         [(r["language"], r["cue"], r["kind"]) for r in rows("quote_cues")],
-        [r["word"] for r in rows("not_person_words") if r["kind"] in ("place", "organization")],
     )
 
 

@@ -63,16 +63,12 @@ def _lexicons(con: duckdb.DuckDBPyConnection, languages: list[str]) -> dict[str,
     ]
     titles = [r[0] for r in rows("select title from seeds.person_titles")]
     verbs = [r[0] for r in rows("select verb from seeds.attribution_verbs")]
-    blocked_rows = rows("select word, kind from seeds.not_person_words")
-    blocked = [word for word, _ in blocked_rows]
-    heads = [word for word, kind in blocked_rows if kind in ("place", "organization")]
+    blocked = rows("select word, kind from seeds.not_person_words")
     families = [r[0] for r in rows("select name from seeds.family_name_first")]
     cues = rows("select language, kind, cue from seeds.person_cues")
     quote_verbs = rows("select language, cue, kind from seeds.quote_cues")
     return {
-        code: language_lexicon(
-            code, aliases, titles, verbs, blocked, families, cues, quote_verbs, heads
-        )
+        code: language_lexicon(code, aliases, titles, verbs, blocked, families, cues, quote_verbs)
         for code in languages
     }
 

@@ -81,6 +81,7 @@ NOT_BEFORE_A_PERSON = frozenset("the a an in at near inside outside via across t
 # lower case as readily as a place's ("the Biden administration", "a Smith campaign"): after
 # a name they say nothing of what it names. After it, the others make the name a place's or an
 # institution's ("Walter Reed hospital", "Forest Hill police", "Sierra Nevada foothills").
+NAME_HEAD_KINDS = ("place", "organization")
 AFTER_ANY_NAME = frozenset(
     """administration cabinet campaign company corporation foundation fund government group
     house initiative media network news office post press program programme project security
@@ -842,18 +843,17 @@ def build_lexicon(
     aliases: Iterable[tuple[str, str, str, str, bool]],
     titles: Iterable[str],
     attribution_verbs: Iterable[str],
-    not_person_words: Iterable[str],
+    not_person_words: Iterable[tuple[str, str]],
     family_name_first: Iterable[str],
     cues: Iterable[tuple[str, str]] = (),
     language: str = RULES_LANGUAGE,
-    name_heads: Iterable[str] = (),
 ) -> Lexicon:
     """The rules' knowledge from the seeds' rows.
 
     aliases: (entity_id, entity_type, alias, alias_kind, stands_alone) of every curated entity.
     cues: (kind, word) of the language's own cues (seed person_cues), added to the English
     ones: function_word, not_before, inverting_verb, auxiliary, according_to,
-    appositive_start, credit. name_heads: the not_person_words of places and organizations.
+    appositive_start, credit. not_person_words: (word, kind) of the seed not_person_words.
     """
     by_kind: dict[str, set[str]] = {}
     for kind, word in cues:
@@ -880,7 +880,8 @@ def build_lexicon(
     )
     title_words = frozenset(t.lower() for t in titles)
     verbs = frozenset(v.lower() for v in attribution_verbs)
-    blocked = frozenset(w.lower() for w in not_person_words)
+    words = [(word.lower(), kind) for word, kind in not_person_words]
+    blocked = frozenset(word for word, _ in words)
     # a given name is a name, not a word the rules read otherwise ("Paris", "The", "Said")
     # (a country's name may be a given name: "Chad Wolf", "Jordan Spira")
     stop = function_words | title_words | verbs | blocked
@@ -890,7 +891,7 @@ def build_lexicon(
         titles=title_words,
         attribution_verbs=verbs,
         not_person_words=blocked,
-        name_heads=frozenset(w.lower() for w in name_heads) - AFTER_ANY_NAME,
+        name_heads=frozenset(w for w, kind in words if kind in NAME_HEAD_KINDS) - AFTER_ANY_NAME,
         family_name_first=frozenset(n.lower() for n in family_name_first),
         non_person_names=frozenset(non_person),
         curated_ids=frozenset(entity_ids),
@@ -945,11 +946,10 @@ def language_lexicon(
     aliases: Iterable[tuple[str, str, str, str, bool, str | None]],
     titles: Sequence[str],
     attribution_verbs: Sequence[str],
-    not_person_words: Sequence[str],
+    not_person_words: Sequence[tuple[str, str]],
     family_name_first: Sequence[str],
     person_cues: Iterable[tuple[str, str, str]],
     quote_verbs: Iterable[tuple[str, str, str]],
-    name_heads: Sequence[str] = (),
 ) -> Lexicon:
     """The lexicon for one language from every seed's rows. English reads the English seeds
     alone; another language its own cues (person_cues: language, kind, cue) beside the English
@@ -974,9 +974,8 @@ def language_lexicon(
         ],
         [*titles, *(cue for kind, cue in mine if kind == "title")],
         verbs,
-        [*not_person_words, *(cue for kind, cue in mine if kind == "not_person_word")],
+        [*not_person_words, *((cue, "") for kind, cue in mine if kind == "not_person_word")],
         family_name_first,
         [(kind, cue) for kind, cue in mine if kind == "credit"] if english else mine,
         language,
-        name_heads,
     )

@@ -729,13 +729,9 @@ def _sole_subjects(
     found = set()
     for number, person in enumerate(people):
         before = texts.get(person.sentence_index, "")[: person.char_start]
-        if before and (
-            not _before_subject(before, verbs)
-            or any(
-                p.sentence_index == person.sentence_index and p.char_start < person.char_start
-                for p in people
-            )
-        ):
+        # in reading order: someone named before this person in the sentence is the one before
+        named_before = number > 0 and people[number - 1].sentence_index == person.sentence_index
+        if before and (named_before or not _before_subject(before, verbs)):
             continue
         following = people[number + 1] if number + 1 < len(people) else None
         if following is None or not _coordinated(person, following, texts):

@@ -59,11 +59,6 @@ def process_rss(pid: int) -> list[int]:
     return sizes
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants."""
-    return sum(process_rss(pid))
-
-
 def measure(command: list[str], env: dict[str, str], log_path: Path) -> Measured:
     """Run a command, sampling the RSS of its whole process tree every 0.2 s: the peak, when
     it came, and each process's share of it."""

@@ -57,10 +57,7 @@ def model(dbt, session):
     aliases = dbt.ref("entity_aliases")
     titles = [row[0] for row in read(dbt.ref("person_titles"), "title")]
     verbs = [row[0] for row in read(dbt.ref("attribution_verbs"), "verb")]
-    not_person_rows = read(dbt.ref("not_person_words"), "word, kind")
-    not_person_words = [word for word, _ in not_person_rows]
-    # places' and institutions' words: after a name in lower case, the name is theirs
-    name_heads = [word for word, kind in not_person_rows if kind in ("place", "organization")]
+    not_person_words = read(dbt.ref("not_person_words"), "word, kind")
     family_names = [row[0] for row in read(dbt.ref("family_name_first"), "name")]
     # other languages' cues: person_cues (titles, function words, …), quote_cues' verbs
     cues = read(dbt.ref("person_cues"), "language, kind, cue")
@@ -86,7 +83,6 @@ def model(dbt, session):
             family_names,
             cues,
             quote_verbs,
-            name_heads,
         )
         for language in languages
     }
