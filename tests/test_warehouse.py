@@ -360,3 +360,26 @@ def test_a_page_fetch_arrives_whole(con):
         5,
         True,
     )
+
+
+def test_the_loads_run_under_their_own_cap_and_give_the_writers_back(tmp_path: Path):
+    """The run's loads append beside the extraction workers under a smaller DuckDB cap; the
+    cap is the database instance's, so closing the harvester must give dbt and publishing
+    (which connect with the writer's cap) theirs back."""
+    settings = make_settings(tmp_path, duckdb_memory_limit="300MB", load_memory_limit="100MB")
+
+    def cap(con) -> str:
+        return con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+
+    harvester = Harvester(settings, "caps")
+    try:
+        loads = harvester.database()
+        # a second connection in the process, as the run's other tasks open, is accepted
+        other = warehouse.connect(settings.work_database, memory_limit="300MB")
+        during = cap(loads), cap(other)
+    finally:
+        harvester.close()
+    after = cap(other)
+    other.close()
+    assert during == ("95.3 MiB", "95.3 MiB")
+    assert after == "286.1 MiB"

@@ -77,8 +77,12 @@ class Settings(BaseSettings):
     # resumed backfill repeats at most, and the longest a scheduled run waits for the writer.
     backfill_chunk: int = 200
 
-    # DuckDB memory cap for the writer (loads and dbt); it spills to disk beyond it.
-    duckdb_memory_limit: str = "512MB"
+    # DuckDB's memory caps; it spills to disk beyond them. Together with the Python processes
+    # they keep a run under 1 GiB (docs/scaling.md, "Memory"): the writer's cap for dbt builds
+    # and publishing, and a smaller one for the loads, which run beside the extraction workers
+    # and only append.
+    duckdb_memory_limit: str = "384MB"
+    load_memory_limit: str = "256MB"
     dbt_threads: int | None = Field(
         default=None,
         ge=1,

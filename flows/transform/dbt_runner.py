@@ -141,7 +141,7 @@ def plan_build(
 
 # A working database past this size builds from scratch one model at a time: on a million
 # articles (a 3.2 GB file) the phrase matcher and the sentences' context, built side by side,
-# outgrew the 512 MB cap, while each alone fits (docs/benchmarks-notes.md); the 10k-article
+# outgrew a 512 MB cap, while each alone fits (docs/benchmarks-notes.md); the 10k-article
 # benchmark's 0.8 GB builds on two threads. Hourly builds read only new rows: two threads.
 LARGE_BUILD_BYTES = 1_500_000_000
 

@@ -26,6 +26,7 @@ from flows.warehouse.connection import (
     migrations,
     open_warehouse,
     registered,
+    set_memory_limit,
     transaction,
 )
 from flows.warehouse.feeds import feed_states, load_feed_fetches, new_entry_counts, sync_feeds
@@ -50,6 +51,7 @@ __all__ = [
     "new_entry_counts",
     "open_warehouse",
     "registered",
+    "set_memory_limit",
     "start_run",
     "store_analyses",
     "store_languages",

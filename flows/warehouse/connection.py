@@ -35,6 +35,13 @@ def connect(
         raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
 
 
+def set_memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> None:
+    """Change DuckDB's memory cap on an open connection. The cap belongs to the database
+    instance, which every connection to the file in this process shares (a second connection
+    opened with another cap is refused), so a caller that lowers it sets it back when done."""
+    con.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
+
+
 def migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, str]]:
     """(version, name, sql) of every migration file, in order."""
     found = []

@@ -41,19 +41,34 @@ texts as (
         changed_articles.article_id,
         changed_articles.detected_language,
         changed_articles.loaded_at,
-        articles.author,
         list_filter(
-            list_transform(string_split(coalesce(articles.text, ''), chr(10)), lambda line: trim(line)),
+            list_transform(string_split(articles.text, chr(10)), lambda line: trim(line)),
             lambda line: line != ''
         ) as text_lines
 
     from changed_articles
     inner join articles
         on changed_articles.article_id = articles.article_id
-    where articles.text is not null or articles.author is not null
+    where articles.text is not null
 
 ),
 
+authors as (
+
+    select
+        changed_articles.article_id,
+        changed_articles.detected_language,
+        changed_articles.loaded_at,
+        trim(articles.author) as author
+
+    from changed_articles
+    inner join articles
+        on changed_articles.article_id = articles.article_id
+    where nullif(trim(articles.author), '') is not null
+
+),
+
+-- Each line with its number, counted among the text's non-empty lines.
 numbered_lines as (
 
     select
@@ -90,10 +105,9 @@ edge_lines as (
         loaded_at,
         0 as line_number,
         true as is_opening,
-        'By ' || trim(author) as line_text
+        'By ' || author as line_text
 
-    from texts
-    where nullif(trim(author), '') is not null
+    from authors
 
 ),
 
