@@ -25,6 +25,13 @@ def people_in(lexicon: Lexicon, *sentences: str) -> list[tuple[int, str, str]]:
             [("Stephen Nagy", "stephen-nagy")],
         ),
         ("Foreign Minister Cho Tae-yul spoke.", [("Cho Tae-yul", "cho-tae-yul")]),
+        # a family name first, then a given name of a family-name-first country
+        ("Liu He will travel to Washington next week.", [("Liu He", "liu-he")]),
+        # a possessive before an institution's word: the person's office, not its name
+        (
+            "Public Ombudsman Nadia Cruz’s office said the deaths were caused by gunshots.",
+            [("Nadia Cruz", "nadia-cruz")],
+        ),
         (
             "Lt. Gen. James R. Calloway Jr., the commander, said so.",
             [("James R. Calloway Jr", "james-r-calloway-jr")],
@@ -48,6 +55,13 @@ def people_in(lexicon: Lexicon, *sentences: str) -> list[tuple[int, str, str]]:
         ("The Sierra Madre is badly corroded.", []),
         ("Officials met in Mong Kok and in the northern province of Yen Bai.", []),
         ("Southeast Asian diplomats said so.", []),
+        # a syllable given as a name only where the family name comes first is no given name
+        # at the start of a run ("Goo", "Bon")
+        (
+            "He worked with producer John Shanks (Bon Jovi, Goo Goo Dolls) on the record.",
+            [("John Shanks", "john-shanks")],
+        ),
+        ("They toured Ha Long Bay and met in Ha Long on Friday.", []),
     ],
 )
 def test_who_is_a_person(lexicon: Lexicon, sentence: str, expected: list[tuple[str, str]]):

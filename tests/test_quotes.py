@@ -97,6 +97,19 @@ def test_fragments_belong_to_the_subject_of_the_sentence(lexicon: Lexicon):
     ]  # "gray zone" is a scare quote: no speaker in its sentence, so no quotation
 
 
+def test_a_word_quoted_before_the_noun_it_qualifies_is_a_scare_quote(lexicon: Lexicon):
+    """Issue 26: "the “interim” government" keeps a word at a distance, whoever the sentence
+    is about; "his “duty” to report" is the speaker's word for the thing itself."""
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Ombudsman Nadia Cruz called on the “interim” government to withdraw the troops."],
+            ["Lt. Col. Alexander Vindman told lawmakers it was his “duty” to report the call."],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [("duty", "alexander-vindman")]
+
+
 def test_three_words_quoted_with_nobody_credited_are_a_term_four_are_a_quotation(lexicon: Lexicon):
     """Issue 26: a fragment of three words or fewer that no one is credited with is a scare
     quote, a term or a name; four words or more, or a credited speaker, make it a quotation."""

@@ -33,8 +33,10 @@ from flows.text.tokens import TOKEN
 # re-derives the history. people-4: other languages' cues (seed person_cues); people-5: no
 # person in a credit line, a describing compound before a given name is not part of the name;
 # people-6: glued names cut apart, middle names, roles as written ("Okinawa Gov."); people-7:
-# no new name in a title-case headline, a name before a place's word is the place's
-PEOPLE_RULES_VERSION = "people-7"
+# no new name in a title-case headline, a name before a place's word is the place's; people-8:
+# no given-name cue from a syllable given only where the family name comes first ("Goo Goo
+# Dolls"), which after a family name is one ("Liu He"); a possessive's office is not its name
+PEOPLE_RULES_VERSION = "people-8"
 # The language the cues, titles, verbs and pronouns below are written in: people and quotes are
 # looked for only in articles detected in it (int_sentences__tokenized.language).
 RULES_LANGUAGE = "en"
@@ -111,6 +113,9 @@ class Lexicon:
     non_person_names: frozenset[str] = frozenset()  # lower-case names of curated non-persons
     curated_ids: frozenset[str] = frozenset()  # every curated entity id (for collisions)
     given_names: dict[str, str] = field(default_factory=dict)  # lower-case name -> gender
+    # those a name starts with where it is written given name first (given_names_written_first)
+    given_names_written_first: frozenset[str] = frozenset()
+    given_names_after: frozenset[str] = frozenset()  # given_names_written_after
     # The language's own cues (seed person_cues), beside the English ones below; English
     # articles read the English ones alone.
     language: str = RULES_LANGUAGE
@@ -462,6 +467,8 @@ def _names_of_things(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozens
             if len(words_of_run) < 2:
                 continue
             run = _strip_prefix(text, words_of_run, lexicon)
+            if text.endswith(("'s", "’s"), run.starts[0], run.ends[-1]):
+                continue  # "Public Ombudsman Nadia Cruz’s office": whose office, not its name
             start, end = _trimmed(text, run.starts[0], run.ends[-1])
             head = re.match(r" ([a-z]+)\b", text[end:])
             if head and head.group(1) in lexicon.name_heads:
@@ -808,10 +815,12 @@ def _cue(text: str, run: _Run, words: Sequence[str], end: int, lexicon: Lexicon)
     first = _bare(words[0])
     if _role_before(text, run, lexicon):
         return "title"
-    if first in lexicon.given_names:
+    if first in lexicon.given_names_written_first:
         return "given_name"
-    if first in lexicon.family_name_first and "-" in words[-1]:
-        return "family_name"
+    if first in lexicon.family_name_first and (
+        "-" in words[-1] or (len(words) == 2 and _bare(words[1]) in lexicon.given_names_after)
+    ):
+        return "family_name"  # "Moon Jae-in", "Liu He": a family name, then a given name
     if _verb_after(text, end, lexicon) or _verb_before(text, run.starts[0], lexicon):
         return "verb"
     if _role_after(text, end, lexicon) is not None or re.match(r"^,\s+\d{1,3},", text[end:]):
@@ -821,6 +830,40 @@ def _cue(text: str, run: _Run, words: Sequence[str], end: int, lexicon: Lexicon)
 
 def gender_of_pronoun(pronoun: str) -> str | None:
     return PRONOUN_GENDER.get(pronoun.lower())
+
+
+# The name list's columns of countries whose names English news writes family name first
+# (China, Korea, Vietnam): a syllable given there only ("Goo", "Bon", "Seo") starting a run of
+# capitals is no sign of a person ("Goo Goo Dolls", "Bon Jovi"); family_name_first reads those.
+FAMILY_FIRST_COLUMNS = frozenset({49, 52, 53})
+
+
+def _given_names_where(given_there: Callable[[int], bool]) -> frozenset[str]:
+    """The list's names given in a country whose column passes ``given_there``."""
+    from gender_guesser.detector import Detector
+
+    return frozenset(
+        name
+        for name, frequencies in Detector(case_sensitive=False).names.items()
+        if any(
+            given_there(column)
+            for by_country in frequencies.values()
+            for column, frequency in enumerate(by_country)
+            if frequency.strip()
+        )
+    )
+
+
+@lru_cache(maxsize=1)
+def given_names_written_first() -> frozenset[str]:
+    """Given names of the list given somewhere outside FAMILY_FIRST_COLUMNS."""
+    return _given_names_where(lambda column: column not in FAMILY_FIRST_COLUMNS)
+
+
+@lru_cache(maxsize=1)
+def given_names_written_after() -> frozenset[str]:
+    """Given names of the list given in a FAMILY_FIRST_COLUMNS country ("He" of Liu He)."""
+    return _given_names_where(lambda column: column in FAMILY_FIRST_COLUMNS)
 
 
 @lru_cache(maxsize=1)
@@ -896,6 +939,8 @@ def build_lexicon(
         non_person_names=frozenset(non_person),
         curated_ids=frozenset(entity_ids),
         given_names=names,
+        given_names_written_first=frozenset(names) & given_names_written_first(),
+        given_names_after=given_names_written_after(),
         language=language,
         function_words=function_words,
         not_before=NOT_BEFORE_A_PERSON | frozenset(by_kind.get("not_before", ())),

@@ -38,8 +38,9 @@ from flows.text.people import FUNCTION_WORDS, PRONOUN_GENDER, PersonMention
 # person introduced as governor; 6: a sentence's subject after a connective or a role, a
 # quotation after a reported "…, he said.", descriptions of age or role as "he" (a new version
 # re-derives the history: dbt_project.yml's derivation_rules must say it too); 7: the gender
-# an article gives a person (an honorific, "…, saying she …") outweighs the given name's
-QUOTES_RULES_VERSION = "quotes-7"
+# an article gives a person (an honorific, "…, saying she …") outweighs the given name's; 8: a
+# word or two quoted before the noun they qualify are a scare quote ("the “interim” government")
+QUOTES_RULES_VERSION = "quotes-8"
 
 TERMINAL = tuple(",.?!…—–:;")
 # Head nouns of a speaker phrase that speak for the body they name.
@@ -459,6 +460,8 @@ def find_quotes(
                 roles,
             )
         elif is_fragment:
+            if words <= 2 and _modifies_a_noun(text_, raw.start, raw.end):
+                continue  # an “irregular” channel: the writer's distance from a word
             speaker_id, speaker_name = _fragment_speaker(
                 raw,
                 paragraph,
@@ -592,6 +595,31 @@ def _is_title(inner: str) -> bool:
         len(capitalized) >= 2
         and words[0][0].isupper()
         and all(w[0].isupper() or w in TITLE_MINOR_WORDS for w in words)
+    )
+
+
+# Words that open a noun phrase: a word or two quoted right after one, with a noun after the
+# marks, qualify that noun ("called on the “interim” government"): a scare quote, whoever the
+# sentence is about, not a quotation.
+NOUN_PHRASE_OPENERS = re.compile(
+    r"\b(?:the|a|an|its|their|his|her|our|this|that|these|those)\s*$", re.IGNORECASE
+)
+
+
+# After the marks, words that show the quoted ones were the phrase's head ("his “duty” to
+# report", "the “reset” of relations"), not a modifier.
+AFTER_A_HEAD = frozenset(
+    "to of and or but in on at for with that which who whom is was are were be by from as than "
+    "he she it they we i you".split()
+)
+
+
+def _modifies_a_noun(paragraph: str, start: int, end: int) -> bool:
+    after = re.match(r"\s+([a-z]+)\b", paragraph[end:])
+    return bool(
+        NOUN_PHRASE_OPENERS.search(paragraph[:start])
+        and after is not None
+        and after.group(1) not in AFTER_A_HEAD
     )
 
 
