@@ -27,6 +27,7 @@ def people_in(lexicon: Lexicon, *sentences: str) -> list[tuple[int, str, str]]:
         ("Foreign Minister Cho Tae-yul spoke.", [("Cho Tae-yul", "cho-tae-yul")]),
         # a family name first, then a given name of a family-name-first country
         ("Liu He will travel to Washington next week.", [("Liu He", "liu-he")]),
+        ("Nguyen Phu Trong led the party.", [("Nguyen Phu Trong", "nguyen-phu-trong")]),
         # a possessive before an institution's word: the person's office, not its name
         (
             "Public Ombudsman Nadia Cruz’s office said the deaths were caused by gunshots.",

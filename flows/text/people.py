@@ -818,9 +818,13 @@ def _cue(text: str, run: _Run, words: Sequence[str], end: int, lexicon: Lexicon)
     if first in lexicon.given_names_written_first:
         return "given_name"
     if first in lexicon.family_name_first and (
-        "-" in words[-1] or (len(words) == 2 and _bare(words[1]) in lexicon.given_names_after)
+        "-" in words[-1]
+        or (
+            len(words) in (2, 3)
+            and all(fold(_bare(w)) in lexicon.given_names_after for w in words[1:])
+        )
     ):
-        return "family_name"  # "Moon Jae-in", "Liu He": a family name, then a given name
+        return "family_name"  # "Moon Jae-in", "Liu He", "Tran Van Hung": family name first
     if _verb_after(text, end, lexicon) or _verb_before(text, run.starts[0], lexicon):
         return "verb"
     if _role_after(text, end, lexicon) is not None or re.match(r"^,\s+\d{1,3},", text[end:]):
