@@ -355,6 +355,26 @@ def test_the_governor_said_is_the_person_introduced_as_governor(lexicon: Lexicon
     ]
 
 
+def test_words_quoted_after_the_president_said_are_the_person_introduced_as_president(
+    lexicon: Lexicon,
+):
+    """A fragment's subject may be a description too: the one person the article gave that
+    post, and nobody when two share it."""
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Trade talks with Beijing resumed under President Mateo Ruiz this autumn."],
+            ["The president said on Tuesday that China “is going to have to make a deal.”"],
+            ["Lena Marsh, a state senator, and Paul Ortiz, a senator from Maui, disagreed."],
+            ["The senator said the bill was “late and badly drafted by the committee.”"],
+        ],
+    )
+    assert [(q.speaker_entity_id, q.speaker_name) for q in quotes] == [
+        ("mateo-ruiz", "The president"),
+        (None, None),
+    ]
+
+
 def test_he_after_a_subject_behind_a_role_or_a_connective(lexicon: Lexicon):
     quotes = quotes_in(
         lexicon,

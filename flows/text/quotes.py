@@ -39,7 +39,8 @@ from flows.text.people import FUNCTION_WORDS, PRONOUN_GENDER, PersonMention
 # quotation after a reported "…, he said.", descriptions of age or role as "he" (a new version
 # re-derives the history: dbt_project.yml's derivation_rules must say it too); 7: the gender
 # an article gives a person (an honorific, "…, saying she …") outweighs the given name's; 8: a
-# word or two quoted before the noun they qualify are a scare quote ("the “interim” government")
+# word or two quoted before the noun they qualify are a scare quote ("the “interim” government");
+# a fragment's subject may be a description ("The president said … “…”")
 QUOTES_RULES_VERSION = "quotes-8"
 
 TERMINAL = tuple(",.?!…—–:;")
@@ -1004,6 +1005,12 @@ def _fragment_speaker(
     in_subject = [p for p in named if offset <= p.char_start < len(subject)]
     if in_subject:
         return in_subject[0].entity_id, in_subject[0].name
+    description = subject[offset:].strip()
+    described = _described(description, sentence, offset, pool) if description else None
+    if described is not None:
+        # "The president said on Tuesday that China “is going to …”": the one person the
+        # article introduced as president
+        return described, description
     right_before = re.search(r"\b([Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+|also\s+|later\s+)?$", subject)
     if right_before:
         pronoun = right_before.group(1)
