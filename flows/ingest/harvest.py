@@ -123,13 +123,13 @@ class Harvester:
                 self.settings.work_database, memory_limit=self.settings.duckdb_memory_limit
             )
             warehouse.migrate(self._database)
-            # the loads append beside the extraction workers: a smaller cap while they run
-            warehouse.set_memory_limit(self._database, self.settings.load_memory_limit)
+            # the loads run beside the extraction workers: their own cap and checkpoints
+            warehouse.begin_loads(self._database, self.settings.load_memory_limit)
         return self._database
 
     def close(self) -> None:
         if self._database is not None:
-            warehouse.set_memory_limit(self._database, self.settings.duckdb_memory_limit)
+            warehouse.end_loads(self._database, self.settings.duckdb_memory_limit)
             self._database.close()
             self._database = None
         if self.page_pool is not self.pool:

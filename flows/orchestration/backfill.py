@@ -269,12 +269,12 @@ class _Backfill:
                 self.settings.work_database, self.settings.duckdb_memory_limit
             ) as con,
         ):
-            # a short append beside the extraction workers: the loads' smaller cap meanwhile
-            warehouse.set_memory_limit(con, self.settings.load_memory_limit)
+            # a short append beside the extraction workers: the loads' settings meanwhile
+            warehouse.begin_loads(con, self.settings.load_memory_limit)
             try:
                 yield con
             finally:
-                warehouse.set_memory_limit(con, self.settings.duckdb_memory_limit)
+                warehouse.end_loads(con, self.settings.duckdb_memory_limit)
 
     def start(self) -> None:
         with self.writing() as con:
