@@ -509,3 +509,34 @@ def test_an_honorific_says_who_she_cannot_be(lexicon: Lexicon):
         ],
     )
     assert [q.speaker_entity_id for q in quotes] == [None]
+
+
+def test_a_heading_that_repeats_a_speakers_words_is_theirs(lexicon: Lexicon):
+    """Issue 26: a heading or pull quote repeats words the body quotes with a speaker: the
+    same speaker (attribution ``echo``), from four words up, and nobody when two said them."""
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Tim Morrison, a former National Security Council official, testified Tuesday."],
+            ["- “My fears have been realized”"],
+            ["Morrison told the panel, “I feared how it would play. My fears have been realized.”"],
+            ["He begged lawmakers “not to lose sight of” the war in Ukraine."],
+            ["The hearing ran late into the evening."],
+            ["“We will not back down”"],
+            ["“We will not back down,” Senator Anna Lee said."],
+            ["“We will not back down,” Governor Ravi Patel said later."],
+            ["The committee adjourned."],
+            ["“The Gordon problem”"],
+            ["Fiona Hill, his predecessor, called it “the Gordon problem” in her notes."],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id, q.attribution) for q in quotes] == [
+        ("My fears have been realized", "tim-morrison", "echo"),
+        ("I feared how it would play. My fears have been realized.", "tim-morrison", "before"),
+        ("not to lose sight of", "tim-morrison", "within"),
+        ("We will not back down", None, "none"),
+        ("We will not back down,", "anna-lee", "after"),
+        ("We will not back down,", "ravi-patel", "after"),
+        ("The Gordon problem", None, "none"),
+        ("the Gordon problem", "fiona-hill", "within"),
+    ]

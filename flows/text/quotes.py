@@ -109,7 +109,7 @@ class Quote:
     speaker_name: str | None  # as written at the attribution
     speaker_description: str | None
     attribution_verb: str | None  # as written: said, told, reported, …
-    attribution: str  # after | before | within | continued | none
+    attribution: str  # after | before | within | continued | echo | none
 
 
 @dataclass
@@ -542,11 +542,11 @@ def find_quotes(
             # an unknown or ambiguous speaker: a later pronoun cannot be resolved past it
             last_speaker = None
     # the same words quoted three times or more with nobody saying them are a name (a
-    # campaign's slogan, a programme), not a quotation
+    # campaign's slogan, a programme), not a quotation, though someone repeat them
     unsaid = Counter(_plain(q.quote_text) for q in quotes if q.speaker_entity_id is None)
-    return [
-        q for q in quotes if q.speaker_entity_id is not None or unsaid[_plain(q.quote_text)] < 3
-    ]
+    return _echoes(
+        [q for q in quotes if q.speaker_entity_id is not None or unsaid[_plain(q.quote_text)] < 3]
+    )
 
 
 def _reported_just_before(
@@ -573,6 +573,35 @@ def _reported_just_before(
     if last_speaker is not None and last_speaker[1] == prior and last_speaker[0]:
         return last_speaker[0], None
     return None
+
+
+# Words of a quotation with no speaker that another quotation of the article holds whole,
+# spoken by someone: a heading or a pull quote repeating the body's words. Shorter ones ("the
+# Gordon problem") are names and terms a speaker may only be repeating.
+ECHO_WORDS = 4
+
+
+def _echoes(quotes: list[Quote]) -> list[Quote]:
+    """Quotations whose words the article quotes again, whole, with one speaker: that
+    speaker's ("- “My fears have been realized”" over Morrison's “… My fears have been
+    realized.”), attribution ``echo``. Nobody when two speakers said them."""
+    said = [(f" {_plain(q.quote_text)} ", q) for q in quotes if q.speaker_entity_id is not None]
+    found = []
+    for quote in quotes:
+        words = _plain(quote.quote_text)
+        if quote.speaker_entity_id is None and len(words.split()) >= ECHO_WORDS:
+            echoed = {q.speaker_entity_id: q for plain, q in said if f" {words} " in plain}
+            if len(echoed) == 1:
+                (source,) = echoed.values()
+                quote = replace(
+                    quote,
+                    speaker_entity_id=source.speaker_entity_id,
+                    speaker_name=source.speaker_name,
+                    speaker_description=source.speaker_description,
+                    attribution="echo",
+                )
+        found.append(quote)
+    return found
 
 
 def _plain(text: str) -> str:
