@@ -528,6 +528,7 @@ def test_a_heading_that_repeats_a_speakers_words_is_theirs(lexicon: Lexicon):
             ["The committee adjourned."],
             ["“The Gordon problem”"],
             ["Fiona Hill, his predecessor, called it “the Gordon problem” in her notes."],
+            ["“My fears have been realized,” a committee aide said."],
         ],
     )
     assert [(q.quote_text, q.speaker_entity_id, q.attribution) for q in quotes] == [
@@ -539,4 +540,5 @@ def test_a_heading_that_repeats_a_speakers_words_is_theirs(lexicon: Lexicon):
         ("We will not back down,", "ravi-patel", "after"),
         ("The Gordon problem", None, "none"),
         ("the Gordon problem", "fiona-hill", "within"),
+        ("My fears have been realized,", None, "after"),  # someone unknown said them too
     ]

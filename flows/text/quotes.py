@@ -582,14 +582,15 @@ ECHO_WORDS = 4
 
 
 def _echoes(quotes: list[Quote]) -> list[Quote]:
-    """Quotations whose words the article quotes again, whole, with one speaker: that
-    speaker's ("- “My fears have been realized”" over Morrison's “… My fears have been
-    realized.”), attribution ``echo``. Nobody when two speakers said them."""
+    """Quotations credited to nobody (not one whose speaker is unknown: "a diplomat said")
+    whose words the article quotes again, whole, with one speaker: that speaker's ("- “My
+    fears have been realized”" over Morrison's “… My fears have been realized.”), attribution
+    ``echo``. Nobody when two speakers said them."""
     said = [(f" {_plain(q.quote_text)} ", q) for q in quotes if q.speaker_entity_id is not None]
     found = []
     for quote in quotes:
         words = _plain(quote.quote_text)
-        if quote.speaker_entity_id is None and len(words.split()) >= ECHO_WORDS:
+        if quote.attribution == "none" and len(words.split()) >= ECHO_WORDS:
             echoed = {q.speaker_entity_id: q for plain, q in said if f" {words} " in plain}
             if len(echoed) == 1:
                 (source,) = echoed.values()
