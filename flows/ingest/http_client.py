@@ -262,6 +262,11 @@ class HostThrottle:
                 raise TimeoutError(f"politeness delay for {host} exceeds the deadline")
             if start > now:
                 time.sleep(start - now)
+                with self._lock:
+                    # woken late (a busy machine): the next start keeps its delay from this
+                    # request's real start, not from the one planned
+                    late = time.monotonic() + self._delays.get(host, self._delay)
+                    self._next_start[host] = max(self._next_start[host], late)
             yield
         finally:
             semaphore.release()
