@@ -842,13 +842,21 @@ def gender_of_pronoun(pronoun: str) -> str | None:
 FAMILY_FIRST_COLUMNS = frozenset({49, 52, 53})
 
 
-def _given_names_where(given_there: Callable[[int], bool]) -> frozenset[str]:
-    """The list's names given in a country whose column passes ``given_there``."""
+@lru_cache(maxsize=1)
+def _name_list() -> dict[str, dict[str, str]]:
+    """gender-guesser's name list: lower-case name -> gender -> frequencies by country
+    column. Parsed once (0.2 s): the three readings below share it."""
     from gender_guesser.detector import Detector
 
+    names: dict[str, dict[str, str]] = Detector(case_sensitive=False).names
+    return names
+
+
+def _given_names_where(given_there: Callable[[int], bool]) -> frozenset[str]:
+    """The list's names given in a country whose column passes ``given_there``."""
     return frozenset(
         name
-        for name, frequencies in Detector(case_sensitive=False).names.items()
+        for name, frequencies in _name_list().items()
         if any(
             given_there(column)
             for by_country in frequencies.values()
@@ -873,10 +881,8 @@ def given_names_written_after() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def given_names() -> dict[str, str]:
     """Given names and their usual gender, from the gender-guesser package's name list."""
-    from gender_guesser.detector import Detector
-
     names: dict[str, str] = {}
-    for name, genders in Detector(case_sensitive=False).names.items():
+    for name, genders in _name_list().items():
         if " " in name or len(name) < 2:
             continue
         # "mostly" is no evidence against a pronoun (Taylor is mostly male in the list)

@@ -28,7 +28,6 @@ from flows.warehouse.connection import (
     migrations,
     open_warehouse,
     registered,
-    set_memory_limit,
     transaction,
 )
 from flows.warehouse.feeds import feed_states, load_feed_fetches, new_entry_counts, sync_feeds
@@ -55,7 +54,6 @@ __all__ = [
     "new_entry_counts",
     "open_warehouse",
     "registered",
-    "set_memory_limit",
     "start_run",
     "store_analyses",
     "store_languages",
