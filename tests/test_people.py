@@ -444,3 +444,20 @@ def test_a_name_before_a_place_word_is_the_places_in_the_whole_article(lexicon: 
         lexicon,
     )
     assert {m.entity_id for m in found} == {"dana-whitfield"}
+
+
+def test_a_given_name_the_writer_set_in_parentheses_names_the_person(lexicon: Lexicon):
+    found = find_people(
+        [
+            Sentence(0, "“Coach (Sandra) Okafor told us to keep shooting,” Marta Ruiz said."),
+            Sentence(1, "Okafor said the team had earned the rest."),
+            Sentence(2, "The (Jackson) Sun first reported the signing."),
+            Sentence(3, "Fans in (Austin) Texas cheered."),
+        ],
+        lexicon,
+    )
+    assert [(m.sentence_index, m.name, m.entity_id, m.full_name) for m in found] == [
+        (0, "(Sandra) Okafor", "sandra-okafor", "Sandra Okafor"),
+        (0, "Marta Ruiz", "marta-ruiz", "Marta Ruiz"),
+        (1, "Okafor", "sandra-okafor", "Sandra Okafor"),
+    ]

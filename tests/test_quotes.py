@@ -542,3 +542,47 @@ def test_a_heading_that_repeats_a_speakers_words_is_theirs(lexicon: Lexicon):
         ("the Gordon problem", "fiona-hill", "within"),
         ("My fears have been realized,", None, "after"),  # someone unknown said them too
     ]
+
+
+def test_an_attribution_that_closes_the_sentence_a_few_words_after_the_quotation(
+    lexicon: Lexicon,
+):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Trade officials met in Geneva on Monday."],
+            [
+                "“The talks can still succeed,” the ministry's statement read on Friday, "
+                "said Helen Marsh, an analyst at a Brussels research group."
+            ],
+            ["Ana Costa, a farmer, met the delegation."],
+            [
+                "“We will not wait,” Costa wrote on Sunday, telling Peter Lang that his "
+                "offer had come too late."
+            ],
+            [
+                "The phrase “lying flat” spread quickly online among young workers, "
+                "said Wen Jia, a sociologist."
+            ],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id, q.attribution) for q in quotes] == [
+        ("The talks can still succeed,", "helen-marsh", "after"),
+        ("We will not wait,", "ana-costa", "after"),
+    ]
+
+
+def test_a_verb_followed_by_to_and_a_verb_is_not_speech(lexicon: Lexicon):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Streaming chief Ruth Adler spoke to investors on Thursday."],
+            [
+                "Engineers found the fault, Adler said, and “patched” the system as the "
+                "company continued to sign up customers."
+            ],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id, q.speaker_name) for q in quotes] == [
+        ("patched", "ruth-adler", "Adler")
+    ]

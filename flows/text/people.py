@@ -35,8 +35,9 @@ from flows.text.tokens import TOKEN
 # people-6: glued names cut apart, middle names, roles as written ("Okinawa Gov."); people-7:
 # no new name in a title-case headline, a name before a place's word is the place's; people-8:
 # no given-name cue from a syllable given only where the family name comes first ("Goo Goo
-# Dolls"), which after a family name is one ("Liu He"); a possessive's office is not its name
-PEOPLE_RULES_VERSION = "people-8"
+# Dolls"), which after a family name is one ("Liu He"); a possessive's office is not its name;
+# people-9: a given name set in parentheses before a surname ("Coach (Frank) Vogel")
+PEOPLE_RULES_VERSION = "people-9"
 # The language the cues, titles, verbs and pronouns below are written in: people and quotes are
 # looked for only in articles detected in it (int_sentences__tokenized.language).
 RULES_LANGUAGE = "en"
@@ -560,6 +561,21 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
                     if person not in people:
                         people.append(person)
                     emit(sentence, start, end, person, "standalone", "curated")
+                elif (given := _given_in_parentheses(text, start, lexicon)) and not headline:
+                    # "Coach (Frank) Vogel": the writer added the given name to a surname
+                    full_name = f"{given.group(1)} {text[start:end]}"
+                    key = name_key(full_name)
+                    person = _same_person(people, frozenset(key)) or _Person(
+                        person_id(full_name, lexicon),
+                        False,
+                        full_name,
+                        frozenset(key),
+                        (word,),
+                        gender=lexicon.given_names.get(key[0]) or None,
+                        key=key,
+                    )
+                    remember(person)
+                    emit(sentence, given.start(), end, person, "name", "given_name")
                 continue
             inside = _curated_inside(text, words, starts, ends, lexicon)
             if inside is not None:
@@ -806,6 +822,26 @@ def _learn_role(person: _Person, text: str, run: _Run, end: int, lexicon: Lexico
     if person.stated_role is None:
         # an appositive after the name says more than a title before it
         person.stated_role = _role_after(text, end, lexicon) or _role_before(text, run, lexicon)
+
+
+# A given name the writer set in parentheses before a surname, as quoted speech does ("Coach
+# (Frank) Vogel came in"): the parenthesis right before the surname.
+GIVEN_IN_PARENTHESES = re.compile(r"\(([A-Z][a-z]+)\)\s+$")
+
+
+def _given_in_parentheses(text: str, start: int, lexicon: Lexicon) -> re.Match[str] | None:
+    """The match of "(Frank) " right before ``start`` when Frank is a given name written first."""
+    match = GIVEN_IN_PARENTHESES.search(text, max(0, start - 40), start)
+    if match is None or match.group(1).lower() not in lexicon.given_names_written_first:
+        return None
+    surname = re.match(r"[\w'’-]+", text[start:])
+    if surname is None or _is_blocked([surname.group()], lexicon):
+        return None
+    # "The (Jackson) Sun": a newspaper with its city, not a person
+    before = re.search(r"(\w+)\W*$", text[: match.start()])
+    if before and before.group(1).lower() in lexicon.not_before:
+        return None
+    return match
 
 
 def _cue(text: str, run: _Run, words: Sequence[str], end: int, lexicon: Lexicon) -> str | None:

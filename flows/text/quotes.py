@@ -40,10 +40,14 @@ from flows.text.people import FUNCTION_WORDS, PRONOUN_GENDER, PersonMention
 # re-derives the history: dbt_project.yml's derivation_rules must say it too); 7: the gender
 # an article gives a person (an honorific, "…, saying she …") outweighs the given name's; 8: a
 # word or two quoted before the noun they qualify are a scare quote ("the “interim” government");
-# a fragment's subject may be a description ("The president said … “…”")
-QUOTES_RULES_VERSION = "quotes-8"
+# a fragment's subject may be a description ("The president said … “…”"); 9: the attribution
+# that closes a quotation's sentence a few words after it ("…” announced in October, said
+# Scissors"), "continued to" and its like followed by a verb are not speech
+QUOTES_RULES_VERSION = "quotes-9"
 
 TERMINAL = tuple(",.?!…—–:;")
+# What stands before a quotation that opens a sentence of speech (nothing else may).
+OPENINGS = (".", "!", "?", ":", "—")
 # Head nouns of a speaker phrase that speak for the body they name.
 SPEAKS_FOR = frozenset(
     """spokesperson spokesman spokeswoman spokespeople statement statements envoy envoys
@@ -268,6 +272,12 @@ def _patterns(verbs: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str], 
     return verb_first, speaker_first, introducing
 
 
+# Verbs of the seed that, followed by "to" and a verb, are not speech: "the company continued to
+# sign up subscribers", "the minister vowed to resign".
+WITH_AN_INFINITIVE = frozenset("continued pledged promised vowed".split())
+INFINITIVE = re.compile(r"\s+to\s+(?!the\b|a\b|an\b|his\b|her\b|their\b|its\b)[a-z]")
+
+
 def _attribution_after(text: str, end: int, verbs: frozenset[str]) -> _Attribution | None:
     """ "…," Iwaya said / said Iwaya / the ministry said in a statement."""
     lead = re.match(r"\s*,?\s*", text[end:])
@@ -277,9 +287,51 @@ def _attribution_after(text: str, end: int, verbs: frozenset[str]) -> _Attributi
     match = verb_first.match(tail) or speaker_first.match(tail)
     if match is None:
         return None
+    if match.group("verb").lower() in WITH_AN_INFINITIVE and INFINITIVE.match(
+        tail, match.end("verb")
+    ):
+        return None
     speaker = match.group("speaker").strip()
     start = offset + match.start("speaker")
     return _Attribution(speaker, start, start + len(speaker), match.group("verb"), "after")
+
+
+# How far after a quotation's close its sentence's attribution may stand ("…deal” announced in
+# October, said Derek Scissors, a China scholar …"): words between.
+CLOSING_WORDS = 12
+# The verbs a writer inverts with their subject ("…, said Scissors"). After other verbs the name
+# is their object: "…,” Benioff weighed in, telling Cook, “…”; "…, urged Smith to …".
+INVERTED = frozenset(
+    """said says added adds wrote writes explained explains noted notes stated remarked
+    replied responded argued argues insisted insists recalled reflected mused quipped joked
+    concluded countered contended conceded observed reiterated stressed emphasized emphasised
+    declared commented comments""".split()
+)
+
+
+def _attribution_closing(text: str, end: int, verbs: frozenset[str]) -> _Attribution | None:
+    """The attribution that closes the quotation's sentence a few words after it, at a comma:
+    "…,” announced in October, said Derek Scissors, a China scholar …" or "…, Scissors said."
+    Nothing quoted between."""
+    rest = text[end:]
+    stop = _CLAUSE_END.search(rest)
+    clause = rest[: stop.start() + 1] if stop else rest
+    verb_first, speaker_first, _ = _patterns(verbs)
+    for comma in re.finditer(r",\s+", clause):
+        between = clause[: comma.start()]
+        if len(between.split()) > CLOSING_WORDS or re.search(r"[“”\"]", between):
+            return None
+        match = verb_first.match(clause, comma.end())
+        if match is not None and match.group("verb").lower() not in INVERTED:
+            match = None
+        if match is None:
+            match = speaker_first.match(clause, comma.end())
+            if match is None or not re.match(r"\s*(?:[.!?]|$)", clause[match.end() :]):
+                continue  # "…, Trump said he would …": the clause is his, not the quotation
+        start = end + match.start("speaker")
+        speaker = match.group("speaker").strip()
+        return _Attribution(speaker, start, start + len(speaker), match.group("verb"), "after")
+    return None
 
 
 # Where a sentence ends before an attribution: not after an initial or an abbreviation ("Robertson,
@@ -432,9 +484,13 @@ def find_quotes(
         if attribution is None:
             attribution = _name_and_colon(text_, raw.start, paragraph, people)
         before = text_[: raw.start].rstrip()
+        if attribution is None and raw.closed and (not before or before.endswith(OPENINGS)):
+            # only a quotation that opens its sentence: "The term “lying flat” spread, said
+            # Li" credits Li with the sentence, not with the term
+            attribution = _attribution_closing(text_, raw.end, attribution_verbs)
         starts_speech = (
             not before
-            or before.endswith((".", "!", "?", ":", "—"))
+            or before.endswith(OPENINGS)
             or (attribution is not None and attribution.side == "before")
         )
         is_fragment = not starts_speech and attribution is None
