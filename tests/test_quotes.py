@@ -586,3 +586,31 @@ def test_a_verb_followed_by_to_and_a_verb_is_not_speech(lexicon: Lexicon):
     assert [(q.quote_text, q.speaker_entity_id, q.speaker_name) for q in quotes] == [
         ("patched", "ruth-adler", "Adler")
     ]
+
+
+def test_words_quoted_in_a_later_clause_are_its_speakers_and_who_needs_its_person(
+    lexicon: Lexicon,
+):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Union leader Maria Kovac and Transport Minister Omar Haddad met on Monday."],
+            [
+                "Kovac spoke about the last round of talks, when Haddad told the drivers they "
+                "would have to “share the burden” of the new timetable."
+            ],
+            [
+                "Kovac’s account follows the testimony of three drivers, including a veteran "
+                "conductor who described the schedule as “dangerous, unworkable and unfair.”"
+            ],
+            [
+                "The talks were led by Haddad, who told reporters the plan was “final and "
+                "fully costed.”"
+            ],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [
+        ("share the burden", "omar-haddad"),
+        ("dangerous, unworkable and unfair.", None),
+        ("final and fully costed.", "omar-haddad"),
+    ]

@@ -42,7 +42,8 @@ from flows.text.people import FUNCTION_WORDS, PRONOUN_GENDER, PersonMention
 # word or two quoted before the noun they qualify are a scare quote ("the “interim” government");
 # a fragment's subject may be a description ("The president said … “…”"); 9: the attribution
 # that closes a quotation's sentence a few words after it ("…” announced in October, said
-# Scissors"), "continued to" and its like followed by a verb are not speech
+# Scissors"), "continued to" and its like followed by a verb are not speech; words quoted in a
+# later clause are its speaker's ("… when Sondland told them to “deliver”"), "who" needs its person
 QUOTES_RULES_VERSION = "quotes-9"
 
 TERMINAL = tuple(",.?!…—–:;")
@@ -1039,6 +1040,24 @@ def _pronoun(
     return again.pop() if again else None
 
 
+def _nearer_speaker(
+    text: str, named: Sequence[PersonMention], verbs: frozenset[str]
+) -> PersonMention | None:
+    """The person named right before the last verb of saying that has one, before the
+    quotation ("He testified about a meeting when Sondland told …")."""
+    found = None
+    for verb in re.finditer(r"[a-z]+", text):
+        if verb.group() not in verbs or verb.group().endswith("ing"):
+            continue
+        start = verb.start()
+        for person in named:
+            if re.fullmatch(
+                r"\s+(?:also\s+|later\s+|then\s+)?", text[person.char_end : start]
+            ):
+                found = person
+    return found
+
+
 def _fragment_speaker(
     raw: _Raw,
     paragraph: _Paragraph,
@@ -1079,10 +1098,20 @@ def _fragment_speaker(
         # sentence's subject (as in "Sondland was known for telling others …")
         return None, None
     named = [p for p in people if p.sentence_index == sentence and p.char_end <= local]
-    if re.search(r"\bwho\s+(?:\w+\s+)?$", subject):
-        # the person a relative clause refers to: the last one named before it
-        before = [p for p in named if p.char_end <= len(subject.rstrip()) - 3]
-        return (before[-1].entity_id, before[-1].name) if before else (None, None)
+    who = re.search(r"\bwho\s+(?:\w+\s+)?$", subject)
+    if who:
+        # the person a relative clause refers to: the one named right before it, an
+        # appositive between them ("Zhao Leji, the chairman …, who told"); not "Sondland's
+        # appearance follows the testimony of an officer who described …"
+        before = [p for p in named if p.char_end <= who.start()]
+        if before and re.match(r"\s*(?:,|$)", subject[before[-1].char_end : who.start()]):
+            return before[-1].entity_id, before[-1].name
+        return None, None
+    later = _nearer_speaker(text, named, verbs)
+    if later is not None:
+        # "He testified about a meeting when Sondland told officials they would need to
+        # “deliver”": the words are of the nearer clause's speaker
+        return later.entity_id, later.name
     intro = re.match(r"([A-Z][a-z]+)\b[^,]*,\s*", subject)
     offset = intro.end() if intro and intro.group(1).lower() in INTRODUCTIONS else 0
     clause = list(re.finditer(r"(?:,\s+(?:but|while|whereas)|;)\s+", subject))
