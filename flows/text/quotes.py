@@ -1051,9 +1051,7 @@ def _nearer_speaker(
             continue
         start = verb.start()
         for person in named:
-            if re.fullmatch(
-                r"\s+(?:also\s+|later\s+|then\s+)?", text[person.char_end : start]
-            ):
+            if re.fullmatch(r"\s+(?:also\s+|later\s+|then\s+)?", text[person.char_end : start]):
                 found = person
     return found
 
