@@ -80,9 +80,11 @@ class Settings(BaseSettings):
     # DuckDB's memory caps; it spills to disk beyond them. Together with the Python processes
     # they keep a run under 1 GiB (docs/scaling.md, "Memory"): the writer's cap for dbt builds
     # and publishing, and a smaller one for the loads, which run beside the extraction workers
-    # and only append.
+    # and only append; on one dbt thread, a smaller one while a Python model (people, quotes)
+    # streams rows through its rules, whose memory is Python's (macros/memory.sql).
     duckdb_memory_limit: str = "384MB"
     load_memory_limit: str = "256MB"
+    python_model_memory_limit: str = "256MB"
     dbt_threads: int | None = Field(
         default=None,
         ge=1,

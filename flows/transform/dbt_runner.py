@@ -167,6 +167,7 @@ def dbt_environment(
         "NEWSWATCH_DBT_DATABASE": str(database or settings.work_database),
         "NEWSWATCH_TESTS_SINCE": tests_since.isoformat() if tests_since else "",
         "NEWSWATCH_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+        "NEWSWATCH_PYTHON_MODEL_MEMORY_LIMIT": settings.python_model_memory_limit,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_PARTIAL_PARSE": "true",
         # dbt's own log file (the writer's dbt/logs/dbt.log) at info: what each node did and
