@@ -199,3 +199,23 @@ def test_nothing_in_the_project_reads_the_database_path_while_parsing():
         if path.suffix not in (".sql", ".yml", ".py") or parts[0] in ("target", "logs"):
             continue
         assert not reads_the_path.search(path.read_text(encoding="utf-8")), path
+
+
+def test_every_python_model_that_streams_sentences_gives_duckdb_memory_back_after():
+    """A Python model reading every changed sentence runs under the smaller cap on one thread
+    (macros/memory.sql) and restores the build's cap after: a model left under 256 MB would
+    leave every later model of the build there."""
+    properties = _properties(PROJECT / "models" / "intermediate")
+    streaming = [
+        path.stem
+        for path in (PROJECT / "models").rglob("*.py")
+        if 'dbt.ref("int_sentences__tokenized")' in path.read_text()
+    ]
+    assert set(streaming) == {"int_persons__mentioned", "int_quotes__attributed"}
+    for name in streaming:
+        config = properties[name]["config"]
+        assert "{{ python_model_memory_limit() }}" in config["pre_hook"], name
+        assert config["post_hook"] == "{{ restore_memory_limit() }}", name
+    macros = (PROJECT / "macros" / "memory.sql").read_text()
+    assert "target.threads == 1" in macros
+    assert 'env_var("NEWSWATCH_DUCKDB_MEMORY_LIMIT"' in macros.split("restore_memory_limit")[1]
