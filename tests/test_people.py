@@ -461,3 +461,29 @@ def test_a_given_name_the_writer_set_in_parentheses_names_the_person(lexicon: Le
         (0, "Marta Ruiz", "marta-ruiz", "Marta Ruiz"),
         (1, "Okafor", "sandra-okafor", "Sandra Okafor"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # given names the name list does not hold: the role is the only cue
+        ("Celtics great Tacko Fall signed autographs.", ["tacko-fall"]),
+        (
+            "Pop star Doja Ray and Clippers guard Kawhi Leonard were there.",
+            ["doja-ray", "kawhi-leonard"],
+        ),
+        ("Club legend Lamelo Okafor unveiled the statue.", ["lamelo-okafor"]),
+    ],
+)
+def test_a_role_of_sport_or_fame_before_a_name_is_a_title(
+    lexicon: Lexicon, sentence: str, expected: list[str]
+):
+    assert [entity_id for _, _, entity_id in people_in(lexicon, sentence)] == expected
+
+
+def test_a_family_name_first_with_given_names_of_its_country_is_the_surname(lexicon: Lexicon):
+    assert people_in(
+        lexicon,
+        "Zhou Jianguo, a virologist at a Beijing hospital, wrote that the cases were verified.",
+        "Zhou said the patients were isolated.",
+    ) == [(0, "Zhou Jianguo", "zhou-jianguo"), (1, "Zhou", "zhou-jianguo")]

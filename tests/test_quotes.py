@@ -607,10 +607,40 @@ def test_words_quoted_in_a_later_clause_are_its_speakers_and_who_needs_its_perso
                 "The talks were led by Haddad, who told reporters the plan was “final and "
                 "fully costed.”"
             ],
+            ["Haddad said his deputy, Lena Fischer, had dubbed the plan “the quiet revolution.”"],
+            # a name inside the subject's appositive is not the one speaking
+            [
+                "Kovac, the rival of minister Omar Haddad, said the deal was “a cynical "
+                "betrayal of the drivers.”"
+            ],
         ],
     )
     assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [
         ("share the burden", "omar-haddad"),
         ("dangerous, unworkable and unfair.", None),
         ("final and fully costed.", "omar-haddad"),
+        ("the quiet revolution.", "lena-fischer"),
+        ("a cynical betrayal of the drivers.", "maria-kovac"),
+    ]
+
+
+def test_words_quoted_before_an_attributed_quotation_of_the_sentence_are_its_speakers(
+    lexicon: Lexicon,
+):
+    quotes = quotes_in(
+        lexicon,
+        [
+            ["Senator Tom Jones and union leader Ann Smith spoke after the vote."],
+            [
+                "The delays have been “deeply frustrating” and, for now, “we cannot promise "
+                "a date,” airline chief Petra Lindqvist said."
+            ],
+            ["Jones called the plan “reckless” on Monday, while “we will fight it,” Smith said."],
+        ],
+    )
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == [
+        ("deeply frustrating", "petra-lindqvist"),
+        ("we cannot promise a date,", "petra-lindqvist"),
+        ("reckless", "tom-jones"),
+        ("we will fight it,", "ann-smith"),
     ]

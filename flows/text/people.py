@@ -396,8 +396,20 @@ def _surnames(words: Sequence[str], lexicon: Lexicon) -> tuple[str, ...]:
     if not core:
         return ()
     first, last = core[0], core[-1]
-    family_first = first in lexicon.family_name_first and (
-        len(core) == 2 and ("-" in words[-1] or last not in lexicon.given_names)
+    family_first = (
+        first in lexicon.family_name_first
+        and (
+            (len(core) == 2 and ("-" in words[-1] or last not in lexicon.given_names))
+            # "Li Jifeng", "Tran Van Hung": given names of the family-name-first countries only
+            or (
+                len(core) in (2, 3)
+                and all(
+                    fold(w) in lexicon.given_names_after
+                    and w not in lexicon.given_names_written_first
+                    for w in core[1:]
+                )
+            )
+        )
     )
     return (first,) if family_first else (last,)
 

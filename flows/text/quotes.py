@@ -463,7 +463,7 @@ def find_quotes(
     last_speaker: tuple[str, int] | None = None  # entity id and the sentence it spoke in
     last_body: str | None = None  # the last organization or country that spoke
     previous: tuple[Quote, int, int] | None = None  # the last quote, its paragraph, last sentence
-    for raw in raws:
+    for position, raw in enumerate(raws):
         while reported and reported[0][0] < raw.first_sentence:
             spoke_in, entity_id = reported.pop(0)
             if last_speaker is None or spoke_in > last_speaker[1]:
@@ -540,6 +540,33 @@ def find_quotes(
             ):
                 # words quoted later in the same sentence as an attributed quotation
                 speaker_id, speaker_name = previous[0].speaker_entity_id, previous[0].speaker_name
+            later = (
+                None
+                if speaker_id
+                else _said_later_in_sentence(raws, position, text_, attribution_verbs)
+            )
+            if later is not None:
+                # words quoted earlier in the sentence than a quotation attributed right after
+                # it: “terribly disruptive” and …, “we won’t …,” company CEO Andy Vesey said.
+                later_sentence = paragraph.sentence_at(later.speaker_start)
+                local_start = later.speaker_start - paragraph.sentence_start(later_sentence)
+                speaker_id, description = _resolve(
+                    later.speaker,
+                    later_sentence,
+                    local_start,
+                    local_start + len(later.speaker),
+                    people,
+                    organizations,
+                    last_speaker,
+                    text_[later.speaker_end :],
+                    unquoted,
+                    subjects,
+                    roles,
+                )
+                if speaker_id is not None:
+                    speaker_name, verb = later.speaker, later.verb
+                else:
+                    description = None
             if speaker_id is None and (
                 words <= 2 or (words <= SCARE_QUOTE_WORDS and _is_prose(text_, raw.start, raw.end))
             ):
@@ -604,6 +631,21 @@ def find_quotes(
     return _echoes(
         [q for q in quotes if q.speaker_entity_id is not None or unsaid[_plain(q.quote_text)] < 3]
     )
+
+
+def _said_later_in_sentence(
+    raws: Sequence[_Raw], position: int, text: str, verbs: frozenset[str]
+) -> _Attribution | None:
+    """The attribution right after a later quotation of the same sentence and paragraph."""
+    raw = raws[position]
+    for later in raws[position + 1 :]:
+        if later.paragraph != raw.paragraph or later.first_sentence != raw.last_sentence:
+            return None
+        if later.closed:
+            found = _attribution_after(text, later.end, verbs)
+            if found is not None:
+                return found
+    return None
 
 
 def _reported_just_before(
@@ -1040,6 +1082,14 @@ def _pronoun(
     return again.pop() if again else None
 
 
+# Between a person and their verb of saying: an adverb, an auxiliary; a comma only where the
+# name is itself set off by commas ("his predecessor, Fiona Hill, had dubbed it “…”"), not
+# after a name inside the subject's appositive ("Kim Yo Jong, the sister of leader Kim Jong
+# Un, said").
+NEARER_GAP = re.compile(r"\s+(?:(?:also|later|then|had|has|have)\s+)?")
+APPOSITIVE_GAP = re.compile(r",\s+(?:(?:also|later|then|had|has|have)\s+)?")
+
+
 def _nearer_speaker(
     text: str, named: Sequence[PersonMention], verbs: frozenset[str]
 ) -> PersonMention | None:
@@ -1051,7 +1101,10 @@ def _nearer_speaker(
             continue
         start = verb.start()
         for person in named:
-            if re.fullmatch(r"\s+(?:also\s+|later\s+|then\s+)?", text[person.char_end : start]):
+            gap = text[person.char_end : start]
+            if NEARER_GAP.fullmatch(gap) or (
+                APPOSITIVE_GAP.fullmatch(gap) and re.search(r",\s*$", text[: person.char_start])
+            ):
                 found = person
     return found
 
