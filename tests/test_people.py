@@ -487,3 +487,21 @@ def test_a_family_name_first_with_given_names_of_its_country_is_the_surname(lexi
         "Zhou Jianguo, a virologist at a Beijing hospital, wrote that the cases were verified.",
         "Zhou said the patients were isolated.",
     ) == [(0, "Zhou Jianguo", "zhou-jianguo"), (1, "Zhou", "zhou-jianguo")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Hans-Peter Brandt beat Karl-Heinz Weber in straight sets.",
+            ["hans-peter-brandt", "karl-heinz-weber"],
+        ),
+        # compounds that are not two given names stay things or places
+        ("Shares of Rolls-Royce Holdings fell.", []),
+        ("The Harley-Davidson Motor plant reopened.", []),
+    ],
+)
+def test_a_compound_of_two_given_names_is_a_given_name(
+    lexicon: Lexicon, sentence: str, expected: list[str]
+):
+    assert [entity_id for _, _, entity_id in people_in(lexicon, sentence)] == expected

@@ -36,7 +36,9 @@ from flows.text.tokens import TOKEN
 # no new name in a title-case headline, a name before a place's word is the place's; people-8:
 # no given-name cue from a syllable given only where the family name comes first ("Goo Goo
 # Dolls"), which after a family name is one ("Liu He"); a possessive's office is not its name;
-# people-9: a given name set in parentheses before a surname ("Coach (Frank) Vogel")
+# people-9: a given name set in parentheses before a surname ("Coach (Frank) Vogel"), a
+# family name first with its country's given names is the surname ("Li Jifeng"), a compound
+# of two given names is one ("Hans-Peter")
 PEOPLE_RULES_VERSION = "people-9"
 # The language the cues, titles, verbs and pronouns below are written in: people and quotes are
 # looked for only in articles detected in it (int_sentences__tokenized.language).
@@ -863,7 +865,10 @@ def _cue(text: str, run: _Run, words: Sequence[str], end: int, lexicon: Lexicon)
     first = _bare(words[0])
     if _role_before(text, run, lexicon):
         return "title"
-    if first in lexicon.given_names_written_first:
+    if first in lexicon.given_names_written_first or (
+        # a compound given name whose parts are given names ("Hans-Peter", "Marie-Claire")
+        "-" in first and all(part in lexicon.given_names_written_first for part in first.split("-"))
+    ):
         return "given_name"
     if first in lexicon.family_name_first and (
         "-" in words[-1]
