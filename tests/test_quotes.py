@@ -644,3 +644,56 @@ def test_words_quoted_before_an_attributed_quotation_of_the_sentence_are_its_spe
         ("reckless", "tom-jones"),
         ("we will fight it,", "ann-smith"),
     ]
+
+
+def test_the_end_of_a_sentence_another_paragraph_holds_is_the_paragraphs_end():
+    """A quotation carried over paragraphs ends in a sentence its first paragraph does not
+    hold (a real page's quotation did; the rules then stopped the whole build)."""
+    from flows.text.quotes import _Paragraph, _sentence_end
+
+    paragraph = _Paragraph("First one. Second one.", ((4, 0, 9), (5, 11, 21)))
+    assert _sentence_end(paragraph, 5) == 22
+    assert _sentence_end(paragraph, 6) == len(paragraph.text)
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # a later quotation that ends its sentence has no attribution after it
+        (
+            [
+                ["Critics called the plan “reckless and unfair” and “a mistake.”"],
+                ["John Smith said the vote is on Tuesday."],
+            ],
+            [],
+        ),
+        # the last verb of saying decides, not a name in a relative clause before it
+        (
+            [
+                ["Ann Smith, a senator, spoke on Monday."],
+                [
+                    "Ann Smith, whom John Jones praised last year, called the result “a victory "
+                    "for ordinary voters”."
+                ],
+            ],
+            [("a victory for ordinary voters", "ann-smith")],
+        ),
+        # a slogan, a term or a title opening the sentence is not the closing speaker's
+        (
+            [["“We will win” was Mary Jones's message to voters, John Smith said."]],
+            [("We will win", None)],
+        ),
+        (
+            [["“Oppenheimer” won seven Oscars on Sunday, said John Smith, a critic."]],
+            [("Oppenheimer", None)],
+        ),
+        # the fragment's own verb of saying keeps it from the later attribution
+        (
+            [["Opponents called the plan “reckless,” but “it will pass easily,” John Smith said."]],
+            [("it will pass easily,", "john-smith")],
+        ),
+    ],
+)
+def test_attributions_that_must_not_reach_a_quotation(lexicon: Lexicon, paragraphs, expected):
+    quotes = quotes_in(lexicon, paragraphs)
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == expected

@@ -485,10 +485,19 @@ def find_quotes(
         if attribution is None:
             attribution = _name_and_colon(text_, raw.start, paragraph, people)
         before = text_[: raw.start].rstrip()
-        if attribution is None and raw.closed and (not before or before.endswith(OPENINGS)):
-            # only a quotation that opens its sentence: "The term “lying flat” spread, said
-            # Li" credits Li with the sentence, not with the term
-            attribution = _attribution_closing(text_, raw.end, attribution_verbs)
+        if (
+            attribution is None
+            and raw.closed
+            and (not before or before.endswith(OPENINGS))
+            and words > SCARE_QUOTE_WORDS
+            and not _is_title(inner)
+        ):
+            # only words of speech that open their sentence: "The term “lying flat” spread,
+            # said Li" and "“Lying flat” has become a movement, said Li" credit Li with the
+            # sentence, not with the term; the sentence's own end bounds the search
+            attribution = _attribution_closing(
+                text_[: _sentence_end(paragraph, raw.last_sentence)], raw.end, attribution_verbs
+            )
         starts_speech = (
             not before
             or before.endswith(OPENINGS)
@@ -540,9 +549,15 @@ def find_quotes(
             ):
                 # words quoted later in the same sentence as an attributed quotation
                 speaker_id, speaker_name = previous[0].speaker_entity_id, previous[0].speaker_name
+            own_verb = any(
+                word in attribution_verbs
+                for word in re.findall(
+                    r"[a-z]+", text_[paragraph.sentence_start(raw.first_sentence) : raw.start]
+                )
+            )
             later = (
                 None
-                if speaker_id
+                if speaker_id or own_verb  # "Opponents called the plan “reckless,” but …"
                 else _said_later_in_sentence(raws, position, text_, attribution_verbs)
             )
             if later is not None:
@@ -633,18 +648,25 @@ def find_quotes(
     )
 
 
+def _sentence_end(paragraph: _Paragraph, index: int) -> int:
+    """Where sentence ``index`` ends in the paragraph (its end, when another holds it)."""
+    return next((end + 1 for i, _, end in paragraph.sentences if i == index), len(paragraph.text))
+
+
 def _said_later_in_sentence(
     raws: Sequence[_Raw], position: int, text: str, verbs: frozenset[str]
 ) -> _Attribution | None:
-    """The attribution right after a later quotation of the same sentence and paragraph."""
+    """The attribution right after a later quotation of the same sentence and paragraph, one
+    that does not end its sentence; the attribution in that sentence too."""
     raw = raws[position]
     for later in raws[position + 1 :]:
         if later.paragraph != raw.paragraph or later.first_sentence != raw.last_sentence:
             return None
-        if later.closed:
+        if later.closed and not "".join(later.parts).rstrip().endswith((".", "…")):
             found = _attribution_after(text, later.end, verbs)
             if found is not None:
-                return found
+                between = text[later.end : found.speaker_start]
+                return None if _CLAUSE_END.search(between) else found
     return None
 
 
@@ -1093,19 +1115,24 @@ APPOSITIVE_GAP = re.compile(r",\s+(?:(?:also|later|then|had|has|have)\s+)?")
 def _nearer_speaker(
     text: str, named: Sequence[PersonMention], verbs: frozenset[str]
 ) -> PersonMention | None:
-    """The person named right before the last verb of saying that has one, before the
-    quotation ("He testified about a meeting when Sondland told …")."""
+    """The person named right before the last verb of saying before the quotation ("He
+    testified about a meeting when Sondland told …"); nobody when no name stands right before
+    it ("Ann Smith, whom John Jones praised, called it “…”" is left to the subject rules)."""
+    said = [
+        verb
+        for verb in re.finditer(r"[a-z]+", text)
+        if verb.group() in verbs and not verb.group().endswith("ing")
+    ]
+    if not said:
+        return None
+    start = said[-1].start()
     found = None
-    for verb in re.finditer(r"[a-z]+", text):
-        if verb.group() not in verbs or verb.group().endswith("ing"):
-            continue
-        start = verb.start()
-        for person in named:
-            gap = text[person.char_end : start]
-            if NEARER_GAP.fullmatch(gap) or (
-                APPOSITIVE_GAP.fullmatch(gap) and re.search(r",\s*$", text[: person.char_start])
-            ):
-                found = person
+    for person in named:
+        gap = text[person.char_end : start]
+        if NEARER_GAP.fullmatch(gap) or (
+            APPOSITIVE_GAP.fullmatch(gap) and re.search(r",\s*$", text[: person.char_start])
+        ):
+            found = person
     return found
 
 
