@@ -79,6 +79,14 @@ def test_feed_load_is_idempotent_and_creates_pending_articles(con):
         "http://site.test/b.html",
     }
     assert len(pending) == 2
+    # a run reads the ids and URLs first, the feeds' text a batch at a time
+    bare = warehouse.articles_to_fetch(con, max_attempts=3, with_feed_text=False)
+    assert [(p.article_id, p.url, p.summary, p.title) for p in bare] == [
+        (p.article_id, p.url, None, None) for p in pending
+    ]
+    assert any(p.summary or p.title for p in pending)
+    assert warehouse.with_feed_text(con, bare) == pending
+    assert warehouse.with_feed_text(con, bare[1:]) == pending[1:]
 
 
 def test_changed_feed_url_resets_its_state(con):

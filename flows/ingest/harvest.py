@@ -298,7 +298,7 @@ class Harvester:
         """Detect, in the workers, the language of every stored text that has none yet (or one
         from an older detector): how an existing warehouse upgrades, nothing fetched or
         re-extracted. Returns the articles per detected language ("failed": a job failed)."""
-        con = self.database()
+        con = self.loads_written()
         found: Counter[str] = Counter()
         after = ""
         while texts := warehouse.texts_without_language(con, after, LANGUAGE_BATCH):
@@ -318,12 +318,21 @@ class Harvester:
                     progress("languages", len(guesses))
         return found
 
+    def loads_written(self) -> duckdb.DuckDBPyConnection:
+        """The connection, with the pages' loads checkpointed into the database file. The
+        loads gather up to LOAD_CHECKPOINT of WAL, whose rows DuckDB holds in memory until a
+        checkpoint: after 100,000 pages they had filled the loads' 256 MB cap, and the next
+        query over the stored texts ran out of memory."""
+        con = self.database()
+        con.execute("checkpoint")
+        return con
+
     def analyse_stored(self, progress: Progress | None = None) -> int:
         """Analyse again, in the workers, every stored text whose sentences come from another
         analyser version (``flows.text.tokens.ANALYSER_VERSION``): how an existing warehouse
         gets the workers' tokens, runs and quotations, nothing fetched or re-extracted.
         Returns how many articles were analysed (a failed job's are tried on the next run)."""
-        con = self.database()
+        con = self.loads_written()
         analysed = 0
         after = ""
         while texts := warehouse.texts_without_analysis(con, after, LANGUAGE_BATCH):

@@ -181,8 +181,10 @@ def fetch_and_load_feeds(
 
 @task(name="articles-to-fetch", cache_policy=NO_CACHE)
 def pending_articles(settings: Settings) -> list[PendingArticle]:
+    # the feeds' summaries and titles are read a batch at a time (harvest_batch): a first
+    # run over a long history would hold all of them
     with _working_database(settings) as con:
-        return warehouse.articles_to_fetch(con, settings.max_page_attempts)
+        return warehouse.articles_to_fetch(con, settings.max_page_attempts, with_feed_text=False)
 
 
 @task(name="harvest-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
@@ -190,6 +192,7 @@ def harvest_batch(settings: Settings, run_id: str, batch: list[PendingArticle]) 
     """Fetch, archive, extract and score a batch of articles, loading them as they come:
     a transaction per chunk, written in a thread while the workers go on extracting."""
     harvester = harvester_for(settings, run_id)
+    batch = warehouse.with_feed_text(harvester.database(), batch)
     with BackgroundLoader(harvester.database(), run_id) as loader:
         outcomes = harvester.harvest(batch, _report_progress, loader.load)
     return BatchReport.of(outcomes, loader.articles_with_new_text, loader.wall, loader.cpu)

@@ -17,7 +17,12 @@ with the records in ``flows.core.records``; statuses are types in ``flows.core.s
 """
 
 from flows.warehouse.analyses import store_analyses, texts_without_analysis
-from flows.warehouse.articles import ArchivedPage, archived_pages, articles_to_fetch
+from flows.warehouse.articles import (
+    ArchivedPage,
+    archived_pages,
+    articles_to_fetch,
+    with_feed_text,
+)
 from flows.warehouse.connection import (
     MIGRATIONS_DIR,
     WarehouseError,
@@ -61,4 +66,5 @@ __all__ = [
     "texts_without_analysis",
     "texts_without_language",
     "transaction",
+    "with_feed_text",
 ]
