@@ -216,9 +216,10 @@ def test_every_python_model_that_streams_sentences_gives_duckdb_memory_back_afte
         config = properties[name]["config"]
         assert "{{ python_model_memory_limit() }}" in config["pre_hook"], name
         assert config["post_hook"] == "{{ restore_memory_limit() }}", name
-    # and every model starts from the build's cap, whatever failed before it
+    # not a hook for every model: on one thread a Python table model with any pre-hook
+    # could not find its staging table (int_phrases__inflected, a full build at 100k)
     project = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())
-    assert project["models"]["newswatch"]["+pre-hook"] == "{{ restore_memory_limit() }}"
+    assert "+pre-hook" not in project["models"]["newswatch"]
     macros = (PROJECT / "macros" / "memory.sql").read_text()
     assert "target.threads == 1" in macros
     assert 'env_var("NEWSWATCH_DUCKDB_MEMORY_LIMIT"' in macros.split("restore_memory_limit")[1]
