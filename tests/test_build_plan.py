@@ -72,14 +72,52 @@ def test_a_large_warehouse_builds_from_scratch_one_model_at_a_time(settings: Set
     build of a large working database runs one thread; an hourly one (new rows only) two."""
     fingerprint = project_fingerprint(settings, FEEDS)
     settings.writer_dir.mkdir(parents=True)
-    settings.work_database.write_bytes(b"")
-    assert "--threads" not in plan_build(settings, fingerprint, True, NOW).args
     with settings.work_database.open("wb") as handle:  # a sparse file of that size
         handle.truncate(dbt_runner.LARGE_BUILD_BYTES + 1)
     full = plan_build(settings, fingerprint, True, NOW)
     assert full.scope == "full refresh" and full.args[-2:] == ("--threads", "1")
-    record_full_build(settings, fingerprint)
-    assert "--threads" not in plan_build(settings, fingerprint, True, NOW).args
-    assert plan_build(settings, "edited", True, NOW).args[-2:] == ("--threads", "1")
     chosen = settings.model_copy(update={"dbt_threads": 3})
     assert plan_build(chosen, "edited again", True, NOW).args[-2:] == ("--threads", "3")
+
+
+def test_a_build_that_derives_many_sentences_runs_one_model_at_a_time(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    """A first run of 30,000 articles failed out of memory with the quotation finder and
+    fct_entity_mentions side by side: a build deriving more sentences than
+    TWO_THREAD_SENTENCES runs one thread, whatever its scope; one deriving few, two."""
+    import duckdb
+
+    monkeypatch.setattr(dbt_runner, "TWO_THREAD_SENTENCES", 3)
+    fingerprint = project_fingerprint(settings, FEEDS)
+    settings.writer_dir.mkdir(parents=True)
+    assert "--threads" not in plan_build(settings, fingerprint, True, NOW).args  # no database
+    con = duckdb.connect(str(settings.work_database))
+    con.execute("create schema raw; create schema intermediate")
+    con.execute("create table raw.sentences (article_id varchar, loaded_at timestamptz)")
+    con.execute("insert into raw.sentences values ('a', '2026-12-01'), ('a', '2026-12-01')")
+    con.close()
+    assert "--threads" not in plan_build(settings, fingerprint, True, NOW).args  # 2 sentences
+    con = duckdb.connect(str(settings.work_database))
+    con.execute("insert into raw.sentences values ('b', '2026-12-02'), ('b', '2026-12-02')")
+    con.close()
+    first = plan_build(settings, fingerprint, True, NOW)  # 4 sentences, none derived yet
+    assert first.scope == "full refresh" and first.args[-2:] == ("--threads", "1")
+    record_full_build(settings, fingerprint)
+    # derived up to 12-01: the two sentences of 12-02 are new, an hourly build on two threads
+    con = duckdb.connect(str(settings.work_database))
+    con.execute(
+        "create table intermediate.int_sentences__tokenized as "
+        "select * from raw.sentences where loaded_at < '2026-12-02'"
+    )
+    con.close()
+    hourly = plan_build(settings, fingerprint, True, NOW)
+    assert hourly.scope == "incremental" and "--threads" not in hourly.args
+    # a day's news after a long pause: four new sentences, one thread
+    con = duckdb.connect(str(settings.work_database))
+    con.execute("insert into raw.sentences values ('c', '2026-12-03'), ('c', '2026-12-03')")
+    con.close()
+    catching_up = plan_build(settings, fingerprint, True, NOW)
+    assert catching_up.scope == "incremental" and catching_up.args[-2:] == ("--threads", "1")
+    # the project edited: the same count decides
+    assert plan_build(settings, "edited", True, NOW).args[-2:] == ("--threads", "1")

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from flows import warehouse
 from flows.core.faults import crash_soon
 from flows.core.settings import Settings
 
@@ -131,28 +132,76 @@ def plan_build(
     build = ("build", "--exclude-resource-type", "unit_test", "--no-write-json")
     record = _build_record(settings)
     if record.get("derivation_version") != derivation_version(settings):
-        return BuildPlan("full refresh", (*build, "--full-refresh", *_full_build_threads(settings)))
+        threads = _threads(settings, whole_history=True, from_scratch=True)
+        return BuildPlan("full refresh", (*build, "--full-refresh", *threads))
     if record.get("fingerprint") != fingerprint:
-        return BuildPlan("full", (*build, *_full_build_threads(settings)))
+        return BuildPlan("full", (*build, *_threads(settings, whole_history=True)))
     if not has_new_data:
         return BuildPlan(NOTHING_NEW_SCOPE, ())
-    return BuildPlan("incremental", (*build, "--exclude", *HOURLY_EXCLUDE), run_started_at)
+    threads = _threads(settings, whole_history=False)
+    return BuildPlan(
+        "incremental", (*build, "--exclude", *HOURLY_EXCLUDE, *threads), run_started_at
+    )
 
 
-# A working database past this size builds from scratch one model at a time: on a million
-# articles (a 3.2 GB file) the phrase matcher and the sentences' context, built side by side,
-# outgrew a 512 MB cap, while each alone fits (docs/benchmarks-notes.md); the 10k-article
-# benchmark's 0.8 GB builds on two threads. Hourly builds read only new rows: two threads.
+# Two heavy models side by side share one memory cap, and past a size of history they outgrow
+# it while each alone fits, so such builds run one model at a time:
+# - a full build of a working database past this size (every table model reads the whole
+#   history): on a million articles (a 3.2 GB file) the phrase matcher and the sentences'
+#   context outgrew a 512 MB cap together (docs/benchmarks-notes.md);
 LARGE_BUILD_BYTES = 1_500_000_000
+# - any build that derives more sentences than this (a first run or a backfill over a long
+#   history, a full refresh, a day's news after a long pause): a first run of 30,000 articles
+#   (1.6M sentences, a 0.6 GB file) failed out of the 384 MB cap with the quotation finder
+#   and fct_entity_mentions side by side, and once that finder was mended, a full refresh of
+#   it with the sentences' tokens and the wire credits side by side. The 10,000-article
+#   benchmark's first build (539,000 sentences) runs on two threads; an hourly one too.
+TWO_THREAD_SENTENCES = 600_000
 
 
-def _full_build_threads(settings: Settings) -> tuple[str, ...]:
+def _threads(
+    settings: Settings, whole_history: bool, from_scratch: bool = False
+) -> tuple[str, ...]:
+    """dbt's --threads for a build: the user's NEWSWATCH_DBT_THREADS, else one thread when the
+    build is large (above), else the profile's two."""
     if settings.dbt_threads is not None:
         return ("--threads", str(settings.dbt_threads))
     database = settings.work_database
-    if database.exists() and database.stat().st_size > LARGE_BUILD_BYTES:
+    if not database.exists():
+        return ()
+    if whole_history and database.stat().st_size > LARGE_BUILD_BYTES:
+        return ("--threads", "1")
+    if sentences_to_derive(database, settings.duckdb_memory_limit, from_scratch) > (
+        TWO_THREAD_SENTENCES
+    ):
         return ("--threads", "1")
     return ()
+
+
+def sentences_to_derive(database: Path, memory_limit: str, from_scratch: bool) -> int:
+    """Stored sentences the next build derives: all of them from scratch (or before the first
+    build), else those stamped after the newest the derived sentences hold."""
+    con = warehouse.connect(database, memory_limit=memory_limit)
+    try:
+        tables = {
+            f"{schema}.{name}"
+            for schema, name in con.execute(
+                "select schema_name, table_name from duckdb_tables() "
+                "where database_name = current_database()"
+            ).fetchall()
+        }
+        if "raw.sentences" not in tables:
+            return 0
+        since = "'-infinity'::timestamptz"
+        if not from_scratch and DERIVED_SENTENCES in tables:
+            since = f"(select coalesce(max(loaded_at), {since}) from {DERIVED_SENTENCES})"
+        row = con.execute(f"select count(*) from raw.sentences where loaded_at > {since}")
+        return int(row.fetchall()[0][0])
+    finally:
+        con.close()
+
+
+DERIVED_SENTENCES = "intermediate.int_sentences__tokenized"
 
 
 def dbt_environment(
@@ -216,10 +265,15 @@ def _release_database() -> None:
 
 def preload_dbt() -> threading.Thread:
     """Import dbt in the background (seconds on a small machine) while a run fetches pages,
-    so the build does not wait for it."""
+    so the build does not wait for it; and the name lists the people model reads (0.3 s the
+    first time in a process, on the hourly build's longest path before)."""
 
     def load() -> None:
         import dbt.cli.main  # noqa: F401
+
+        from flows.text.people import load_name_lists
+
+        load_name_lists()
 
     thread = threading.Thread(target=load, name="dbt-preload", daemon=True)
     thread.start()

@@ -72,6 +72,13 @@ def _baseline_lines(r: dict[str, Any], base: dict[str, Any] | None) -> list[str]
     return [*lines, ""]
 
 
+def _hourly_runs(inc: dict[str, Any]) -> str:
+    each = inc.get("incremental_dbt_seconds_each")
+    if not each:
+        return ""
+    return f", median of {len(each)} hourly runs ({', '.join(f'{s:.1f}' for s in each)} s)"
+
+
 def _baseline(articles: int) -> dict[str, Any] | None:
     path = BASELINES / f"bench-{articles}.json"
     return json.loads(path.read_text()) if path.exists() else None
@@ -122,9 +129,10 @@ def _size_section(r: dict[str, Any]) -> list[str]:
         "|---|---|---|",
         f"| second run, every feed 304 | {second['wall_seconds']:.1f} s wall, "
         f"{second['peak_rss_mib']} MiB | < 10 s |",
-        f"| dbt after {inc['new_articles']} new articles (1%), incremental | "
-        f"{inc['incremental_dbt_seconds']:.1f} s = {100 * inc['ratio']:.0f}% of a full refresh "
-        f"({inc['full_refresh_dbt_seconds']:.1f} s) | ≤ 10% |",
+        f"| dbt after {inc['new_articles']} new articles (1%), incremental{_hourly_runs(inc)} | "
+        f"{inc['incremental_dbt_seconds']:.1f} s = {100 * inc['ratio']:.1f}% of a full refresh "
+        f"({inc['full_refresh_dbt_seconds']:.1f} s); the hourly run's wall "
+        f"{inc['run_wall_seconds']:.1f} s | ≤ 10% |",
     ]
     found = first.get("stories")
     if found:  # the corpus's planted copies, as the first run grouped them

@@ -138,7 +138,12 @@ def model(dbt, session):
                 sentences.language
             from {sql_of(sentences)} as sentences
             inner join chunk on sentences.article_id = chunk.article_id
-            left join {sql_of(articles)} as articles on sentences.article_id = articles.article_id
+            -- the chunk's texts only: joined whole, DuckDB built its hash table on every
+            -- article's text (beyond the 256 MB cap at 30,000 articles)
+            left join (
+                select article_id, text from {sql_of(articles)}
+                where article_id in (select article_id from chunk)
+            ) as articles on sentences.article_id = articles.article_id
             order by sentences.article_id, sentences.sentence_index
             """
         ).fetchall():
