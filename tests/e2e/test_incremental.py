@@ -331,3 +331,32 @@ def test_hourly_data_tests_read_the_rows_of_the_run_and_the_daily_pass_reads_all
     daily = run_dbt(settings, "test", *scope)
     failed = sorted(n.name.split("_dim_articles")[0].split("_fct_")[0] for n in daily.failures)
     assert failed == ["primary_key", "row_rules"], daily.describe_failures()
+
+
+def test_the_python_models_build_on_one_thread_as_on_two(demo_runs: DemoRuns, tmp_path: Path):
+    """A build that derives a long history runs on one thread (dbt_runner._threads), where the
+    people and quotes models run under a cap of their own (macros/memory.sql) and where a
+    pre-hook on every model once broke the Python table model int_phrases__inflected. Every
+    other test builds on two threads: here the Python models are built again from scratch on
+    one, and hold the same rows."""
+    from tests.e2e.conftest import working_copy
+
+    settings = working_copy(demo_runs.settings, tmp_path)
+    models = ("int_phrases__inflected", "int_persons__mentioned", "int_quotes__attributed")
+
+    def rows() -> dict[str, list[tuple]]:
+        con = duckdb.connect(str(settings.work_database), read_only=True)
+        try:
+            return {
+                model: con.execute(f"select * from intermediate.{model} order by all").fetchall()
+                for model in models
+            }
+        finally:
+            con.close()
+
+    before = rows()
+    assert all(before.values())  # the demo has inflected phrases, persons and quotations
+    result = run_dbt(settings, "run", "--full-refresh", "--threads", "1", "--select", *models)
+    assert result.success, result.describe_failures()
+    assert {node.name for node in result.nodes} >= set(models)
+    assert rows() == before
