@@ -177,10 +177,11 @@ def test_titles_in_a_writers_sentence_are_not_quotations(lexicon: Lexicon):
 @pytest.mark.parametrize(
     ("paragraphs", "speakers"),
     [
-        # "and added," is no speaker phrase: the sentence's subject speaks
+        # "and added," is no speaker phrase: the sentence's subject speaks (the word she never
+        # used is a word mentioned, not her quotation)
         (
             [["Mara Lind said she never used the word “amigos” and added, “I cringe at it.”"]],
-            ["mara-lind", "mara-lind"],
+            ["mara-lind"],
         ),
         # the verb's object may be a name; an appositive may be long
         (
@@ -697,3 +698,71 @@ def test_the_end_of_a_sentence_another_paragraph_holds_is_the_paragraphs_end():
 def test_attributions_that_must_not_reach_a_quotation(lexicon: Lexicon, paragraphs, expected):
     quotes = quotes_in(lexicon, paragraphs)
     assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # words a noun names, with nobody said to speak them: a name, not a quotation
+        (
+            [
+                [
+                    "The state launched an anti-drug campaign on Monday with the slogan "
+                    "“Meth, we’re on it.”"
+                ]
+            ],
+            [],
+        ),
+        (
+            [["Critics recalled the state’s failed “Don’t Jerk and Drive” campaign from 2014."]],
+            [],
+        ),
+        (
+            [["The paper ran the story under the headline “Storm batters the coast again.”"]],
+            [],
+        ),
+        (
+            [["Supporters marched behind the motto: “No taxes on the farm, not one cent.”"]],
+            [],
+        ),
+        # the same nouns beside words someone is said to speak: a quotation
+        (
+            [["“We need everyone on it,” Ann Smith said of the campaign."]],
+            [("We need everyone on it,", "ann-smith")],
+        ),
+        (
+            [
+                [
+                    "“Everyone in the state has to help with this problem.”",
+                    "Campaign officials said the advertisements would run for a year.",
+                ]
+            ],
+            [("Everyone in the state has to help with this problem.", None)],
+        ),
+    ],
+)
+def test_words_a_slogan_or_a_campaign_names_are_no_quotation(
+    lexicon: Lexicon, paragraphs, expected
+):
+    quotes = quotes_in(lexicon, paragraphs)
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        # a few words mentioned as a term or a nickname, whoever the sentence names
+        ("Ann Smith said she never used the term “three amigos” in the talks.", []),
+        ("The three envoys were known as the “Three Amigos.”", []),
+        ("Ann Smith was nicknamed “the Iron Lady” by her rivals.", []),
+        # more words than a term, and someone said to speak them: her quotation
+        (
+            "Ann Smith used the phrase “we will not give up the farm for a trade deal” twice.",
+            ["we will not give up the farm for a trade deal"],
+        ),
+    ],
+)
+def test_words_mentioned_as_a_term_or_a_nickname_are_no_quotation(
+    lexicon: Lexicon, sentence: str, kept: list[str]
+):
+    assert [q.quote_text for q in quotes_in(lexicon, [[sentence]])] == kept

@@ -44,7 +44,7 @@ from flows.text.people import FUNCTION_WORDS, PRONOUN_GENDER, PersonMention
 # that closes a quotation's sentence a few words after it ("…” announced in October, said
 # Scissors"), "continued to" and its like followed by a verb are not speech; words quoted in a
 # later clause are its speaker's ("… when Sondland told them to “deliver”"), "who" needs its person
-QUOTES_RULES_VERSION = "quotes-9"
+QUOTES_RULES_VERSION = "quotes-10"
 
 TERMINAL = tuple(",.?!…—–:;")
 # What stands before a quotation that opens a sentence of speech (nothing else may).
@@ -460,6 +460,7 @@ def find_quotes(
         organizations, key=lambda o: (o.sentence_index, o.char_start, o.entity_id)
     )
     quotes: list[Quote] = []
+    named: list[str] = []  # words left out as a slogan's or a campaign's: they count as said
     last_speaker: tuple[str, int] | None = None  # entity id and the sentence it spoke in
     last_body: str | None = None  # the last organization or country that spoke
     previous: tuple[Quote, int, int] | None = None  # the last quote, its paragraph, last sentence
@@ -612,6 +613,10 @@ def find_quotes(
             # is known: the same speaker goes on (a new one would be named)
             speaker_id = previous[0].speaker_entity_id
             how = "continued"
+        if _named(text_, raw.start, raw.end, words, speaker_id is None and not speaker_name):
+            # the slogan “Meth, we’re on it.”; he never used the term “three amigos”
+            named.append(_plain(inner))
+            continue
         if (
             (speaker_id is None or (how == "after" and not starts_speech))
             and _is_title(inner)
@@ -643,6 +648,7 @@ def find_quotes(
     # the same words quoted three times or more with nobody saying them are a name (a
     # campaign's slogan, a programme), not a quotation, though someone repeat them
     unsaid = Counter(_plain(q.quote_text) for q in quotes if q.speaker_entity_id is None)
+    unsaid.update(named)
     return _echoes(
         [q for q in quotes if q.speaker_entity_id is not None or unsaid[_plain(q.quote_text)] < 3]
     )
@@ -773,6 +779,35 @@ def _modifies_a_noun(paragraph: str, start: int, end: int) -> bool:
         and after is not None
         and after.group(1) not in AFTER_A_HEAD
     )
+
+
+# Words that make the words quoted right after them a name or a term, mentioned rather than
+# spoken. The name of a text ("launched the slogan “…”", "under the headline “…”") and nouns
+# right after the marks ("the “Me Too” movement") are no quotation when nobody is said to
+# speak them; a term ("never used the term “…”", "known as the “…”") when it is a few words,
+# whoever the sentence names (a longer "used the phrase “…”" may be someone's words).
+NAMING_TEXTS = ("slogan", "motto", "tagline", "catchphrase", "hashtag", "headline")
+NAMING_TERMS = ("term", "phrase", "word", "nickname", "moniker", "label")
+NAMING_AFTER = ("campaign", "campaigns", "slogan", "slogans", "ad", "ads", "hashtag", "movement")
+NAMED_WORDS = 4
+_BEFORE_END = r")[\s,:—–]*$"
+_NAMED_TEXT = re.compile(r"\b(?:(?:" + "|".join(NAMING_TEXTS) + r")s?" + _BEFORE_END, re.I)
+_NAMED_TERM = re.compile(
+    r"\b(?:(?:"
+    + "|".join(NAMING_TERMS)
+    + r")s?|(?:known|billed) as(?: the)?|nicknamed(?: the)?"
+    + _BEFORE_END,
+    re.IGNORECASE,
+)
+_NAMED_AFTER = re.compile(r"^[\s,]*(?:" + "|".join(NAMING_AFTER) + r")\b")  # not a new sentence
+
+
+def _named(paragraph: str, start: int, end: int, words: int, unsaid: bool) -> bool:
+    """The quoted words are named by a word next to them: a slogan, a campaign, a term."""
+    before = paragraph[:start]
+    if unsaid and (_NAMED_TEXT.search(before) or _NAMED_AFTER.match(paragraph[end:])):
+        return True
+    return words <= NAMED_WORDS and bool(_NAMED_TERM.search(before) or _NAMED_TEXT.search(before))
 
 
 def _is_prose(paragraph: str, start: int, end: int) -> bool:
