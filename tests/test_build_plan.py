@@ -76,6 +76,8 @@ def test_a_large_warehouse_builds_from_scratch_one_model_at_a_time(settings: Set
         handle.truncate(dbt_runner.LARGE_BUILD_BYTES + 1)
     full = plan_build(settings, fingerprint, True, NOW)
     assert full.scope == "full refresh" and full.args[-2:] == ("--threads", "1")
+    record_full_build(settings, fingerprint)
+    assert plan_build(settings, "edited", True, NOW).args[-2:] == ("--threads", "1")
     chosen = settings.model_copy(update={"dbt_threads": 3})
     assert plan_build(chosen, "edited again", True, NOW).args[-2:] == ("--threads", "3")
 

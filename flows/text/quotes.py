@@ -805,9 +805,11 @@ _NAMED_AFTER = re.compile(r"^[\s,]*(?:" + "|".join(NAMING_AFTER) + r")\b")  # no
 def _named(paragraph: str, start: int, end: int, words: int, unsaid: bool) -> bool:
     """The quoted words are named by a word next to them: a slogan, a campaign, a term."""
     before = paragraph[:start]
-    if unsaid and (_NAMED_TEXT.search(before) or _NAMED_AFTER.match(paragraph[end:])):
+    if _NAMED_TEXT.search(before):
+        return unsaid or words <= NAMED_WORDS
+    if unsaid and _NAMED_AFTER.match(paragraph[end:]):
         return True
-    return words <= NAMED_WORDS and bool(_NAMED_TERM.search(before) or _NAMED_TEXT.search(before))
+    return words <= NAMED_WORDS and bool(_NAMED_TERM.search(before))
 
 
 def _is_prose(paragraph: str, start: int, end: int) -> bool:

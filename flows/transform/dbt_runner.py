@@ -157,6 +157,7 @@ LARGE_BUILD_BYTES = 1_500_000_000
 #   it with the sentences' tokens and the wire credits side by side. The 10,000-article
 #   benchmark's first build (539,000 sentences) runs on two threads; an hourly one too.
 TWO_THREAD_SENTENCES = 600_000
+DERIVED_SENTENCES = "intermediate.int_sentences__tokenized"  # the first model to read them
 
 
 def _threads(
@@ -199,9 +200,6 @@ def sentences_to_derive(database: Path, memory_limit: str, from_scratch: bool) -
         return int(row.fetchall()[0][0])
     finally:
         con.close()
-
-
-DERIVED_SENTENCES = "intermediate.int_sentences__tokenized"
 
 
 def dbt_environment(
