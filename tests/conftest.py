@@ -237,15 +237,23 @@ def seed_lexicon(language: str):
          r["stands_alone"] == "true", r["language"])
         for r in rows("entity_aliases")
     ]  # fmt: skip
+    titles, verbs, words = (
+        rows("person_titles"),
+        rows("attribution_verbs"),
+        rows("not_person_words"),
+    )
     return language_lexicon(
         language,
         aliases,
-        seed_column("person_titles"),
-        seed_column("attribution_verbs"),
-        [(r["word"], r["kind"]) for r in rows("not_person_words")],
+        [r["title"] for r in titles if r["language"] == "en"],
+        [r["verb"] for r in verbs if r["language"] == "en"],
+        [(r["word"], r["kind"]) for r in words if r["language"] == "en"],
         seed_column("family_name_first"),
-        [(r["language"], r["kind"], r["cue"]) for r in rows("person_cues")],
-        [(r["language"], r["cue"], r["kind"]) for r in rows("quote_cues")],
+        [(r["language"], r["kind"], r["cue"]) for r in rows("person_cues")]
+        + [(r["language"], "title", r["title"]) for r in titles if r["language"] != "en"]
+        + [(r["language"], "not_person_word", r["word"]) for r in words if r["language"] != "en"],
+        [(r["language"], r["cue"], r["kind"]) for r in rows("quote_cues")]
+        + [(r["language"], r["verb"], "verb") for r in verbs if r["language"] != "en"],
     )
 
 

@@ -505,3 +505,65 @@ def test_a_compound_of_two_given_names_is_a_given_name(
     lexicon: Lexicon, sentence: str, expected: list[str]
 ):
     assert [entity_id for _, _, entity_id in people_in(lexicon, sentence)] == expected
+
+
+@pytest.mark.parametrize(
+    ("sentences", "expected"),
+    [
+        # a quotation's closing mark and comma end the phrase: "in," is no place before a name
+        (
+            ("“Numbers like these are what we put in,” Maria Gonzalez, a fellow, said.",),
+            [(0, "Maria Gonzalez", "maria-gonzalez")],
+        ),
+        # a first word no list knows, never written in lower case, and the surname said later
+        (
+            (
+                "Oyelaran Adeyemi did not expect the candidate at the breakfast.",
+                "“He has me thinking now,” said Adeyemi.",
+            ),
+            [(0, "Oyelaran Adeyemi", "oyelaran-adeyemi"), (1, "Adeyemi", "oyelaran-adeyemi")],
+        ),
+        # ... but a word the article writes in lower case is sentence case, not a given name
+        (
+            (
+                "Students Adeyemi taught gathered at the gate.",
+                "“He has me thinking now,” said Adeyemi.",
+                "The students cheered.",
+            ),
+            [],
+        ),
+        # a position of sport before the name is its title
+        (
+            ("Jets QB Darnell Okafor threw for 300 yards.",),
+            [(0, "Darnell Okafor", "darnell-okafor")],
+        ),
+        # a market code glued to its digit
+        (("Brent LCOc1 was last at $60.73, down 2.74% on the day.",), []),
+        # an appositive that names an operation or a company, not a post
+        (
+            (
+                "Northern Shield, the Canadian military operation in the Arctic, said the "
+                "flights would go on.",
+            ),
+            [],
+        ),
+        # a name before a company's word is the company's in the whole article
+        (
+            (
+                "Contracts went to Blue Origin, Stella Maris Corporation and SpaceX.",
+                "“Stella Maris and SpaceX are the big players,” she said.",
+            ),
+            [],
+        ),
+        # ... but a foundation's or a centre's name is often a person's
+        (
+            (
+                "The Ruth Calder Foundation funds the school.",
+                "Ruth Calder said the school would open in May.",
+            ),
+            [(1, "Ruth Calder", "ruth-calder")],
+        ),
+    ],
+)
+def test_real_page_traps_of_the_name_finder(lexicon: Lexicon, sentences, expected):
+    assert people_in(lexicon, *sentences) == expected

@@ -766,3 +766,149 @@ def test_words_mentioned_as_a_term_or_a_nickname_are_no_quotation(
     lexicon: Lexicon, sentence: str, kept: list[str]
 ):
     assert [q.quote_text for q in quotes_in(lexicon, [[sentence]])] == kept
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # a name after the verb ends where "of" begins
+        (
+            [
+                [
+                    "“The reef is recovering faster than we hoped,” said marine biologist Tomas "
+                    "Berg of the University of Oslo."
+                ]
+            ],
+            [("The reef is recovering faster than we hoped,", "tomas-berg", "after")],
+        ),
+        # "said the head of the agency": no name before "of", no speaker cut short
+        (
+            [["“The reef is recovering faster than we hoped,” said the head of the agency."]],
+            [("The reef is recovering faster than we hoped,", None, "after")],
+        ),
+        # an appositive that holds commas of its own
+        (
+            [
+                [
+                    "“We did not expect the galaxies to flatten so early,” Priya Raman, a "
+                    "researcher at the Carnegie Institution in Pasadena, California, and lead author "
+                    "of the paper, said in a statement."
+                ]
+            ],
+            [("We did not expect the galaxies to flatten so early,", "priya-raman", "after")],
+        ),
+        # roles listed with commas before the name, then where it was said
+        (
+            [
+                [
+                    "“Our second quarter was weaker than we planned for,” chairman, CEO and founder "
+                    "Hannah Ortiz said in the earnings release."
+                ]
+            ],
+            [("Our second quarter was weaker than we planned for,", "hannah-ortiz", "after")],
+        ),
+        # doubled single marks are a quotation's marks
+        (
+            [["‘‘We will finish the bridge by spring,’’ said Mayor Elena Voss."]],
+            [("We will finish the bridge by spring,", "elena-voss", "after")],
+        ),
+    ],
+)
+def test_attributions_after_a_quotation_past_an_appositive_a_role_or_an_of(
+    lexicon: Lexicon, paragraphs, expected
+):
+    quotes = quotes_in(lexicon, paragraphs)
+    assert [(q.quote_text, q.speaker_entity_id, q.attribution) for q in quotes] == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # a participle of saying: the clause's subject speaks
+        (
+            [
+                ["Ambassador Chen Wei met reporters in London on Monday."],
+                [
+                    "Chen said troops could be sent in, warning: “We will not stand by and watch "
+                    "the city burn.”"
+                ],
+            ],
+            [("We will not stand by and watch the city burn.", "chen-wei")],
+        ),
+        # a participle that is no saying ("adding to fears"): nobody
+        (
+            [
+                ["Ambassador Chen Wei met reporters in London on Monday."],
+                [
+                    "Share prices fell again, adding to fears: “The worst is yet to come for the "
+                    "city's traders.”"
+                ],
+            ],
+            [("The worst is yet to come for the city's traders.", None)],
+        ),
+        # the subject of the clause nearest the verb, not the sentence's
+        (
+            [
+                ["Prime Minister Rosa Lind spoke in Leeds."],
+                [
+                    "The crowd cheered when she urged voters, “Look at what we have already "
+                    "built together.”"
+                ],
+            ],
+            [("Look at what we have already built together.", "rosa-lind")],
+        ),
+    ],
+)
+def test_a_participle_or_a_subordinate_clause_before_a_quotation(
+    lexicon: Lexicon, paragraphs, expected
+):
+    quotes = quotes_in(lexicon, paragraphs)
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # a role the article never gave anyone refers back to the last speaker when nobody
+        # was named since
+        (
+            [
+                ["Mira Dane was voted off the show on Monday."],
+                ["“We lost something precious this week,” Dane said."],
+                ["“It brings you closer together,” said the actor."],
+            ],
+            [
+                ("We lost something precious this week,", "mira-dane"),
+                ("It brings you closer together,", "mira-dane"),
+            ],
+        ),
+        # ... and to nobody when others were named in between
+        (
+            [
+                ["Mira Dane was voted off the show on Monday."],
+                ["“We lost something precious this week,” Dane said."],
+                ["The judges, Carl Brandt and Lena Hoff, praised both dancers."],
+                ["“It brings you closer together,” said the actor."],
+            ],
+            [
+                ("We lost something precious this week,", "mira-dane"),
+                ("It brings you closer together,", None),
+            ],
+        ),
+        # an age describes the article's lead where two were named just before
+        (
+            [
+                ["Ana Ferreira agrees deal to replace Tomas Kral as coach"],
+                ["Ana Ferreira has agreed a deal to replace Tomas Kral as the club's coach."],
+                ["The club dismissed Kral on Sunday after a run of six defeats."],
+                ["The 48-year-old said: “I am proud to join a club with such a history.”"],
+            ],
+            [("I am proud to join a club with such a history.", "ana-ferreira")],
+        ),
+    ],
+)
+def test_a_role_or_an_age_refers_back_to_one_person_or_to_nobody(
+    lexicon: Lexicon, paragraphs, expected
+):
+    quotes = quotes_in(lexicon, paragraphs)
+    assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == expected

@@ -38,8 +38,12 @@ from flows.text.tokens import TOKEN
 # Dolls"), which after a family name is one ("Liu He"); a possessive's office is not its name;
 # people-9: a given name set in parentheses before a surname ("Coach (Frank) Vogel"), a
 # family name first with its country's given names is the surname ("Li Jifeng"), a compound
-# of two given names is one ("Hans-Peter")
-PEOPLE_RULES_VERSION = "people-9"
+# of two given names is one ("Hans-Peter"); people-10: a closing quotation mark and a comma end
+# the phrase before a name ("… put in,” Dylan Nelson said" is no place "in Dylan Nelson"), a word
+# glued to a digit is a code ("LCOc1"), an appositive or a company's word that names a thing
+# ("…, the U.S. military operation", "Sierra Nevada Corporation") is no person's, a first word
+# the article never writes in lower case may be a given name no list knows
+PEOPLE_RULES_VERSION = "people-10"
 # The language the cues, titles, verbs and pronouns below are written in: people and quotes are
 # looked for only in articles detected in it (int_sentences__tokenized.language).
 RULES_LANGUAGE = "en"
@@ -82,6 +86,9 @@ INVERTING_VERBS = frozenset(
 )
 # Right before a name, these make it a thing or a place: "the Sierra Madre", "in Mong Kok".
 NOT_BEFORE_A_PERSON = frozenset("the a an in at near inside outside via across throughout".split())
+# The word right before a name, in its clause: a comma, a stop or a closing quotation mark
+# between them ends the phrase ("… you put in,” Dylan Nelson said" is no place "in Dylan Nelson").
+WORD_BEFORE = re.compile(r"(\w+)[^\w,.;:!?”\"]*$")
 # Words of places and organizations (seed not_person_words) that follow a person's name in
 # lower case as readily as a place's ("the Biden administration", "a Smith campaign"): after
 # a name they say nothing of what it names. After it, the others make the name a place's or an
@@ -252,7 +259,8 @@ def _bare(word: str) -> str:
     return word.lower()
 
 
-_CAPITALIZED = r"\p{Lu}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*"
+# (a word glued to a digit is a code, not a name: "Brent LCOc1", "CLc1")
+_CAPITALIZED = r"\p{Lu}[\p{L}\p{M}]*+(?:['’\-]\p{L}[\p{L}\p{M}]*+)*+(?![\p{N}])"
 _PART = rf"(?:\p{{Lu}}\.(?=\s)|{_CAPITALIZED})"
 _PARTICLE = "(?:" + "|".join(sorted(PARTICLES)) + ")"
 # Capitalized words (and initials) joined by single spaces, particles allowed inside.
@@ -368,11 +376,24 @@ def _role_after(text: str, end: int, lexicon: Lexicon) -> str | None:
     return None if role.isdigit() else role
 
 
+# Where an appositive's post ends and what it is of, at, for … begins.
+POST_END = re.compile(r"\s(?:of|at|for|in|with|from|against|on|to|that|which|based)\s")
+
+
+def _names_a_thing(role: str, lexicon: Lexicon) -> bool:
+    """An appositive whose head is an institution's, a place's or an event's word: "Inherent
+    Resolve, the U.S. military operation against …" names no person."""
+    post = POST_END.split(role, maxsplit=1)[0].split()
+    return bool(post) and _bare(post[-1]) in lexicon.not_person_words
+
+
 def _verb_after(text: str, end: int, lexicon: Lexicon) -> bool:
-    following = re.match(r"^\s*(?:,[^,]{0,80},\s*)?(\w+)(?:\s+(\w+))?", text[end:])
+    following = re.match(r"^\s*(?:,([^,]{0,80}),\s*)?(\w+)(?:\s+(\w+))?", text[end:])
     if not following:
         return False
-    first, second = (following.group(1) or "").lower(), (following.group(2) or "").lower()
+    if following.group(1) and _names_a_thing(following.group(1).strip(), lexicon):
+        return False  # "Inherent Resolve, the U.S. military operation …, told"
+    _, first, second = (g.lower() if g else "" for g in following.groups())
     if first in lexicon.attribution_verbs:
         return True
     return first in lexicon.auxiliaries and second in lexicon.attribution_verbs
@@ -435,7 +456,7 @@ def _is_a_thing_or_place(text: str, run: _Run, start: int, lexicon: Lexicon) -> 
         return False
     if run.prefix:
         return _bare(run.prefix[-1]) in lexicon.not_before
-    before = re.search(r"(\w+)\W*$", text[:start])
+    before = WORD_BEFORE.search(text[:start])
     if before and before.group(1).lower() in lexicon.not_before:
         return True
     # "the northern province of Yen Bai", "the University of Tokyo", "l'île de Ly Son"
@@ -463,12 +484,36 @@ def _said_surnames(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozenset
                 or text[start:end].isupper()
             ):
                 continue
-            before = re.search(r"(\w+)\W*$", text[:start])
+            before = WORD_BEFORE.search(text[:start])
             if before and before.group(1).lower() in lexicon.not_before:
                 continue  # "the Bank said": a body, not a person
             if _verb_after(text, end, lexicon) or _verb_before(text, start, lexicon):
                 found.add(word)
     return frozenset(found)
+
+
+LOWERCASE_WORD = re.compile(r"(?<![\w'’\-])[a-z][a-z'’\-]*")
+# Endings of words that open a sentence with a capital and are no given name.
+NOT_GIVEN_ENDINGS = ("ly", "day", "days", "ing", "ed")
+
+
+def _only_capitalized(word: str, lowercase: frozenset[str]) -> bool:
+    """A first word that may be a given name no list knows: the article never writes it in
+    lower case, and it has no ending of an adverb, a day or a verb form."""
+    return (
+        word.isalpha()
+        and word not in lowercase
+        and len(word) > 2
+        and not word.endswith(NOT_GIVEN_ENDINGS)
+    )
+
+
+# A company's words: the name before one is the company's wherever the article writes it
+# ("Sierra Nevada Corporation" … "Sierra Nevada"); a foundation's, a school's or a centre's
+# name is often a person's ("the Bill & Melinda Gates Foundation"), so those are not here.
+COMPANY_WORDS = frozenset(
+    "co corp corporation company inc ltd holdings industries systems technologies".split()
+)
 
 
 def _names_of_things(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozenset[tuple[str, ...]]:
@@ -488,6 +533,9 @@ def _names_of_things(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozens
             head = re.match(r" ([a-z]+)\b", text[end:])
             if head and head.group(1) in lexicon.name_heads:
                 found.add(name_key(text[start:end]))
+            if len(run.words) >= 3 and _bare(run.words[-1]) in COMPANY_WORDS:
+                # "Sierra Nevada Corporation": "Sierra Nevada" is the company in the article
+                found.add(name_key(text[start : _trimmed(text, run.starts[0], run.ends[-2])[1]]))
     return frozenset(found)
 
 
@@ -506,6 +554,11 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
     # a credit line's names are the journalists' (credit_line): it is read for nobody
     sentences = [s for s in sentences if not credit_line(s.text, lexicon)]
     said = _said_surnames(sentences, lexicon)
+    lowercase = (
+        frozenset(w for s in sentences for w in LOWERCASE_WORD.findall(s.text))
+        if said
+        else frozenset()
+    )
     things = _names_of_things(sentences, lexicon)
     people: list[_Person] = []
     by_surname: dict[str, _Person] = {}
@@ -620,7 +673,12 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
                 cue is None
                 and len(key) <= 3
                 and set(_surnames(words, lexicon)) & said
-                and re.search(r"\w", text[: starts[0]])  # not a capital of sentence case
+                and (
+                    re.search(r"\w", text[: starts[0]])
+                    # at a sentence's start, a first word the article never writes in lower
+                    # case, so no capital of sentence case ("Eyamba Sowers didn't know …")
+                    or (len(key) == 2 and _only_capitalized(key[0], lowercase))
+                )
             ):
                 cue = "surname_said"  # "To LeBron James, …" and later "James said"
             if cue is None:
@@ -852,7 +910,7 @@ def _given_in_parentheses(text: str, start: int, lexicon: Lexicon) -> re.Match[s
     if surname is None or _is_blocked([surname.group()], lexicon):
         return None
     # "The (Jackson) Sun": a newspaper with its city, not a person
-    before = re.search(r"(\w+)\W*$", text[: match.start()])
+    before = WORD_BEFORE.search(text[: match.start()])
     if before and before.group(1).lower() in lexicon.not_before:
         return None
     return match
@@ -880,7 +938,10 @@ def _cue(text: str, run: _Run, words: Sequence[str], end: int, lexicon: Lexicon)
         return "family_name"  # "Moon Jae-in", "Liu He", "Tran Van Hung": family name first
     if _verb_after(text, end, lexicon) or _verb_before(text, run.starts[0], lexicon):
         return "verb"
-    if _role_after(text, end, lexicon) is not None or re.match(r"^,\s+\d{1,3},", text[end:]):
+    role = _role_after(text, end, lexicon)
+    if (role is not None and not _names_a_thing(role, lexicon)) or re.match(
+        r"^,\s+\d{1,3},", text[end:]
+    ):
         return "appositive"
     return None
 

@@ -43,8 +43,14 @@ from flows.text.people import FUNCTION_WORDS, PRONOUN_GENDER, PersonMention
 # a fragment's subject may be a description ("The president said … “…”"); 9: the attribution
 # that closes a quotation's sentence a few words after it ("…” announced in October, said
 # Scissors"), "continued to" and its like followed by a verb are not speech; words quoted in a
-# later clause are its speaker's ("… when Sondland told them to “deliver”"), "who" needs its person
-QUOTES_RULES_VERSION = "quotes-10"
+# later clause are its speaker's ("… when Sondland told them to “deliver”"), "who" needs its person;
+# 10: words mentioned, not spoken (a slogan, a term, a nickname); 11: a speaker after the verb
+# up to "of" ("said geologist Rosaly Lopes of NASA"), an appositive with commas of its own, where
+# and how it was said after a closing attribution ("…, Menear said in the release."), a
+# participle of saying before the quotation ("…, warning: “…”") speaks for the clause's
+# subject, the subject nearest the verb ("… laughed when he urged"), a role or an age refers
+# back to the last speaker or the article's lead; doubled marks (‘‘…’’) are quotation marks
+QUOTES_RULES_VERSION = "quotes-11"
 
 TERMINAL = tuple(",.?!…—–:;")
 # What stands before a quotation that opens a sentence of speech (nothing else may).
@@ -162,7 +168,10 @@ def _paragraphs(passages: Sequence[Passage]) -> list[_Paragraph]:
             parts.append(passage.text)
             offsets.append((passage.index, position, position + len(passage.text)))
             position += len(passage.text) + 1
-        paragraphs.append(_Paragraph(" ".join(parts), tuple(offsets)))
+        # marks doubled as typewriters and wire copy wrote them (‘‘…’’, ``…’’): one mark each,
+        # the text's length kept so that offsets hold
+        text = " ".join(parts).replace("‘‘", "“ ").replace("``", "“ ").replace("’’", " ”")
+        paragraphs.append(_Paragraph(text, tuple(offsets)))
     return paragraphs
 
 
@@ -253,7 +262,9 @@ def _patterns(verbs: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str], 
     """The attribution patterns for a set of verbs: verb then speaker, speaker then verb (an
     appositive between them allowed), and the speaker and verb that introduce a quotation."""
     verb = "(?P<verb>" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True)) + r")\b"
-    appositive = r"(?:,\s+[^,“”\"]{1,200},)?"
+    # one appositive, which may hold commas of its own ("Dylan Nelson, a fellow at the institute
+    # in Munich, Germany, and co-author of the study, said")
+    appositive = r"(?:,\s+[^,“”\"]{1,200}(?:,\s+[^,“”\"]{1,120}){0,3},)?"
     verb_first = re.compile(
         verb
         + r"\s+"
@@ -285,7 +296,7 @@ def _attribution_after(text: str, end: int, verbs: frozenset[str]) -> _Attributi
     offset = end + (lead.end() if lead else 0)
     tail = text[offset:]
     verb_first, speaker_first, _ = _patterns(verbs)
-    match = verb_first.match(tail) or speaker_first.match(tail)
+    match = verb_first.match(tail) or speaker_first.match(tail) or _verb_first_of(tail, verbs)
     if match is None:
         return None
     if match.group("verb").lower() in WITH_AN_INFINITIVE and INFINITIVE.match(
@@ -295,6 +306,25 @@ def _attribution_after(text: str, end: int, verbs: frozenset[str]) -> _Attributi
     speaker = match.group("speaker").strip()
     start = offset + match.start("speaker")
     return _Attribution(speaker, start, start + len(speaker), match.group("verb"), "after")
+
+
+@lru_cache(maxsize=4)
+def _verb_then_name_of(verbs: frozenset[str]) -> re.Pattern[str]:
+    verb = "(?P<verb>" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True)) + r")\b"
+    return re.compile(verb + r"\s+" + SPEAKER + r"(?=\s+of\s)")
+
+
+def _verb_first_of(tail: str, verbs: frozenset[str]) -> re.Match[str] | None:
+    """ "said planetary geologist Rosaly Lopes of NASA's Jet Propulsion Laboratory": a name
+    before "of" ends the speaker; "said the head of the agency" is left whole or to none."""
+    match = _verb_then_name_of(verbs).match(tail)
+    if match is None or match.group("verb").lower() not in INVERTED:
+        return None
+    last = match.group("speaker").split()[-1]
+    return match if last[:1].isupper() and last.rstrip(".").lower() not in _HONORIFICS else None
+
+
+_HONORIFICS = frozenset("mr mrs ms dr prof gen sen rep gov".split())
 
 
 # How far after a quotation's close its sentence's attribution may stand ("…deal” announced in
@@ -327,12 +357,20 @@ def _attribution_closing(text: str, end: int, verbs: frozenset[str]) -> _Attribu
             match = None
         if match is None:
             match = speaker_first.match(clause, comma.end())
-            if match is None or not re.match(r"\s*(?:[.!?]|$)", clause[match.end() :]):
+            if match is None or not CLOSING_TAIL.match(clause[match.end() :]):
                 continue  # "…, Trump said he would …": the clause is his, not the quotation
         start = end + match.start("speaker")
         speaker = match.group("speaker").strip()
         return _Attribution(speaker, start, start + len(speaker), match.group("verb"), "after")
     return None
+
+
+# What may follow "…, Menear said" to the end of its sentence: nothing, or where and how it was
+# said ("in the earnings release", "on Tuesday"), never a clause of his own ("that …").
+CLOSING_TAIL = re.compile(
+    r"(?:\s+(?:in|on|at|during|after|before|while|to)\s+(?:(?!that\b|he\b|she\b|they\b|it\b)"
+    r"[\w'’.\-]+\s*){1,8})?\s*(?:[.!?]|$)"
+)
 
 
 # Where a sentence ends before an attribution: not after an initial or an abbreviation ("Robertson,
@@ -371,10 +409,66 @@ def _attribution_before(text: str, start: int, verbs: frozenset[str]) -> _Attrib
         ):
             break
     if match is None:
-        return None
+        return _participle_before(clause, clause_offset, verbs)
     speaker = match.group("speaker").strip()
     begin = clause_offset + match.start("speaker")
+    # "Audience members laughed when he urged voters, “…”": the subject nearest the verb
+    nearer = SUBORDINATE_SUBJECT.search(speaker)
+    if nearer is not None:
+        begin += nearer.start(1)
+        speaker = nearer.group(1)
     return _Attribution(speaker, begin, begin + len(speaker), match.group("verb"), "before")
+
+
+# A clause inside a speaker phrase whose own subject is the one who speaks: "… laughed when he
+# urged", "… applauded as Smith said".
+SUBORDINATE_SUBJECT = re.compile(
+    r"\s(?:when|as|after|while|because|before|since|until|once|and|but|then)\s+"
+    r"(he|she|they|(?:[A-Z][\w'’\-]*)(?:\s[A-Z][\w'’\-]*){0,3})$"
+)
+
+
+@lru_cache(maxsize=4)
+def _participle_patterns(verbs: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    participles = sorted((v for v in verbs if v.endswith("ing")), key=len, reverse=True)
+    if not participles:
+        return None
+    ending = re.compile(
+        r",\s+(?P<verb>"
+        + "|".join(map(re.escape, participles))
+        + r")(?!\s+to\b)(?:\s+[\w'’]+){0,2}?\s*[:,]\s*$"
+    )
+    subject = re.compile(
+        r"^\s*(?P<speaker>he|she|[A-Z][\w'’\-.]*(?:\s(?:[A-Z][\w'’\-.]*|de|van|von|bin))*)"
+        r"(?:,\s+[^,“”\"]{1,200},)?\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+)?[a-z]+\b"
+    )
+    return ending, subject
+
+
+def _participle_before(clause: str, offset: int, verbs: frozenset[str]) -> _Attribution | None:
+    """ "Liu said the army could be deployed, warning: “…”": a participle of saying (the
+    seed's verbs in -ing) before the quotation, and the clause's subject, a name or a pronoun
+    that opens it, speaks."""
+    patterns = _participle_patterns(verbs)
+    if patterns is None:
+        return None
+    ending, subject = patterns
+    participle = ending.search(clause)
+    if participle is None or re.search(r"[“”\"]", clause[: participle.start()]):
+        return None
+    match = subject.match(clause)
+    if match is None or match.group("speaker").lower() in INTRODUCTION_WORDS:
+        return None
+    speaker = match.group("speaker")
+    begin = offset + match.start("speaker")
+    return _Attribution(speaker, begin, begin + len(speaker), participle.group("verb"), "before")
+
+
+INTRODUCTION_WORDS = (
+    frozenset(w.capitalize() for w in INTRODUCTIONS)
+    | INTRODUCTIONS
+    | frozenset("the a an this that these those it there".split())
+)
 
 
 def _name_and_colon(
@@ -1023,6 +1117,8 @@ def _resolve(
 
 # "the 56-year-old", "the singer and guitarist": a description that refers back to a person.
 AGE = re.compile(r"^[Tt]he\s+\d{1,3}-year-old$")
+# The headline (0) and the first sentence: whoever opens one of them is the article's lead.
+LEAD_SENTENCE = 1
 ROLE_DESCRIPTION = re.compile(r"^[Tt]he\s+([a-z][a-z'’-]+)(?:\s+(?:and|&)\s+([a-z][a-z'’-]+))?$")
 # Roles an article gives people it does not name ("the official said", "the spokesman said"):
 # such a description is no reference back to someone named.
@@ -1053,6 +1149,15 @@ def _anaphor(
     # an age refers back as "he" does; a role only to the subject that opens the latest
     # sentence naming anyone
     found = _pronoun("", sentence, people, last_speaker, start, subjects, bool(heads))
+    if found is None and not heads:
+        # "The 56-year-old said" where two were named just before: an age describes the
+        # article's lead, the person who opens its headline or its first sentence
+        lead = min(((i, e) for i, e in subjects if i <= LEAD_SENTENCE), default=None)
+        named = {
+            p.entity_id for p in people if 0 <= sentence - p.sentence_index <= PRONOUN_LOOKBACK
+        }
+        if lead is not None and lead[1] in named and lead[0] < sentence:
+            return lead[1]
     if found is None or not heads:
         return found
     role = next((p.stated_role for p in people if p.entity_id == found and p.stated_role), None)
@@ -1108,7 +1213,8 @@ def _pronoun(
     is ambiguous or the pronoun's gender contradicts the given name. The subject that opens the
     latest sentence naming anyone decides between several, and is the last speaker again when
     that sentence opens with them ("Figgins declined to say whether Thomas slept …").
-    ``openers_only``: that subject or nobody (a description: "the singer told the crowd")."""
+    ``openers_only``: that subject, or the last speaker when nobody was named since, or nobody
+    (a description: "the singer told the crowd")."""
     gender = PRONOUN_GENDER.get(pronoun)  # none for a description ("the 56-year-old")
 
     def fits(mention: PersonMention) -> bool:
@@ -1131,7 +1237,13 @@ def _pronoun(
         latest = max(p.sentence_index for p in window)
         openers = {e for i, e in subjects if i == latest and e in recent | again}
     if openers_only:
-        return openers.pop() if len(openers) == 1 else None
+        if len(openers) == 1:
+            return openers.pop()
+        # "“…,” Van Der Beek said. … “…,” said the actor": the last speaker, a few sentences
+        # back with nobody named since
+        if not openers and not recent and again and last_speaker is not None:
+            return again.pop() if sentence - last_speaker[1] <= PRONOUN_LOOKBACK else None
+        return None
     if openers == again and again:
         return again.pop()
     if len(recent) == 1:

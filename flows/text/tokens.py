@@ -35,7 +35,8 @@ SEGMENTED_LANGUAGES = frozenset({"zh", "zh-Hant", "ja", "ko"})
 # analysis-2: the text's shingle signature (flows/text/stories.py, raw.article_signatures).
 # analysis-3: Traditional Chinese segmented through its Simplified characters.
 # analysis-4: a straight quotation mark closes a quotation a curly one opened, and the reverse.
-ANALYSER_VERSION = "analysis-4"
+# analysis-5: doubled single marks (‘‘…’’, ``…’’) are a quotation's marks.
+ANALYSER_VERSION = "analysis-5"
 
 
 def tokenize(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -279,7 +279,7 @@ def test_editing_the_cue_seeds_re_derives_persons_and_quotes_without_the_workers
     edit_csv(
         seeds / "not_person_words.csv",
         keep=lambda r: True,
-        add=[{"word": blocked, "kind": "event_or_thing"}],
+        add=[{"word": blocked, "kind": "event_or_thing", "language": "en"}],
     )
     result = run_dbt(settings, "build", *NO_UNIT_TESTS)
     assert result.success, result.describe_failures()

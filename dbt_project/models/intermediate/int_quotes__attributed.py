@@ -61,17 +61,25 @@ def model(dbt, session):
     verbs_relation = dbt.ref("attribution_verbs")
     titles_relation = dbt.ref("person_titles")
     fingerprint = con.sql(f"select * from {sql_of(fingerprint_relation)}").fetchall()[0][0]
+    english = f"where language = '{RULES_LANGUAGE}'"
     verbs = frozenset(
-        row[0] for row in con.sql(f"select verb from {sql_of(verbs_relation)}").fetchall()
+        row[0] for row in con.sql(f"select verb from {sql_of(verbs_relation)} {english}").fetchall()
     )
     # the words of titles and roles: "the singer said" describes a person named before
     roles = frozenset(
         word
-        for row in con.sql(f"select title from {sql_of(titles_relation)}").fetchall()
+        for row in con.sql(f"select title from {sql_of(titles_relation)} {english}").fetchall()
         for word in row[0].lower().split()
     )
+    # another language's attribution verbs join its quote_cues
     cue_rows = con.sql(
-        f"select language, cue, kind from {sql_of(dbt.ref('quote_cues'))} order by all"
+        f"""
+        select language, cue, kind from {sql_of(dbt.ref("quote_cues"))}
+        union
+        select language, verb, 'verb' from {sql_of(verbs_relation)}
+        where language <> '{RULES_LANGUAGE}'
+        order by all
+        """
     ).fetchall()
     cues = {}
     for language in sorted({row[0] for row in cue_rows} - {RULES_LANGUAGE}):
