@@ -225,7 +225,7 @@ def seed_column(name: str) -> list[str]:
 def seed_lexicon(language: str):
     """What flows/text/people.py knows of ``language``, from the project's own seeds, built as
     the dbt model (int_persons__mentioned) builds it: people.language_lexicon."""
-    from flows.text.people import language_lexicon
+    from flows.text.people import cue_seeds, language_lexicon
 
     def rows(name: str) -> list[dict[str, str]]:
         with (SEEDS / f"{name}.csv").open(encoding="utf-8") as handle:
@@ -237,23 +237,22 @@ def seed_lexicon(language: str):
          r["stands_alone"] == "true", r["language"])
         for r in rows("entity_aliases")
     ]  # fmt: skip
-    titles, verbs, words = (
-        rows("person_titles"),
-        rows("attribution_verbs"),
-        rows("not_person_words"),
+    seeds = cue_seeds(
+        [(r["title"], r["language"]) for r in rows("person_titles")],
+        [(r["verb"], r["language"]) for r in rows("attribution_verbs")],
+        [(r["word"], r["kind"], r["language"]) for r in rows("not_person_words")],
+        [(r["language"], r["kind"], r["cue"]) for r in rows("person_cues")],
+        [(r["language"], r["cue"], r["kind"]) for r in rows("quote_cues")],
     )
     return language_lexicon(
         language,
         aliases,
-        [r["title"] for r in titles if r["language"] == "en"],
-        [r["verb"] for r in verbs if r["language"] == "en"],
-        [(r["word"], r["kind"]) for r in words if r["language"] == "en"],
+        seeds.titles,
+        seeds.verbs,
+        seeds.not_person_words,
         seed_column("family_name_first"),
-        [(r["language"], r["kind"], r["cue"]) for r in rows("person_cues")]
-        + [(r["language"], "title", r["title"]) for r in titles if r["language"] != "en"]
-        + [(r["language"], "not_person_word", r["word"]) for r in words if r["language"] != "en"],
-        [(r["language"], r["cue"], r["kind"]) for r in rows("quote_cues")]
-        + [(r["language"], r["verb"], "verb") for r in verbs if r["language"] != "en"],
+        seeds.person_cues,
+        seeds.quote_verbs,
     )
 
 

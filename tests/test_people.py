@@ -518,10 +518,10 @@ def test_a_compound_of_two_given_names_is_a_given_name(
         # a first word no list knows, never written in lower case, and the surname said later
         (
             (
-                "Oyelaran Adeyemi did not expect the candidate at the breakfast.",
+                "Oyewale Adeyemi did not expect the candidate at the breakfast.",
                 "“He has me thinking now,” said Adeyemi.",
             ),
-            [(0, "Oyelaran Adeyemi", "oyelaran-adeyemi"), (1, "Adeyemi", "oyelaran-adeyemi")],
+            [(0, "Oyewale Adeyemi", "oyewale-adeyemi"), (1, "Adeyemi", "oyewale-adeyemi")],
         ),
         # ... but a word the article writes in lower case is sentence case, not a given name
         (
@@ -531,6 +531,22 @@ def test_a_compound_of_two_given_names_is_a_given_name(
                 "The students cheered.",
             ),
             [],
+        ),
+        # ... nor a word of a kind of person, nor a surname someone already has
+        (
+            (
+                "Sophomore Adeyemi threw three touchdowns on Saturday.",
+                "“We played well,” said Adeyemi.",
+            ),
+            [],
+        ),
+        (
+            (
+                "Senator Ann Jones of Ohio opposed the bill on Tuesday.",
+                "Conservative Jones has long opposed such measures.",
+                "“This is a bad law,” Jones said.",
+            ),
+            [(0, "Ann Jones", "ann-jones"), (2, "Jones", "ann-jones")],
         ),
         # a position of sport before the name is its title
         (
@@ -554,6 +570,14 @@ def test_a_compound_of_two_given_names_is_a_given_name(
                 "“Stella Maris and SpaceX are the big players,” she said.",
             ),
             [],
+        ),
+        # ... unless a verb of saying makes it a person's there
+        (
+            (
+                "Shares of Ralph Lauren Corp rose 4% on Tuesday.",
+                "“We had a good year,” Ralph Lauren said.",
+            ),
+            [(1, "Ralph Lauren", "ralph-lauren")],
         ),
         # ... but a foundation's or a centre's name is often a person's
         (

@@ -7,10 +7,10 @@ import pytest
 
 from flows.text.people import Lexicon, Sentence, find_people
 from flows.text.quotes import NamedSpan, Passage, Quote, find_quotes
-from tests.conftest import seed_column
+from tests.conftest import seed_lexicon
 
-VERBS = frozenset(seed_column("attribution_verbs"))
-ROLES = frozenset(word for title in seed_column("person_titles") for word in title.split())
+VERBS = seed_lexicon("en").attribution_verbs  # the English rows, as the models read them
+ROLES = frozenset(word for title in seed_lexicon("en").titles for word in title.split())
 
 
 def quotes_in(
@@ -882,6 +882,19 @@ def test_a_participle_or_a_subordinate_clause_before_a_quotation(
                 ("It brings you closer together,", "mira-dane"),
             ],
         ),
+        # ... not when the writer's own sentence stands between the two quotations
+        (
+            [
+                ["Mira Dane was voted off the show on Monday."],
+                ["“We lost something precious this week,” Dane said."],
+                ["Ratings for the season fell by a third."],
+                ["“It was a difficult season for everyone,” said the producer."],
+            ],
+            [
+                ("We lost something precious this week,", "mira-dane"),
+                ("It was a difficult season for everyone,", None),
+            ],
+        ),
         # ... and to nobody when others were named in between
         (
             [
@@ -900,10 +913,20 @@ def test_a_participle_or_a_subordinate_clause_before_a_quotation(
             [
                 ["Ana Ferreira agrees deal to replace Tomas Kral as coach"],
                 ["Ana Ferreira has agreed a deal to replace Tomas Kral as the club's coach."],
-                ["The club dismissed Kral on Sunday after a run of six defeats."],
+                ["Talks between the club and Ferreira's agents went on into Tuesday night."],
                 ["The 48-year-old said: “I am proud to join a club with such a history.”"],
             ],
             [("I am proud to join a club with such a history.", "ana-ferreira")],
+        ),
+        # ... not when the latest sentence names the other one too (or alone)
+        (
+            [
+                ["Rafael Nadal loses Madrid final to Carlos Alcaraz"],
+                ["Rafael Nadal lost the Madrid final to Carlos Alcaraz on Sunday."],
+                ["In the second set, Alcaraz broke serve twice against Nadal."],
+                ["The 20-year-old said: “It is a dream to win a title here.”"],
+            ],
+            [("It is a dream to win a title here.", None)],
         ),
     ],
 )

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from flows.core.settings import REPO_ROOT, dbt_project_var
-from flows.text.people import Sentence, find_people, fold, language_lexicon
+from flows.text.people import Sentence, cue_seeds, find_people, fold, language_lexicon
 from tools.multilingual_quality import VARIANTS, _article_urls, _interval, load_gold
 from tools.quality import QUALITY_DOC, Score, replace_section
 
@@ -61,14 +61,25 @@ def _lexicons(con: duckdb.DuckDBPyConnection, languages: list[str]) -> dict[str,
             "select entity_id, alias, alias_kind, stands_alone, language from seeds.entity_aliases"
         )
     ]
-    titles = [r[0] for r in rows("select title from seeds.person_titles")]
-    verbs = [r[0] for r in rows("select verb from seeds.attribution_verbs")]
-    blocked = rows("select word, kind from seeds.not_person_words")
+    seeds = cue_seeds(
+        rows("select title, language from seeds.person_titles"),
+        rows("select verb, language from seeds.attribution_verbs"),
+        rows("select word, kind, language from seeds.not_person_words"),
+        rows("select language, kind, cue from seeds.person_cues"),
+        rows("select language, cue, kind from seeds.quote_cues"),
+    )
     families = [r[0] for r in rows("select name from seeds.family_name_first")]
-    cues = rows("select language, kind, cue from seeds.person_cues")
-    quote_verbs = rows("select language, cue, kind from seeds.quote_cues")
     return {
-        code: language_lexicon(code, aliases, titles, verbs, blocked, families, cues, quote_verbs)
+        code: language_lexicon(
+            code,
+            aliases,
+            seeds.titles,
+            seeds.verbs,
+            seeds.not_person_words,
+            families,
+            seeds.person_cues,
+            seeds.quote_verbs,
+        )
         for code in languages
     }
 

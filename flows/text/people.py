@@ -58,8 +58,9 @@ PRONOUN_GENDER = {"he": "male", "him": "male", "his": "male", "she": "female", "
 FUNCTION_WORDS = frozenset(
     """a about according after against all also although an and another any as at because
     before but by despite during each either even every for from given he her here hey his
-    how however i if in instead into it its last later like many meanwhile more most mr mrs ms
-    much my neither next no nor not now of on once one only or other our over since so some
+    how however i if in inside instead into it its last later like many maybe meanwhile more most
+    mr mrs ms
+    much my neither next no nor not now of on once one only or other our over perhaps since so some
     such than that the their them then there these they this those though through thus to
     under unlike until upon us we what when where whether which while who whose why with
     within without yet you""".split()
@@ -493,17 +494,28 @@ def _said_surnames(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozenset
 
 
 LOWERCASE_WORD = re.compile(r"(?<![\w'’\-])[a-z][a-z'’\-]*")
-# Endings of words that open a sentence with a capital and are no given name.
-NOT_GIVEN_ENDINGS = ("ly", "day", "days", "ing", "ed")
+# Endings of English words that open a sentence with a capital and are no given name: adverbs,
+# days, verb forms, adjectives and demonyms (American, Brazilian, Conservative, Arsenal), and
+# nouns of people's roles (Lawyer, Activist, Freshman, Sophomore).
+NOT_GIVEN_ENDINGS = (
+    *"ly day days ing ed an ian ese ish ic al ive ous ful less ent ant ary ory ery".split(),
+    *"er or ore ist man men ism ity ness ship".split(),
+)
 
 
-def _only_capitalized(word: str, lowercase: frozenset[str]) -> bool:
-    """A first word that may be a given name no list knows: the article never writes it in
-    lower case, and it has no ending of an adverb, a day or a verb form."""
+def _unknown_given_name(word: str, lowercase: frozenset[str], lexicon: Lexicon) -> bool:
+    """A first word that may be a given name no list knows ("Eyamba Sowers didn't know …"):
+    the article never writes it in lower case, it is no word the rules know (a function word, a
+    title, a word of things, a curated name) and has no ending of an English word's kind."""
     return (
         word.isalpha()
-        and word not in lowercase
         and len(word) > 2
+        and word not in lowercase
+        and word not in lexicon.function_words
+        and word not in lexicon.titles
+        and word not in lexicon.not_person_words
+        and word not in lexicon.attribution_verbs
+        and word not in lexicon.non_person_names
         and not word.endswith(NOT_GIVEN_ENDINGS)
     )
 
@@ -516,11 +528,17 @@ COMPANY_WORDS = frozenset(
 )
 
 
-def _names_of_things(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozenset[tuple[str, ...]]:
+def _names_of_things(
+    sentences: Sequence[Sentence], lexicon: Lexicon
+) -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]:
     """The names an article puts right before a place's or an institution's word in lower case
     ("Walter Reed hospital", "Forest Hill police", "the Sierra Nevada foothills"): a place's
-    or a building's name there and in the rest of the article, not a person's."""
+    or a building's name there and in the rest of the article, not a person's; and the names
+    before a company's word ("Sierra Nevada Corporation"), which elsewhere in the article are
+    the company's unless more than a given name says they are a person's ("Founder Charles
+    Schwab said")."""
     found = set()
+    companies = set()
     for sentence in sentences:
         text = sentence.text
         for words_of_run in _runs_of(sentence):
@@ -535,8 +553,10 @@ def _names_of_things(sentences: Sequence[Sentence], lexicon: Lexicon) -> frozens
                 found.add(name_key(text[start:end]))
             if len(run.words) >= 3 and _bare(run.words[-1]) in COMPANY_WORDS:
                 # "Sierra Nevada Corporation": "Sierra Nevada" is the company in the article
-                found.add(name_key(text[start : _trimmed(text, run.starts[0], run.ends[-2])[1]]))
-    return frozenset(found)
+                companies.add(
+                    name_key(text[start : _trimmed(text, run.starts[0], run.ends[-2])[1]])
+                )
+    return frozenset(found), frozenset(companies)
 
 
 def _title_case(text: str, lexicon: Lexicon) -> bool:
@@ -559,7 +579,7 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
         if said
         else frozenset()
     )
-    things = _names_of_things(sentences, lexicon)
+    things, companies = _names_of_things(sentences, lexicon)
     people: list[_Person] = []
     by_surname: dict[str, _Person] = {}
     mentions: list[PersonMention] = []
@@ -669,6 +689,14 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
                 emit(sentence, start, end, named, "surname", "surname")
                 continue
             cue = _cue(text, run, words, end, lexicon)
+            if cue == "given_name" and key in companies:
+                # "Sierra Nevada" after "Sierra Nevada Corporation": the company, unless a verb
+                # of saying says a person ("…,” Ralph Lauren said" after "Ralph Lauren Corp")
+                if not (
+                    _verb_after(text, end, lexicon) or _verb_before(text, run.starts[0], lexicon)
+                ):
+                    continue
+                cue = "verb"
             if (
                 cue is None
                 and len(key) <= 3
@@ -677,7 +705,11 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
                     re.search(r"\w", text[: starts[0]])
                     # at a sentence's start, a first word the article never writes in lower
                     # case, so no capital of sentence case ("Eyamba Sowers didn't know …")
-                    or (len(key) == 2 and _only_capitalized(key[0], lowercase))
+                    or (
+                        len(key) == 2
+                        and key[-1] not in by_surname  # no one named already: not theirs
+                        and _unknown_given_name(key[0], lowercase, lexicon)
+                    )
                 )
             ):
                 cue = "surname_said"  # "To LeBron James, …" and later "James said"
@@ -1115,6 +1147,51 @@ def credit_line(text: str, lexicon: Lexicon) -> bool:
             if run is not None and len(run.group().split()) >= 2:
                 return True
     return False
+
+
+@dataclass(frozen=True)
+class CueSeeds:
+    """The cue seeds' rows as language_lexicon takes them: the English rows of person_titles,
+    attribution_verbs and not_person_words are the English rules' own; another language's rows
+    join that language's person_cues (titles, not_person_word) and quote_cues (verbs)."""
+
+    titles: list[str]
+    verbs: list[str]
+    not_person_words: list[tuple[str, str]]
+    person_cues: list[tuple[str, str, str]]  # language, kind, cue
+    quote_verbs: list[tuple[str, str, str]]  # language, cue, kind
+
+
+def cue_seeds(
+    titles: Iterable[tuple[str, str]],
+    verbs: Iterable[tuple[str, str]],
+    not_person_words: Iterable[tuple[str, str, str]],
+    person_cues: Iterable[tuple[str, str, str]],
+    quote_cues: Iterable[tuple[str, str, str]],
+) -> CueSeeds:
+    """Rows: person_titles (title, language), attribution_verbs (verb, language),
+    not_person_words (word, kind, language), person_cues (language, kind, cue), quote_cues
+    (language, cue, kind)."""
+    titles, verbs, not_person_words = list(titles), list(verbs), list(not_person_words)
+    english = RULES_LANGUAGE
+    return CueSeeds(
+        titles=[title for title, code in titles if code == english],
+        verbs=[verb for verb, code in verbs if code == english],
+        not_person_words=[(word, kind) for word, kind, code in not_person_words if code == english],
+        person_cues=[
+            *person_cues,
+            *((code, "title", title) for title, code in titles if code != english),
+            *(
+                (code, "not_person_word", word)
+                for word, _, code in not_person_words
+                if code != english
+            ),
+        ],
+        quote_verbs=[
+            *quote_cues,
+            *((code, verb, "verb") for verb, code in verbs if code != english),
+        ],
+    )
 
 
 def language_lexicon(

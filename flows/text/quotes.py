@@ -79,8 +79,8 @@ SCARE_QUOTE_WORDS = 3
 SPEAKER = (
     r"(?<![\w'’])"
     r"(?!(?:and|but|or|as|to|in|on|at|of|for|with|from|by|that|which|while|when|then)\b)"
-    r"(?!(?:According|After|As|At|Before|By|During|Following|For|In|On|Since|Speaking|While"
-    r"|With)\b)"
+    r"(?!(?:According|After|Although|As|At|Because|Before|By|Despite|During|Even|Following|For"
+    r"|If|In|On|Once|Since|Speaking|Though|Unless|Until|When|Whether|While|With)\b)"
     r"(?P<speaker>he|she|they|it|we"
     r"|(?:Dr|Mr|Mrs|Ms|Prof|Gen|Sen|Rep|Gov|Lt|Col|Maj|Capt|Adm|Sgt)\.\s[A-Z][^,.;:!?“”\"]{0,60}?"
     r"|(?:the|a|an|its|his|her|their|one|another|some|several|two|three)\s+"
@@ -168,9 +168,9 @@ def _paragraphs(passages: Sequence[Passage]) -> list[_Paragraph]:
             parts.append(passage.text)
             offsets.append((passage.index, position, position + len(passage.text)))
             position += len(passage.text) + 1
-        # marks doubled as typewriters and wire copy wrote them (‘‘…’’, ``…’’): one mark each,
-        # the text's length kept so that offsets hold
-        text = " ".join(parts).replace("‘‘", "“ ").replace("``", "“ ").replace("’’", " ”")
+        # marks doubled as wire copy writes them (‘‘…’’, or “…’’): one mark each, the text's
+        # length kept so that offsets hold
+        text = " ".join(parts).replace("‘‘", "“ ").replace("’’", " ”")
         paragraphs.append(_Paragraph(text, tuple(offsets)))
     return paragraphs
 
@@ -262,16 +262,19 @@ def _patterns(verbs: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str], 
     """The attribution patterns for a set of verbs: verb then speaker, speaker then verb (an
     appositive between them allowed), and the speaker and verb that introduce a quotation."""
     verb = "(?P<verb>" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True)) + r")\b"
-    # one appositive, which may hold commas of its own ("Dylan Nelson, a fellow at the institute
-    # in Munich, Germany, and co-author of the study, said")
-    appositive = r"(?:,\s+[^,“”\"]{1,200}(?:,\s+[^,“”\"]{1,120}){0,3},)?"
+    appositive = r"(?:,\s+[^,“”\"]{1,200},)?"
+    # after a quotation, one appositive may hold commas of its own ("…,” Dylan Nelson, a fellow
+    # at the institute in Munich, Germany, and co-author of the study, said")
+    long_appositive = r"(?:,\s+[^,“”\"]{1,200}(?:,\s+[^,“”\"]{1,120}){0,3},)?"
     verb_first = re.compile(
         verb
         + r"\s+"
         + SPEAKER
         + r"(?=\s*(?:[,.;:!?]|$|\s+(?:in|on|at|to|during|after|before|when|while|adding|who)\b))"
     )
-    speaker_first = re.compile(SPEAKER + appositive + r"\s+(?:also\s+|later\s+|then\s+)?" + verb)
+    speaker_first = re.compile(
+        SPEAKER + long_appositive + r"\s+(?:also\s+|later\s+|then\s+)?" + verb
+    )
     # the attribution ends with a colon or comma right before the quotation: "she said:",
     # "he told reporters,"; without one the quoted words are set inside the sentence
     introducing = re.compile(
@@ -408,6 +411,10 @@ def _attribution_before(text: str, start: int, verbs: frozenset[str]) -> _Attrib
             r"(?:,|\b(?:which|who|whom|that|where))\s+$", clause[: match.start("speaker")]
         ):
             break
+    if match is not None and _says_between(
+        clause[match.end("speaker") : match.start("verb")], verbs
+    ):
+        match = None  # "Carney was sacked, the club said, warning:": the club's words
     if match is None:
         return _participle_before(clause, clause_offset, verbs)
     speaker = match.group("speaker").strip()
@@ -420,10 +427,17 @@ def _attribution_before(text: str, start: int, verbs: frozenset[str]) -> _Attrib
     return _Attribution(speaker, begin, begin + len(speaker), match.group("verb"), "before")
 
 
+def _says_between(text: str, verbs: frozenset[str]) -> bool:
+    """Whether words between a speaker and a verb hold a verb of saying of their own, or a
+    clause joined by "and" or "but"."""
+    words = re.findall(r"[a-z]+", text)
+    return any(w in verbs for w in words) or bool(re.search(r"[,;]\s+(?:and|but)\s", text))
+
+
 # A clause inside a speaker phrase whose own subject is the one who speaks: "… laughed when he
-# urged", "… applauded as Smith said".
+# urged", "… applauded as Smith said" (not "leaders such as Smith", not "X and Y said").
 SUBORDINATE_SUBJECT = re.compile(
-    r"\s(?:when|as|after|while|because|before|since|until|once|and|but|then)\s+"
+    r"\s(?:when|(?<!such )as|after|while|because|before|since|until|once|then)\s+"
     r"(he|she|they|(?:[A-Z][\w'’\-]*)(?:\s[A-Z][\w'’\-]*){0,3})$"
 )
 
@@ -440,7 +454,8 @@ def _participle_patterns(verbs: frozenset[str]) -> tuple[re.Pattern[str], re.Pat
     )
     subject = re.compile(
         r"^\s*(?P<speaker>he|she|[A-Z][\w'’\-.]*(?:\s(?:[A-Z][\w'’\-.]*|de|van|von|bin))*)"
-        r"(?:,\s+[^,“”\"]{1,200},)?\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+)?[a-z]+\b"
+        r"(?<!['’]s)(?:,\s+[^,“”\"]{1,200},)?\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+)?"
+        r"[a-z]+\b"
     )
     return ending, subject
 
@@ -459,6 +474,8 @@ def _participle_before(clause: str, offset: int, verbs: frozenset[str]) -> _Attr
     match = subject.match(clause)
     if match is None or match.group("speaker").lower() in INTRODUCTION_WORDS:
         return None
+    if _says_between(clause[match.end() : participle.start() + 1], verbs):
+        return None  # "Holt beat Carney, and Carney's allies reacted, urging:": not Holt's
     speaker = match.group("speaker")
     begin = offset + match.start("speaker")
     return _Attribution(speaker, begin, begin + len(speaker), participle.group("verb"), "before")
@@ -608,6 +625,13 @@ def find_quotes(
             speaker_sentence = paragraph.sentence_at(attribution.speaker_start)
             local_start = attribution.speaker_start - paragraph.sentence_start(speaker_sentence)
             local_end = local_start + len(attribution.speaker)
+            # the last speaker's quotation ends right before this one
+            adjacent = (
+                previous is not None
+                and last_speaker is not None
+                and previous[0].speaker_entity_id == last_speaker[0]
+                and previous[2] >= raw.first_sentence - 1
+            )
             speaker_id, description = _resolve(
                 attribution.speaker,
                 speaker_sentence,
@@ -620,6 +644,7 @@ def find_quotes(
                 unquoted,
                 subjects,
                 roles,
+                adjacent,
             )
         elif is_fragment:
             if words <= 2 and _modifies_a_noun(text_, raw.start, raw.end):
@@ -1070,6 +1095,10 @@ def _is_person(entity_id: str, people: Sequence[PersonMention]) -> bool:
     return any(p.entity_id == entity_id for p in people)
 
 
+# Words that make the name after them in a speaker phrase someone else's object, not the speaker.
+OBJECT_BEFORE = re.compile(r"\b(?:for|such as|with|to|from|behalf|like|including)\s")
+
+
 def _resolve(
     speaker: str,
     sentence: int,
@@ -1082,9 +1111,11 @@ def _resolve(
     unquoted: Sequence[PersonMention] | None = None,
     subjects: frozenset[tuple[int, str]] = frozenset(),
     roles: frozenset[str] = frozenset(),
+    adjacent: bool = False,
 ) -> tuple[str | None, str | None]:
     """The entity behind an attribution's speaker phrase, and how the article describes it
-    (``unquoted``: the people a pronoun can be)."""
+    (``unquoted``: the people a pronoun can be; ``adjacent``: the last speaker's quotation
+    ends right before this one)."""
     lowered = speaker.lower()
     if lowered in PRONOUN_GENDER or lowered in ("they", "it", "we"):
         if lowered not in SPEAKER_PRONOUNS:
@@ -1097,6 +1128,8 @@ def _resolve(
             and person.char_start < end
             and start < person.char_end
         ):
+            if OBJECT_BEFORE.search(speaker[: max(0, person.char_start - start)]):
+                return None, None  # "Lawyers for Jane Holt said", "leaders such as Merkel"
             appositive = re.match(r"^,\s+((?:a|an|the)\s[^,;:]+)", after)
             return person.entity_id, appositive.group(1) if appositive else person.stated_role
     # an organization or a country speaks through its name ("the Global Times reported") or
@@ -1111,7 +1144,9 @@ def _resolve(
     pool = people if unquoted is None else unquoted
     described = _described(speaker, sentence, start, pool)
     if described is None:
-        described = _anaphor(speaker, sentence, start, pool, last_speaker, subjects, roles)
+        described = _anaphor(
+            speaker, sentence, start, pool, last_speaker, subjects, roles, adjacent
+        )
     return (described, speaker) if described else (None, None)
 
 
@@ -1133,6 +1168,7 @@ def _anaphor(
     last_speaker: tuple[str, int] | None,
     subjects: frozenset[tuple[int, str]],
     roles: frozenset[str],
+    adjacent: bool = False,
 ) -> str | None:
     """The person a description of age or of a role ("the 56-year-old said", "the singer and
     guitarist told the audience") refers back to: for an age, as "he" or "she" with no gender;
@@ -1148,15 +1184,19 @@ def _anaphor(
             return None
     # an age refers back as "he" does; a role only to the subject that opens the latest
     # sentence naming anyone
-    found = _pronoun("", sentence, people, last_speaker, start, subjects, bool(heads))
+    found = _pronoun(
+        "", sentence, people, last_speaker, start, subjects, bool(heads), bool(heads) and adjacent
+    )
     if found is None and not heads:
         # "The 56-year-old said" where two were named just before: an age describes the
-        # article's lead, the person who opens its headline or its first sentence
+        # article's lead (who opens its headline or its first sentence) when the latest
+        # sentence naming anyone names the lead alone
         lead = min(((i, e) for i, e in subjects if i <= LEAD_SENTENCE), default=None)
-        named = {
-            p.entity_id for p in people if 0 <= sentence - p.sentence_index <= PRONOUN_LOOKBACK
-        }
-        if lead is not None and lead[1] in named and lead[0] < sentence:
+        before = [p for p in people if 0 <= sentence - p.sentence_index <= PRONOUN_LOOKBACK]
+        before = [p for p in before if p.sentence_index < sentence or p.char_end <= start]
+        latest = max((p.sentence_index for p in before), default=None)
+        named = {p.entity_id for p in before if p.sentence_index == latest}
+        if lead is not None and named == {lead[1]} and lead[0] < sentence:
             return lead[1]
     if found is None or not heads:
         return found
@@ -1207,14 +1247,16 @@ def _pronoun(
     position: int | None = None,
     subjects: frozenset[tuple[int, str]] = frozenset(),
     openers_only: bool = False,
+    last_if_alone: bool = False,
 ) -> str | None:
     """He or she: the one person named since the last speaker spoke (in the sentences after
     it, up to the pronoun at ``position`` of this one), else the last speaker; nobody when that
     is ambiguous or the pronoun's gender contradicts the given name. The subject that opens the
     latest sentence naming anyone decides between several, and is the last speaker again when
     that sentence opens with them ("Figgins declined to say whether Thomas slept …").
-    ``openers_only``: that subject, or the last speaker when nobody was named since, or nobody
-    (a description: "the singer told the crowd")."""
+    ``openers_only``: that subject or nobody (a description: "the singer told the crowd");
+    ``last_if_alone``: else the last speaker, whose quotation ends right before, when nobody
+    was named since."""
     gender = PRONOUN_GENDER.get(pronoun)  # none for a description ("the 56-year-old")
 
     def fits(mention: PersonMention) -> bool:
@@ -1239,10 +1281,10 @@ def _pronoun(
     if openers_only:
         if len(openers) == 1:
             return openers.pop()
-        # "“…,” Van Der Beek said. … “…,” said the actor": the last speaker, a few sentences
-        # back with nobody named since
-        if not openers and not recent and again and last_speaker is not None:
-            return again.pop() if sentence - last_speaker[1] <= PRONOUN_LOOKBACK else None
+        # "“…,” Van Der Beek said. “…,” said the actor": the last speaker, whose quotation
+        # ends right before, with nobody named since
+        if last_if_alone and not openers and not recent and again:
+            return again.pop()
         return None
     if openers == again and again:
         return again.pop()

@@ -12,6 +12,7 @@ from flows.text.people import (
     PEOPLE_RULES_VERSION,
     RULES_LANGUAGE,
     Sentence,
+    cue_seeds,
     find_people,
     language_lexicon,
 )
@@ -56,22 +57,15 @@ def model(dbt, session):
     entities = dbt.ref("entities")
     aliases = dbt.ref("entity_aliases")
     # the cue seeds' English rows are the English rules' own; another language's rows join
-    # that language's cues (person_cues' titles and words, quote_cues' verbs)
-    title_rows = read(dbt.ref("person_titles"), "title, language")
-    verb_rows = read(dbt.ref("attribution_verbs"), "verb, language")
-    word_rows = read(dbt.ref("not_person_words"), "word, kind, language")
-    titles = [title for title, code in title_rows if code == RULES_LANGUAGE]
-    verbs = [verb for verb, code in verb_rows if code == RULES_LANGUAGE]
-    not_person_words = [(word, kind) for word, kind, code in word_rows if code == RULES_LANGUAGE]
+    # that language's cues (people.cue_seeds)
+    seeds = cue_seeds(
+        read(dbt.ref("person_titles"), "title, language"),
+        read(dbt.ref("attribution_verbs"), "verb, language"),
+        read(dbt.ref("not_person_words"), "word, kind, language"),
+        read(dbt.ref("person_cues"), "language, kind, cue"),
+        read(dbt.ref("quote_cues"), "language, cue, kind"),
+    )
     family_names = [row[0] for row in read(dbt.ref("family_name_first"), "name")]
-    # other languages' cues: person_cues (titles, function words, …), quote_cues' verbs
-    cues = read(dbt.ref("person_cues"), "language, kind, cue")
-    cues += [(code, "title", title) for title, code in title_rows if code != RULES_LANGUAGE]
-    cues += [
-        (code, "not_person_word", word) for word, _, code in word_rows if code != RULES_LANGUAGE
-    ]
-    quote_verbs = read(dbt.ref("quote_cues"), "language, cue, kind")
-    quote_verbs += [(code, verb, "verb") for verb, code in verb_rows if code != RULES_LANGUAGE]
     types = dict(read(entities, "entity_id, entity_type"))
     alias_rows = read(aliases, "entity_id, alias, alias_kind, stands_alone, language")
     # (a ref inside a generator expression is not seen by dbt's parser: named first)
@@ -87,12 +81,12 @@ def model(dbt, session):
         language: language_lexicon(
             language,
             alias_rows,
-            titles,
-            verbs,
-            not_person_words,
+            seeds.titles,
+            seeds.verbs,
+            seeds.not_person_words,
             family_names,
-            cues,
-            quote_verbs,
+            seeds.person_cues,
+            seeds.quote_verbs,
         )
         for language in languages
     }
