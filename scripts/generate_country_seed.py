@@ -105,7 +105,7 @@ CURATED: dict[str, Curated] = {
     "BM": C(demonyms="Bermudian"),
     "BN": C(name="Brunei", demonyms="Bruneian", capitals="Bandar Seri Begawan", wikidata="Q921"),
     "BO": C(name="Bolivia", demonyms="Bolivian"),
-    "BQ": C(variants="Caribbean Netherlands"),
+    "BQ": C(variants="Caribbean Netherlands"),  # and "Bonaire, St Eustatius and Saba": press_forms
     "BR": C(demonyms="Brazilian", capitals="Brasília; Brasilia", wikidata="Q155"),
     "BS": C(demonyms="Bahamian"),
     "BT": C(demonyms="Bhutanese", capitals="Thimphu"),
@@ -148,7 +148,7 @@ CURATED: dict[str, Curated] = {
     "DK": C(demonyms="Danish", capitals="Copenhagen", wikidata="Q35"),
     "DO": C(capitals="Santo Domingo"),
     "DZ": C(demonyms="Algerian", capitals="Algiers"),
-    "EC": C(demonyms="Ecuadorian", capitals="Quito"),
+    "EC": C(demonyms="Ecuadorian; Ecuadorean", capitals="Quito"),
     "EE": C(demonyms="Estonian", capitals="Tallinn"),
     "EG": C(demonyms="Egyptian", capitals="Cairo", wikidata="Q79"),
     "ER": C(demonyms="Eritrean", capitals="Asmara"),
@@ -353,7 +353,7 @@ CURATED: dict[str, Curated] = {
     "UZ": C(demonyms="Uzbek", capitals="Tashkent"),
     "VA": C(name="Vatican City", short="Vatican; Holy See"),
     "VE": C(name="Venezuela", demonyms="Venezuelan", capitals="Caracas", wikidata="Q717"),
-    "VG": C(name="British Virgin Islands"),
+    "VG": C(name="British Virgin Islands", abbr_exact="BVI"),
     "VI": C(name="US Virgin Islands", variants="U.S. Virgin Islands"),
     "VN": C(name="Vietnam", demonyms="Vietnamese", capitals="Hanoi", wikidata="Q881"),
     "WS": C(demonyms="Samoan", capitals="Apia"),
@@ -380,6 +380,21 @@ def usable_iso_name(name: str | None) -> str | None:
     if not name or "," in name or "(" in name:
         return None
     return re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
+
+
+def press_forms(candidates: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """How the English press writes the names ISO spells out: "St" for "Saint" and "Sint" ("St
+    Kitts and Nevis", "Bonaire, St Eustatius and Saba"; "St." reads as the same words) and "&"
+    for "and" ("St. Kitts & Nevis"), as variants."""
+    forms = []
+    for alias, kind, case_rule in candidates:
+        if kind not in ("name", "short_name", "variant"):
+            continue
+        saint = re.sub(r"\b(?:Saint|Sint) ", "St ", alias)
+        for form in {saint, alias.replace(" and ", " & "), saint.replace(" and ", " & ")}:
+            if form != alias:
+                forms.append((form, "variant", case_rule))
+    return forms
 
 
 def country_rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
@@ -422,6 +437,7 @@ def country_rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
             (curated.variants, "variant", "capitalized"),
         ]:
             candidates += [(alias, kind, case_rule) for alias in split(field)]
+        candidates += press_forms(candidates)
         dropped = set(split(curated.drop))
         seen: set[str] = set()
         for alias, kind, case_rule in candidates:

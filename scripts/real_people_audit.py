@@ -23,7 +23,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.core.settings import REPO_ROOT
-from tools.audit import PipelineRun, checked_texts, page_title, run_pipeline
+from tools.audit import PipelineRun, checked_texts, page_title, read_warehouse, run_pipeline
+from tools.country_cases import CaseScores, load_cases, score_cases
+from tools.country_cases import figures as case_figures
+from tools.country_cases import table as case_table
 from tools.people_audit import (
     FUZZY,
     PERSON,
@@ -150,6 +153,7 @@ def render_section(
     run: PipelineRun,
     when: datetime,
     before: dict | None = None,
+    cases: CaseScores | None = None,
 ) -> str:
     labelled = audit.results
     n_persons = sum(len(r.page.persons) for r in labelled)
@@ -244,6 +248,21 @@ def render_section(
         for name in (*SPLITS, "all"):
             lines.append(_compact_row(f"{name}, before", before[name]))
             lines.append(_compact_row(f"{name}, now", now[name]))
+    if cases is not None:
+        lines += [
+            "",
+            "## Country cases",
+            "",
+            "The hard country mentions labelled on the same pages (`country_cases`: abbreviations,",
+            "short names, territories, capitals as a government or as the city, datelines, US",
+            "states and their codes, cities as teams, names inside names; tools/country_cases.py):",
+            "a case with a country must be that country's mention there (right, else missed), a",
+            "trap must be no country's (kept, else wrong). Precision = right / (right + wrong),",
+            "recall = right / (right + missed). Before: the pipeline of the labels' commit",
+            "(93d0aee), run again and scored by the same code.",
+            "",
+            *case_table(cases, (before or {}).get("country_cases")),
+        ]
     if audit.pages_missing:
         lines += ["", "Pages without an article: " + ", ".join(p[:12] for p in audit.pages_missing)]
     lines += [
@@ -272,7 +291,9 @@ def render_section(
     return "\n".join(lines) + "\n"
 
 
-def render_errors(audit: PeopleAudit, command: str, when: datetime) -> str:
+def render_errors(
+    audit: PeopleAudit, command: str, when: datetime, cases: CaseScores | None = None
+) -> str:
     lines = [
         "# Real pages, people and quotations: every error",
         "",
@@ -283,6 +304,8 @@ def render_errors(audit: PeopleAudit, command: str, when: datetime) -> str:
         lines += ["", f"## {kind}"]
         for cls, items in sorted(classes.items(), key=lambda kv: -len(kv[1])):
             lines += ["", f"### {cls}: {len(items)}", "", *items]
+    if cases is not None and cases.errors:
+        lines += ["", "## Country cases not right", "", *cases.errors]
     return "\n".join(lines) + "\n"
 
 
@@ -343,20 +366,22 @@ def main(argv: list[str] | None = None) -> int:
         checked = checked_texts(pages, {p.page_id: page_title(p.html) for p in pages})
         facts = read_people(run.warehouse, checked)
         audit = score_people(labels, facts, entity_names(run.warehouse))
+        cases = score_cases(load_cases(), read_warehouse(run.warehouse))
     finally:
         if args.work is None and not args.warehouse:
             shutil.rmtree(work, ignore_errors=True)
     when = datetime.now(UTC)
     before = json.loads(args.before.read_text("utf-8")) if args.before.exists() else None
-    section = render_section(audit, command, run, when, before)
+    section = render_section(audit, command, run, when, before, cases)
     if args.no_write:
         print(section)
     else:
         document = args.doc.read_text(encoding="utf-8") if args.doc.exists() else ""
         args.doc.write_text(replace_section(document, SECTION, section), encoding="utf-8")
-        args.errors.write_text(render_errors(audit, command, when), encoding="utf-8")
+        args.errors.write_text(render_errors(audit, command, when, cases), encoding="utf-8")
         print(f"wrote the {SECTION} section of {args.doc} and {args.errors}")
     numbers = figures_json(audit)
+    numbers["country_cases"] = case_figures(cases)
     numbers["total_seconds"] = time.perf_counter() - started
     if args.json:
         args.json.write_text(json.dumps(numbers, indent=2), encoding="utf-8")

@@ -176,18 +176,18 @@ def test_each_occurrence_counts_once_and_every_label_is_accounted_for(taxonomy):
 
 
 def test_an_occurrence_goes_to_the_label_written_like_it(taxonomy):
-    """ "Ecuadorean" is not an alias; the row comes from "Quito": that label is found, the
+    """ "Ecuadoran" is not an alias; the row comes from "Quito": that label is found, the
     other missed, even though both compete for the same row."""
-    sentence = "He was hauled out of the Ecuadorean Embassy after Quito stripped him of his status."
+    sentence = "He was hauled out of the Ecuadoran Embassy after Quito stripped him of his status."
     labels = page_labels(
-        label("ecuador", "Ecuadorean", "hauled out of the Ecuadorean Embassy", 0),
+        label("ecuador", "Ecuadoran", "hauled out of the Ecuadoran Embassy", 0),
         label("ecuador", "Quito", "after Quito stripped him of his status", 1),
     )
     page = facts([sentence], [(0, "ecuador", 1, ("Quito",))])
     found, _, _, misses, wrong, _ = score_page(labels, page, CheckedText(None, sentence), taxonomy)
     assert [lab.text for lab, _ in found] == ["Quito"]
     assert [(m.label.text, m.cause, m.kind) for m in misses] == [
-        ("Ecuadorean", NOT_MATCHED, NOT_AN_ALIAS)
+        ("Ecuadoran", NOT_MATCHED, NOT_AN_ALIAS)
     ]
     assert wrong == []
 

@@ -281,3 +281,54 @@ def test_a_shared_surname_is_judged_in_the_sentence_its_context_points_to():
     )
     judged = [verdict for _, verdict in score_people_page(labelled, facts, {}).shared_surnames]
     assert judged == [SPEAKER_RIGHT, SPEAKER_WRONG, SPEAKER_RIGHT, SPEAKER_NONE]
+
+
+def test_country_cases_are_right_missed_kept_or_wrong_by_their_context():
+    from tools.audit import MentionRow, PageFacts, Sentence
+    from tools.country_cases import CountryCase, figures, score_cases
+
+    page = "ab" * 32
+    facts = PageFacts(page, "extracted")
+    facts.sentences = {
+        1: Sentence(1, "Washington said the talks would go on."),
+        2: Sentence(2, "She grew up in rural south Georgia near Albany."),
+        3: Sentence(3, "The BVI court froze the accounts."),
+        4: Sentence(4, "Beijing officials ultimately admitted that the city had failed."),
+    }
+    facts.rows = [
+        MentionRow(1, "united-states", "country", 1, ("Washington",)),
+        MentionRow(4, "china", "country", 1, ("Beijing",)),
+    ]
+
+    def case(text: str, context: str, entity_id: str | None) -> CountryCase:
+        return CountryCase(page, "test", text, context, entity_id, "kind")
+
+    scores = score_cases(
+        [
+            case("Washington", "Washington said the talks", "united-states"),  # right
+            case("Georgia", "in rural south Georgia near Albany", None),  # trap kept
+            case("BVI", "The BVI court froze", "british-virgin-islands"),  # missed
+            case("Beijing", "Beijing officials ultimately admitted", None),  # trap taken
+            case("Tokyo", "Tokyo said nothing at all", "japan"),  # not on the page
+        ],
+        {page: facts},
+    )
+    assert figures(scores)["test"] == {"right": 1, "missed": 1, "kept": 1, "wrong": 1}
+    assert scores.not_located["test"] == 1
+    assert len(scores.errors) == 2
+
+
+def test_the_country_seed_holds_the_forms_the_press_writes():
+    with (REPO_ROOT / "dbt_project" / "seeds" / "entity_aliases.csv").open(encoding="utf-8") as f:
+        english = {(r["entity_id"], r["alias"]) for r in csv.DictReader(f) if r["language"] == "en"}
+    for row in [
+        ("british-virgin-islands", "BVI"),
+        ("saint-kitts-and-nevis", "St Kitts & Nevis"),
+        ("saint-kitts-and-nevis", "St Kitts and Nevis"),
+        ("bonaire-sint-eustatius-and-saba", "Bonaire, St Eustatius and Saba"),
+        ("bonaire-sint-eustatius-and-saba", "Caribbean Netherlands"),
+        ("saint-lucia", "St Lucia"),
+        ("trinidad-and-tobago", "Trinidad & Tobago"),
+        ("ecuador", "Ecuadorean"),
+    ]:
+        assert row in english

@@ -270,6 +270,8 @@ occurrences as (
         lower(sentences.tokens[candidates.token_position - 2]) as second_previous_word,
         lower(sentences.tokens[candidates.token_position + candidates.token_count + 1])
             as second_next_word,
+        lower(sentences.tokens[candidates.token_position + candidates.token_count + 2])
+            as third_next_word,
         -- the text between tokens: before the match, inside it, after it
         coalesce(sentences.separators[candidates.token_position], '') as separator_before,
         sentences.separators[
@@ -495,8 +497,20 @@ capital_readings as (
     select
         *,
         coalesce(alias_kind, '') <> 'capital'
-        -- the possessive: "Washington's demands", "to Beijing's chagrin"
-        or (next_word = 's' and separator_after in (chr(39), '’'))
+        -- the possessive: "Washington's demands", "to Beijing's chagrin"; not the city's own
+        -- places and people: "Berlin's mayor", "Stockholm's Södermalm district"
+        or (
+            next_word = 's'
+            and separator_after in (chr(39), '’')
+            and coalesce(second_next_word, '') not in (
+                select cue from capital_cues
+                where position = 'place_after' and language = 'en'
+            )
+            and coalesce(third_next_word, '') not in (
+                select cue from capital_cues
+                where position = 'place_after' and language = 'en'
+            )
+        )
         or previous_word in (
             select cue from capital_cues
             where position = 'before' and language = 'en'
