@@ -36,7 +36,7 @@ import yaml
 
 from flows.core.settings import REPO_ROOT
 from tools.audit import CheckedText, Sentence, context_match, page_id_of, words
-from tools.quality import Score, person_slug, wilson
+from tools.quality import Score, id_key, person_slug, wilson
 
 LABELS_FILE = REPO_ROOT / "tests" / "gold" / "real_pages_people.yaml"
 SPLITS = ("tune", "test")
@@ -67,7 +67,7 @@ class LabelledPerson:
 
     @property
     def slugs(self) -> frozenset[str]:
-        return frozenset(person_slug(n) for n in (self.name, *self.forms))
+        return frozenset(id_key(person_slug(n)) for n in (self.name, *self.forms))
 
 
 @dataclass(frozen=True)
@@ -284,9 +284,9 @@ class PersonVerdict:
 def person_label(found: FoundPerson, page: PeoplePage) -> LabelledPerson | None:
     """The labelled person of the page this entity is: by id, then by name."""
     for person in page.persons:
-        if person.entity_id == found.entity_id:
+        if id_key(person.entity_id) == id_key(found.entity_id):
             return person
-    slug = person_slug(found.name)
+    slug = id_key(person_slug(found.name))
     return next((p for p in page.persons if slug in p.slugs), None)
 
 
@@ -403,10 +403,12 @@ def judge_shared_surnames(
             judged.append((label, SPEAKER_RIGHT if label.person is None else SPEAKER_NONE))
             continue
         wanted = next((p for p in page.persons if p.entity_id == label.person), None)
-        right = label.person in given or (
+        right = (
+            label.person is not None and id_key(label.person) in {id_key(g) for g in given}
+        ) or (
             wanted is not None
             and len(given) == 1
-            and person_slug(names.get(next(iter(given)), "")) in wanted.slugs
+            and id_key(person_slug(names.get(next(iter(given)), ""))) in wanted.slugs
         )
         judged.append((label, SPEAKER_RIGHT if right and len(given) == 1 else SPEAKER_WRONG))
     return judged
@@ -425,10 +427,10 @@ def judge_speaker(match: QuoteMatch, page: PeoplePage, names: dict[str, str]) ->
     found = match.found.speaker_entity_id
     if found is None:
         return SPEAKER_NONE
-    if found == match.label.speaker:
+    if id_key(found) == id_key(match.label.speaker):
         return SPEAKER_RIGHT
     labelled = next((p for p in page.persons if p.entity_id == match.label.speaker), None)
-    if labelled and person_slug(names.get(found, found)) in labelled.slugs:
+    if labelled and id_key(person_slug(names.get(found, found))) in labelled.slugs:
         return SPEAKER_RIGHT
     return SPEAKER_WRONG
 
@@ -454,10 +456,14 @@ def score_people_page(
     found_ids: set[str] = set()
     # the entity with the label's id first, then the one named as it: a duplicate is the
     # other spelling
-    ids = {p.entity_id for p in page.persons}
+    ids = {id_key(p.entity_id) for p in page.persons}
     ordered = sorted(
         facts.persons,
-        key=lambda f: (f.entity_id not in ids, person_label(f, page) is None, -f.mention_count),
+        key=lambda f: (
+            id_key(f.entity_id) not in ids,
+            person_label(f, page) is None,
+            -f.mention_count,
+        ),
     )
     for person in ordered:
         verdict = judge_person(person, page)

@@ -42,7 +42,8 @@ from flows.text.tokens import TOKEN
 # the phrase before a name ("… put in,” Dylan Nelson said" is no place "in Dylan Nelson"), a word
 # glued to a digit is a code ("LCOc1"), an appositive or a company's word that names a thing
 # ("…, the U.S. military operation", "Sierra Nevada Corporation") is no person's, a first word
-# the article never writes in lower case may be a given name no list knows
+# the article never writes in lower case may be a given name no list knows; an id leaves out
+# middle initials ("Michael R. Bloomberg" is michael-bloomberg)
 PEOPLE_RULES_VERSION = "people-10"
 # The language the cues, titles, verbs and pronouns below are written in: people and quotes are
 # looked for only in articles detected in it (int_sentences__tokenized.language).
@@ -224,10 +225,18 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
 
 
+INITIAL = re.compile(r"[A-Z]\.?$")  # "R.", "R": a middle initial
+
+
 def person_id(full_name: str, lexicon: Lexicon) -> str:
-    """A discovered person's id: the slug of the full name, with a suffix where the slug is
-    already a curated entity's id (the same person across articles keeps the same id)."""
-    base = slug(full_name)
+    """A discovered person's id: the slug of the full name without its middle initials, so
+    that "Michael R. Bloomberg" and "Michael Bloomberg" in two articles are one person
+    (`michael-bloomberg`); a name of initials and one word keeps them ("J. K. Rowling"); a
+    suffix where the slug is already a curated entity's id. The ids earlier rules gave (the
+    slug of the name as written) stay findable: dim_entities.former_ids."""
+    words = full_name.split()
+    kept = [w for w in words if not INITIAL.match(w)]
+    base = slug(" ".join(kept) if len(kept) >= 2 else full_name)
     candidate, number = base, 2
     while candidate in lexicon.curated_ids:
         candidate, number = f"{base}-{number}", number + 1

@@ -54,7 +54,8 @@ curated as (
         coalesce(alias_lists.aliases, []) as aliases,
         alias_lists.surname,
         coalesce(alias_lists.alias_count, 0) as alias_count,
-        true as is_curated
+        true as is_curated,
+        cast([] as varchar[]) as former_ids
 
     from entities
     left join alias_lists
@@ -62,7 +63,9 @@ curated as (
 
 ),
 
--- A discovered person's name is the full name articles give most often.
+-- A discovered person's name is the full name articles give most often. Its former ids: the
+-- slugs of the full names as written, which the rules before people-10 issued as ids ("Michael
+-- R. Bloomberg" was michael-r-bloomberg; with middle initials left out, michael-bloomberg).
 discovered as (
 
     select
@@ -76,7 +79,14 @@ discovered as (
         list_sort(list_distinct(list(full_name))) as aliases,
         cast(null as varchar) as surname,
         0 as alias_count,
-        false as is_curated
+        false as is_curated,
+        coalesce(
+            list_sort(list_distinct(
+                list({{ slugify('full_name') }})
+                filter (where {{ slugify('full_name') }} <> entity_id)
+            )),
+            cast([] as varchar[])
+        ) as former_ids
 
     from persons
     where not is_curated
@@ -103,12 +113,13 @@ counts as (
 final as (
 
     select
-        all_entities.*,
+        all_entities.* exclude (former_ids),
         coalesce(counts.mention_count, 0) as mention_count,
         coalesce(counts.article_count, 0) as article_count,
         counts.first_mentioned_date,
         counts.last_mentioned_date,
-        counts.first_seen_at
+        counts.first_seen_at,
+        all_entities.former_ids
 
     from (
         select * from curated
