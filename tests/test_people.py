@@ -597,3 +597,12 @@ def test_a_compound_of_two_given_names_is_a_given_name(
 )
 def test_real_page_traps_of_the_name_finder(lexicon: Lexicon, sentences, expected):
     assert people_in(lexicon, *sentences) == expected
+
+
+def test_a_post_is_no_name(lexicon: Lexicon):
+    # "said Special Envoy …": a run that ends in a title and opens on no given name
+    assert people_in(lexicon, "“We are close,” said Special Envoy for Syria James Jeffrey.") == [
+        (0, "James Jeffrey", "james-jeffrey")
+    ]
+    # a surname that is a title's word stays a person's
+    assert people_in(lexicon, "“We lost,” said Erik Prince.") == [(0, "Erik Prince", "erik-prince")]

@@ -935,3 +935,27 @@ def test_a_role_or_an_age_refers_back_to_one_person_or_to_nobody(
 ):
     quotes = quotes_in(lexicon, paragraphs)
     assert [(q.quote_text, q.speaker_entity_id) for q in quotes] == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # a name right after "for" or "such as" is someone else's
+        ("Lawyers for Jane Holt said: “Our clients will appeal the ruling.”", None),
+        ("European leaders such as Angela Merkel said: “The deal must be respected.”", None),
+        # ... with a post's words between, the name is the post's holder, who speaks
+        (
+            "Ambassador to the United Nations Nikki Haley said: “The deal must be respected.”",
+            "nikki-haley",
+        ),
+        (
+            "“The deal must be respected by all,” said Special Envoy for Syria James Jeffrey.",
+            "james-jeffrey",
+        ),
+    ],
+)
+def test_a_name_in_a_speaker_phrase_speaks_unless_it_is_the_phrases_object(
+    lexicon: Lexicon, sentence: str, speaker: str | None
+):
+    quotes = quotes_in(lexicon, [[sentence]])
+    assert [q.speaker_entity_id for q in quotes] == [speaker]

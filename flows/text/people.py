@@ -683,6 +683,8 @@ def find_people(sentences: Iterable[Sentence], lexicon: Lexicon) -> list[PersonM
                 continue
             if _is_blocked(words, lexicon):
                 continue
+            if _bare(words[-1]) in lexicon.titles and _bare(words[0]) not in lexicon.given_names:
+                continue  # "said Special Envoy …", "Deputy Chief": a post, not a name
             if _bare(words[-1]) in lexicon.titles and re.match(r"\.\s+[A-Z]", text[ends[-1] :]):
                 continue  # "Montana Gov. Greg Gianforte": a place and a title, then the name
             if _is_a_thing_or_place(text, run, start, lexicon):

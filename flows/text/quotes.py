@@ -1095,8 +1095,11 @@ def _is_person(entity_id: str, people: Sequence[PersonMention]) -> bool:
     return any(p.entity_id == entity_id for p in people)
 
 
-# Words that make the name after them in a speaker phrase someone else's object, not the speaker.
-OBJECT_BEFORE = re.compile(r"\b(?:for|such as|with|to|from|behalf|like|including)\s")
+# Words right before a name in a speaker phrase that make it someone else's object, not the
+# speaker ("Lawyers for Jane Holt", "leaders such as Merkel"); with other words between, they
+# are part of a title ("High Commissioner for Human Rights Michelle Bachelet", "Ambassador to
+# the U.N. Nikki Haley").
+OBJECT_BEFORE = re.compile(r"\b(?:for|such as|with|like|including|behalf of)\s+$")
 
 
 def _resolve(
