@@ -9,8 +9,9 @@ from flows.text.people import Lexicon, Sentence, find_people
 from flows.text.quotes import NamedSpan, Passage, Quote, find_quotes
 from tests.conftest import seed_lexicon
 
-VERBS = seed_lexicon("en").attribution_verbs  # the English rows, as the models read them
-ROLES = frozenset(word for title in seed_lexicon("en").titles for word in title.split())
+ENGLISH = seed_lexicon("en")  # the seeds' English rows, as the models read them
+VERBS = ENGLISH.attribution_verbs
+ROLES = frozenset(word for title in ENGLISH.titles for word in title.split())
 
 
 def quotes_in(

@@ -57,9 +57,6 @@ class CaseScores:
     by_kind: dict[str, Counter[str]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
-    def score(self, half: str) -> Score:
-        return Score(self.right[half], self.wrong[half], self.missed[half])
-
 
 def load_cases(path: Path = LABELS_FILE) -> list[CountryCase]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -257,11 +257,16 @@ class _Attribution:
     side: str  # after | before
 
 
+def _verb_group(verbs: frozenset[str]) -> str:
+    """The verbs as one named group, the longest first."""
+    return "(?P<verb>" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True)) + r")\b"
+
+
 @lru_cache(maxsize=4)
 def _patterns(verbs: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """The attribution patterns for a set of verbs: verb then speaker, speaker then verb (an
     appositive between them allowed), and the speaker and verb that introduce a quotation."""
-    verb = "(?P<verb>" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True)) + r")\b"
+    verb = _verb_group(verbs)
     appositive = r"(?:,\s+[^,“”\"]{1,200},)?"
     # after a quotation, one appositive may hold commas of its own ("…,” Dylan Nelson, a fellow
     # at the institute in Munich, Germany, and co-author of the study, said")
@@ -313,8 +318,7 @@ def _attribution_after(text: str, end: int, verbs: frozenset[str]) -> _Attributi
 
 @lru_cache(maxsize=4)
 def _verb_then_name_of(verbs: frozenset[str]) -> re.Pattern[str]:
-    verb = "(?P<verb>" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True)) + r")\b"
-    return re.compile(verb + r"\s+" + SPEAKER + r"(?=\s+of\s)")
+    return re.compile(_verb_group(verbs) + r"\s+" + SPEAKER + r"(?=\s+of\s)")
 
 
 def _verb_first_of(tail: str, verbs: frozenset[str]) -> re.Match[str] | None:
@@ -481,11 +485,8 @@ def _participle_before(clause: str, offset: int, verbs: frozenset[str]) -> _Attr
     return _Attribution(speaker, begin, begin + len(speaker), participle.group("verb"), "before")
 
 
-INTRODUCTION_WORDS = (
-    frozenset(w.capitalize() for w in INTRODUCTIONS)
-    | INTRODUCTIONS
-    | frozenset("the a an this that these those it there".split())
-)
+# Words that open a clause but are no subject (compared in lower case).
+INTRODUCTION_WORDS = INTRODUCTIONS | frozenset("the a an this that these those it there".split())
 
 
 def _name_and_colon(
