@@ -24,6 +24,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from flows.core.allocator import tune_for_long_runs
 from flows.core.errors import ConfigError
 from flows.core.feeds_file import load_feeds_file
 from flows.core.settings import REPO_ROOT, Settings
@@ -31,6 +32,8 @@ from flows.readers.alerts import check_receiver
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
+# commands that load pages and build the warehouse: memory DuckDB frees goes back to the system
+LONG_RUNS = frozenset({"run", "demo", "serve", "backfill", "reextract"})
 DEMO_WAREHOUSE = REPO_ROOT / "warehouse" / "demo.duckdb"
 DEMO_EVERY = 60.0  # seconds between runs of `newswatch serve --demo`
 
@@ -962,6 +965,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _prepare_environment(args.verbose or args.command == "serve")  # a service logs its runs
+    if args.command in LONG_RUNS:
+        tune_for_long_runs()
     global interrupts
     interrupts = Interrupts()
     # serve's stop is bounded by its own limits (cancelling a run can take Prefect 30 s)

@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     # and only append; on one dbt thread, a smaller one while a Python model (people, quotes)
     # streams rows through its rules, whose memory is Python's (macros/memory.sql).
     duckdb_memory_limit: str = "384MB"
-    load_memory_limit: str = "256MB"
+    load_memory_limit: str = "128MB"
     python_model_memory_limit: str = "256MB"
     dbt_threads: int | None = Field(
         default=None,
