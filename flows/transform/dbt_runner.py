@@ -132,13 +132,13 @@ def plan_build(
     build = ("build", "--exclude-resource-type", "unit_test", "--no-write-json")
     record = _build_record(settings)
     if record.get("derivation_version") != derivation_version(settings):
-        threads = _threads(settings, whole_history=True, from_scratch=True)
+        threads = build_threads(settings, whole_history=True, from_scratch=True)
         return BuildPlan("full refresh", (*build, "--full-refresh", *threads))
     if record.get("fingerprint") != fingerprint:
-        return BuildPlan("full", (*build, *_threads(settings, whole_history=True)))
+        return BuildPlan("full", (*build, *build_threads(settings, whole_history=True)))
     if not has_new_data:
         return BuildPlan(NOTHING_NEW_SCOPE, ())
-    threads = _threads(settings, whole_history=False)
+    threads = build_threads(settings, whole_history=False)
     return BuildPlan(
         "incremental", (*build, "--exclude", *HOURLY_EXCLUDE, *threads), run_started_at
     )
@@ -160,7 +160,7 @@ TWO_THREAD_SENTENCES = 600_000
 DERIVED_SENTENCES = "intermediate.int_sentences__tokenized"  # the first model to read them
 
 
-def _threads(
+def build_threads(
     settings: Settings, whole_history: bool, from_scratch: bool = False
 ) -> tuple[str, ...]:
     """dbt's --threads for a build: the user's NEWSWATCH_DBT_THREADS, else one thread when the
