@@ -276,6 +276,7 @@ def dbt_timing(env: dict[str, str], *args: str, hourly: bool = False) -> dict[st
         args = ("build", "--exclude-resource-type", "unit_test", "--exclude", *HOURLY_EXCLUDE)
     code = (
         "import json, sys; from datetime import UTC, datetime; "
+        "from flows.core.allocator import tune_for_long_runs; tune_for_long_runs(); "  # as a run
         "from flows.transform.dbt_runner import run_dbt; from flows.core.settings import Settings; "
         "started = datetime.now(UTC); "
         f"r = run_dbt(Settings(), *{list(args)!r}, tests_since={'started' if hourly else 'None'}); "
