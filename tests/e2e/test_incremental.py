@@ -334,7 +334,7 @@ def test_hourly_data_tests_read_the_rows_of_the_run_and_the_daily_pass_reads_all
 
 
 def test_the_python_models_build_on_one_thread_as_on_two(demo_runs: DemoRuns, tmp_path: Path):
-    """A build that derives a long history runs on one thread (dbt_runner._threads), where the
+    """A build that derives a long history runs on one thread (dbt_runner.build_threads), where the
     people and quotes models run under a cap of their own (macros/memory.sql) and where a
     pre-hook on every model once broke the Python table model int_phrases__inflected. Every
     other test builds on two threads: here the Python models are built again from scratch on
