@@ -32,7 +32,8 @@ from flows.readers.alerts import check_receiver
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
-# commands that load pages and build the warehouse: memory DuckDB frees goes back to the system
+# commands that load pages and build the warehouse: large blocks glibc frees go back to the
+# system (flows/core/allocator.py)
 LONG_RUNS = frozenset({"run", "demo", "serve", "backfill", "reextract"})
 DEMO_WAREHOUSE = REPO_ROOT / "warehouse" / "demo.duckdb"
 DEMO_EVERY = 60.0  # seconds between runs of `newswatch serve --demo`

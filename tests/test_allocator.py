@@ -24,8 +24,7 @@ pytestmark = pytest.mark.skipif(
     reason="the settings are glibc's (the probe reads mallinfo2, glibc 2.33 on)",
 )
 
-# After a 1 MiB mapping is freed, untuned glibc serves the next 256 KiB block (DuckDB's block
-# size) from its heap; tuned, from a mapping of its own (mallinfo2's hblks counts them).
+# After a 1 MiB mapping is freed, untuned glibc serves the next 256 KiB block from its heap; tuned, from a mapping of its own (mallinfo2's hblks counts them).
 PROBE = """
 import ctypes, sys
 from flows.core.allocator import tune_for_long_runs
