@@ -35,79 +35,91 @@ forms as (
 
 ),
 
+-- Each changed article's text as its non-empty lines, and its author. The texts are read by
+-- a semi-join on the changed articles' ids: joined outright to them, DuckDB could build its
+-- hash table on the texts (every article's at a full build) and run out of its cap.
 texts as (
 
     select
-        changed_articles.article_id,
-        changed_articles.detected_language,
-        changed_articles.loaded_at,
+        article_id,
         list_filter(
-            list_transform(string_split(articles.text, chr(10)), lambda line: trim(line)),
+            list_transform(string_split(text, chr(10)), lambda line: trim(line)),
             lambda line: line != ''
-        ) as text_lines
+        ) as text_lines,
+        nullif(trim(author), '') as author
 
-    from changed_articles
-    inner join articles
-        on changed_articles.article_id = articles.article_id
-    where articles.text is not null
-
-),
-
-authors as (
-
-    select
-        changed_articles.article_id,
-        changed_articles.detected_language,
-        changed_articles.loaded_at,
-        trim(articles.author) as author
-
-    from changed_articles
-    inner join articles
-        on changed_articles.article_id = articles.article_id
-    where nullif(trim(articles.author), '') is not null
+    from articles
+    where article_id in (select changed_articles.article_id from changed_articles)
 
 ),
 
--- Each line with its number, counted among the text's non-empty lines.
-numbered_lines as (
+-- The first three and the last six lines, cut from each text's list before any unnesting
+-- (a row for every line of 100,000 articles outgrew a 256 MB cap), and where the lines begin
+-- in the text: the last ones start after the first three.
+edges as (
 
     select
         article_id,
-        detected_language,
-        loaded_at,
-        len(text_lines) as line_count,
-        unnest(text_lines) as line_text,
-        generate_subscripts(text_lines, 1) as line_number
+        author,
+        list_concat(
+            list_slice(text_lines, 1, 3),
+            list_slice(text_lines, greatest(len(text_lines) - 5, 4), len(text_lines))
+        ) as edge_texts,
+        least(len(text_lines), 3) as opening_count,
+        greatest(len(text_lines) - 5, 4) as closing_start
 
     from texts
 
 ),
 
--- The first three and the last six lines, and the author as a byline (line 0).
+-- Each edge line with its number, counted among the text's non-empty lines.
+numbered_lines as (
+
+    select
+        article_id,
+        unnest(edge_texts) as line_text,
+        generate_subscripts(edge_texts, 1) as edge_position,
+        opening_count,
+        closing_start
+
+    from edges
+
+),
+
+-- The edge lines, and the author as a byline (line 0), with the article's language and stamp.
 edge_lines as (
 
     select
-        article_id,
-        detected_language,
-        loaded_at,
-        line_number,
-        line_number <= 3 as is_opening,
-        line_text
+        changed_articles.article_id,
+        changed_articles.detected_language,
+        changed_articles.loaded_at,
+        lines.line_number,
+        lines.line_number <= 3 as is_opening,
+        lines.line_text
 
-    from numbered_lines
-    where line_number <= 3 or line_number > line_count - 6
+    from (
+        select
+            article_id,
+            line_text,
+            case
+                when edge_position <= opening_count then edge_position
+                else closing_start + edge_position - opening_count - 1
+            end as line_number
 
-    union all
+        from numbered_lines
 
-    select
-        article_id,
-        detected_language,
-        loaded_at,
-        0 as line_number,
-        true as is_opening,
-        'By ' || author as line_text
+        union all
 
-    from authors
+        select
+            article_id,
+            'By ' || author as line_text,
+            0 as line_number
+
+        from edges
+        where author is not null
+    ) as lines
+    inner join changed_articles
+        on lines.article_id = changed_articles.article_id
 
 ),
 
