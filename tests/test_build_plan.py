@@ -82,30 +82,6 @@ def test_a_large_warehouse_builds_from_scratch_one_model_at_a_time(settings: Set
     assert plan_build(chosen, "edited again", True, NOW).args[-2:] == ("--threads", "3")
 
 
-def test_a_build_on_one_thread_runs_every_model_under_the_large_builds_cap(settings: Settings):
-    """The run's own process holds more during a big build: a 100,000-article first run
-    passed 1 GiB in the phrase matcher under 384 MB, so a one-thread build's every model
-    runs under large_build_memory_limit; a build on two threads keeps the writer's cap."""
-    fingerprint = project_fingerprint(settings, FEEDS)
-    settings.writer_dir.mkdir(parents=True)
-    with settings.work_database.open("wb") as handle:
-        handle.truncate(dbt_runner.LARGE_BUILD_BYTES + 1)
-    settings = settings.model_copy(
-        update={"duckdb_memory_limit": "384MB", "large_build_memory_limit": "200MB"}
-    )
-    big = plan_build(settings, fingerprint, True, NOW)
-    assert dbt_runner.on_one_thread(big.args)
-    cap = "NEWSWATCH_DUCKDB_MEMORY_LIMIT"
-    environment = dbt_runner.dbt_environment(settings, one_thread=True)
-    assert environment[cap] == "200MB"
-    record_full_build(settings, fingerprint)
-    settings.work_database.unlink()  # no history to derive: an hourly build on two threads
-    hourly = plan_build(settings, fingerprint, True, NOW)
-    assert hourly.scope == "incremental" and not dbt_runner.on_one_thread(hourly.args)
-    assert dbt_runner.dbt_environment(settings)[cap] == "384MB"
-    assert not dbt_runner.on_one_thread(("build", "--threads", "12"))
-
-
 def test_a_build_that_derives_many_sentences_runs_one_model_at_a_time(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ):

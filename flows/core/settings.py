@@ -85,9 +85,6 @@ class Settings(BaseSettings):
     duckdb_memory_limit: str = "384MB"
     load_memory_limit: str = "128MB"
     python_model_memory_limit: str = "256MB"
-    # a build on one thread (a big history, below): every model, since the run's own process
-    # holds more there (a 100,000-article first run passed 1 GiB in the phrase matcher at 384)
-    large_build_memory_limit: str = "256MB"
     dbt_threads: int | None = Field(
         default=None,
         ge=1,

@@ -9,11 +9,10 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -203,29 +202,18 @@ def sentences_to_derive(database: Path, memory_limit: str, from_scratch: bool) -
         con.close()
 
 
-def on_one_thread(args: Sequence[str]) -> bool:
-    """Whether a dbt command's arguments ask for one thread (build_threads' big builds)."""
-    return any(flag == "--threads" and value == "1" for flag, value in pairwise(args))
-
-
 def dbt_environment(
-    settings: Settings,
-    database: Path | None = None,
-    tests_since: datetime | None = None,
-    one_thread: bool = False,
+    settings: Settings, database: Path | None = None, tests_since: datetime | None = None
 ) -> dict[str, str]:
     """Environment the committed profiles.yml and macros/test_scope.sql read.
 
     What changes from run to run travels in the environment, not in ``--vars``: dbt parses
     the whole project again whenever a var changes (seconds on a small machine).
-    ``one_thread``: a build on one thread (a big history: build_threads) runs every model
-    under the large build's cap (docs/scaling.md, Memory).
     """
-    cap = settings.large_build_memory_limit if one_thread else settings.duckdb_memory_limit
     return {
         "NEWSWATCH_DBT_DATABASE": str(database or settings.work_database),
         "NEWSWATCH_TESTS_SINCE": tests_since.isoformat() if tests_since else "",
-        "NEWSWATCH_DUCKDB_MEMORY_LIMIT": cap,
+        "NEWSWATCH_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
         "NEWSWATCH_PYTHON_MODEL_MEMORY_LIMIT": settings.python_model_memory_limit,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_PARTIAL_PARSE": "true",
@@ -409,7 +397,7 @@ def run_dbt(
     own_parse = target / "target" / PARSE_FILE
     shared = shared_parse(settings, database or settings.work_database)
     with _DBT_LOCK:
-        os.environ.update(dbt_environment(settings, database, tests_since, on_one_thread(args)))
+        os.environ.update(dbt_environment(settings, database, tests_since))
         started = time.monotonic()
         _parse_independent_of_the_path()
         _forget_parse_of_another_project(own_parse, settings.dbt_project_dir)
