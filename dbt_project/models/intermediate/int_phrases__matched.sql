@@ -22,7 +22,7 @@
 -- would find only the names spelled alike, coverage that looks like data but is chance.
 with
 
-sentences as (
+sentences as not materialized (
 
     select * from {{ ref('int_sentences__tokenized') }}
     where {{ is_new() }} and is_tagged
@@ -59,19 +59,34 @@ language_cues as (
 
 ),
 
--- 1. Every token of every sentence, lower-cased, with its position (1-based).
+-- 1. Every token of every sentence, lower-cased, with its position (1-based), beside its
+--    sentence's lists: step 3 reads the words around a match from them as the tokens stream
+--    past. (Joining the sentences again by id there built a hash table of every sentence's
+--    lists: 5.3M sentences at 100,000 articles, 16-22 GB spilled to disk under a 384 MB cap.)
 sentence_tokens as (
 
     select
         sentence_id,
+        article_id,
+        sentence_index,
         language,
+        tokens,
+        separators,
+        segments,
+        loaded_at,
         token_position,
         lower(token) as token_lower
 
     from (
         select
             sentence_id,
+            article_id,
+            sentence_index,
             language,
+            tokens,
+            separators,
+            segments,
+            loaded_at,
             unnest(generate_series(1, len(tokens))) as token_position,
             unnest(tokens) as token
 
@@ -240,8 +255,14 @@ word_starts as (
 candidates as (
 
     select
+        sentence_tokens.article_id,
+        sentence_tokens.sentence_index,
         sentence_tokens.sentence_id,
         sentence_tokens.token_position,
+        sentence_tokens.tokens,
+        sentence_tokens.separators,
+        sentence_tokens.segments,
+        sentence_tokens.loaded_at,
         phrases.*
 
     from sentence_tokens
@@ -256,47 +277,47 @@ candidates as (
 occurrences as (
 
     select
-        sentences.article_id,
-        sentences.sentence_index,
-        candidates.*,
-        sentences.segments,
+        candidates.article_id,
+        candidates.sentence_index,
+        candidates.* exclude (
+            article_id, sentence_index, tokens, separators, segments, loaded_at
+        ),
+        candidates.segments,
         candidates.token_position + candidates.token_count - 1 as token_end,
-        sentences.tokens[
+        candidates.tokens[
             candidates.token_position:candidates.token_position + candidates.token_count - 1
         ] as matched_tokens,
-        sentences.tokens[candidates.token_position - 1] as previous_token,
-        sentences.tokens[candidates.token_position + candidates.token_count] as next_token,
-        sentences.tokens[candidates.token_position - 2] as second_previous_token,
-        lower(sentences.tokens[candidates.token_position - 2]) as second_previous_word,
-        lower(sentences.tokens[candidates.token_position + candidates.token_count + 1])
+        candidates.tokens[candidates.token_position - 1] as previous_token,
+        candidates.tokens[candidates.token_position + candidates.token_count] as next_token,
+        candidates.tokens[candidates.token_position - 2] as second_previous_token,
+        lower(candidates.tokens[candidates.token_position - 2]) as second_previous_word,
+        lower(candidates.tokens[candidates.token_position + candidates.token_count + 1])
             as second_next_word,
-        lower(sentences.tokens[candidates.token_position + candidates.token_count + 2])
+        lower(candidates.tokens[candidates.token_position + candidates.token_count + 2])
             as third_next_word,
         -- the text between tokens: before the match, inside it, after it
-        coalesce(sentences.separators[candidates.token_position], '') as separator_before,
-        sentences.separators[
+        coalesce(candidates.separators[candidates.token_position], '') as separator_before,
+        candidates.separators[
             candidates.token_position + 1:candidates.token_position + candidates.token_count - 1
         ] as inner_separators,
-        coalesce(sentences.separators[candidates.token_position + candidates.token_count], '')
+        coalesce(candidates.separators[candidates.token_position + candidates.token_count], '')
             as separator_after,
         -- where words have no spaces, the characters right after the match
         array_to_string(
-            sentences.tokens[
+            candidates.tokens[
                 candidates.token_position + candidates.token_count:
                 candidates.token_position + candidates.token_count + 5
             ],
             ''
         ) as following_text,
-        candidates.token_position + candidates.token_count > len(sentences.tokens)
+        candidates.token_position + candidates.token_count > len(candidates.tokens)
             as ends_sentence,
-        sentences.loaded_at
+        candidates.loaded_at
 
     from candidates
-    inner join sentences
-        on candidates.sentence_id = sentences.sentence_id
     where
         {{ lower_tokens(
-            'sentences.tokens[candidates.token_position:candidates.token_position + candidates.token_count - 1]'
+            'candidates.tokens[candidates.token_position:candidates.token_position + candidates.token_count - 1]'
         ) }} = candidates.phrase_tokens_lower
 
 ),
