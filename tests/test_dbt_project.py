@@ -201,10 +201,10 @@ def test_nothing_in_the_project_reads_the_database_path_while_parsing():
         assert not reads_the_path.search(path.read_text(encoding="utf-8")), path
 
 
-def test_every_python_model_that_streams_sentences_gives_duckdb_memory_back_after():
-    """A Python model reading every changed sentence runs under the smaller cap on one thread
-    (macros/memory.sql) and restores the build's cap after: a model left under 256 MB would
-    leave every later model of the build there."""
+def test_models_with_memory_of_their_own_give_duckdb_memory_back_after():
+    """A Python model reading every changed sentence, and the phrase matcher, run under the
+    smaller cap on one thread (macros/memory.sql) and restore the build's cap after: a model
+    left under 256 MB would leave every later model of the build there."""
     properties = _properties(PROJECT / "models" / "intermediate")
     streaming = [
         path.stem
@@ -214,8 +214,12 @@ def test_every_python_model_that_streams_sentences_gives_duckdb_memory_back_afte
     assert set(streaming) == {"int_persons__mentioned", "int_quotes__attributed"}
     for name in streaming:
         config = properties[name]["config"]
-        assert "{{ python_model_memory_limit() }}" in config["pre_hook"], name
+        assert "{{ model_memory_limit() }}" in config["pre_hook"], name
         assert config["post_hook"] == "{{ restore_memory_limit() }}", name
+    matcher = (PROJECT / "models" / "intermediate" / "int_phrases__matched.sql").read_text()
+    config_block = matcher[matcher.index("config(") : matcher.index("\n}}")]
+    assert '"{{ model_memory_limit() }}"' in config_block.split("pre_hook=")[1].split("\n")[0]
+    assert 'post_hook="{{ restore_memory_limit() }}"' in config_block
     # not a hook for every model: on one thread a Python table model with any pre-hook
     # could not find its staging table (int_phrases__inflected, a full build at 100k)
     project = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from rich.console import Console
 
-from flows.warehouse.query import QueryError, run_query
+from flows.warehouse.query import QueryError, open_read_only, run_query
 
 NEWSWATCH = str(Path(sys.executable).parent / "newswatch")
 
@@ -36,6 +36,23 @@ def test_table_output(warehouse: Path):
     assert run_query(warehouse, "select * from marts.t order by id", console=console) == 2
     text = console.export_text()
     assert "Japan" in text and "2 rows" in text
+
+
+def test_a_reader_can_be_held_under_a_memory_cap(warehouse: Path):
+    """A run writes its report under its own DuckDB cap (uncapped, DuckDB may take most of
+    the machine); a person's query keeps DuckDB's default, and the lock keeps either."""
+    limits = []
+    for cap in ("100MB", None):
+        con = open_read_only(warehouse, memory_limit=cap)
+        try:
+            limits.append(con.execute("select current_setting('memory_limit')").fetchone()[0])
+            with pytest.raises(duckdb.Error):
+                con.execute("set memory_limit = '1GB'")
+        finally:
+            con.close()
+    capped, default = limits
+    assert capped.startswith("95") and "MiB" in capped  # DuckDB shows 100 MB as 95.3 MiB
+    assert default != capped and "GiB" in default
 
 
 def test_csv_and_json_files(warehouse: Path, tmp_path: Path):

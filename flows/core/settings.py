@@ -80,8 +80,9 @@ class Settings(BaseSettings):
     # DuckDB's memory caps; it spills to disk beyond them. Together with the Python processes
     # they keep a run under 1 GiB (docs/scaling.md, "Memory"): the writer's cap for dbt builds
     # and publishing, and a smaller one for the loads, which run beside the extraction workers
-    # and only append; on one dbt thread, a smaller one while a Python model (people, quotes)
-    # streams rows through its rules, whose memory is Python's (macros/memory.sql).
+    # and only append; on one dbt thread, a smaller one while a model holds memory of its own
+    # beside DuckDB's buffer: a Python model (people, quotes) streaming rows through its rules,
+    # and the phrase matcher (macros/memory.sql; the setting is named for the Python models).
     duckdb_memory_limit: str = "384MB"
     load_memory_limit: str = "128MB"
     python_model_memory_limit: str = "256MB"

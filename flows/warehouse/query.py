@@ -73,15 +73,22 @@ def no_warehouse(warehouse: Path) -> str:
 
 
 def open_read_only(
-    warehouse: Path, allowed_directories: Sequence[Path] | None = None
+    warehouse: Path,
+    allowed_directories: Sequence[Path] | None = None,
+    memory_limit: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """The published warehouse, read-only, able to open files only under
-    ``allowed_directories`` (default: the warehouse's folder and everything below it)."""
+    ``allowed_directories`` (default: the warehouse's folder and everything below it), with
+    DuckDB's buffer under ``memory_limit`` when given (default: DuckDB's, most of the
+    machine's memory; a run passes its own cap, as its other processes share the machine)."""
     if not warehouse.exists():
         raise QueryError(no_warehouse(warehouse))
     roots = allowed_directories if allowed_directories is not None else [warehouse.parent]
+    config: dict[str, str | bool | int | float | list[str]] = (
+        {"memory_limit": memory_limit} if memory_limit else {}
+    )
     try:
-        con = duckdb.connect(str(warehouse), read_only=True)
+        con = duckdb.connect(str(warehouse), read_only=True, config=config)
     except duckdb.Error as exc:
         raise QueryError(f"cannot open {warehouse}: {exc}") from exc
     try:

@@ -335,14 +335,19 @@ def test_hourly_data_tests_read_the_rows_of_the_run_and_the_daily_pass_reads_all
 
 def test_the_python_models_build_on_one_thread_as_on_two(demo_runs: DemoRuns, tmp_path: Path):
     """A build that derives a long history runs on one thread (dbt_runner.build_threads), where the
-    people and quotes models run under a cap of their own (macros/memory.sql) and where a
-    pre-hook on every model once broke the Python table model int_phrases__inflected. Every
-    other test builds on two threads: here the Python models are built again from scratch on
-    one, and hold the same rows."""
+    people and quotes models and the phrase matcher run under a cap of their own
+    (macros/memory.sql) and where a pre-hook on every model once broke the Python table model
+    int_phrases__inflected. Every other test builds on two threads: here those models are
+    built again from scratch on one, and hold the same rows."""
     from tests.e2e.conftest import working_copy
 
     settings = working_copy(demo_runs.settings, tmp_path)
-    models = ("int_phrases__inflected", "int_persons__mentioned", "int_quotes__attributed")
+    models = (
+        "int_phrases__inflected",
+        "int_phrases__matched",
+        "int_persons__mentioned",
+        "int_quotes__attributed",
+    )
 
     def rows() -> dict[str, list[tuple]]:
         con = duckdb.connect(str(settings.work_database), read_only=True)

@@ -9,7 +9,8 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook="{{ delete_changed() }}",
+        pre_hook=["{{ delete_changed() }}", "{{ model_memory_limit() }}"],
+        post_hook="{{ restore_memory_limit() }}",
     )
 }}
 

@@ -54,6 +54,7 @@ class ReportRequest:
     since: date | None = None  # default: DEFAULT_DAYS days up to today (UTC)
     entities: tuple[str, ...] = ()  # ids or names of entities to chart besides the top ones
     until: date | None = None  # default: today (UTC); tests pin it
+    memory_limit: str | None = None  # DuckDB's cap while reading; a run passes its writer's
 
 
 # -- reading the warehouse -------------------------------------------------------------------
@@ -1313,7 +1314,7 @@ def _window(
 def gather(request: ReportRequest, generated_at: datetime | None = None) -> ReportData:
     """Everything the report shows, read from the published warehouse."""
     now = generated_at or datetime.now(UTC)
-    con = open_read_only(request.warehouse)
+    con = open_read_only(request.warehouse, memory_limit=request.memory_limit)
     try:
         tables = _tables(con)
         needed = ("marts.dim_articles", "marts.agg_entity_daily", "marts.agg_issue_daily")
