@@ -443,7 +443,12 @@ def test_a_sitemap_backfill_walks_the_index_once_and_keeps_the_crawl_delay(
     assert len(pages) == len(articles)
     times = sorted(float(r["at"]) for r in site.requests if r["path"] != "/robots.txt")
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= CRAWL_DELAY * 0.9, gaps
+    # Seen from the server each arrival carries its own scheduling delay, tens of ms on a
+    # loaded machine (a gap of 0.267 s in a CI trial beside two other jobs): every gap is
+    # far from none (four at once would arrive within milliseconds), and the whole walk
+    # takes the delay times the gaps, where only the first and last arrivals' jitter counts.
+    assert min(gaps) >= CRAWL_DELAY * 0.5, gaps
+    assert times[-1] - times[0] >= CRAWL_DELAY * len(gaps) - 0.1, gaps
     assert report.articles_loaded == len(articles)
     rows = query(
         settings.warehouse,
